@@ -1,0 +1,88 @@
+#pragma once
+// rcpilot's configuration: one immutable struct per YAML section. The defaults below are the
+// schema's defaults (config/src/schema.cpp binds every key, with unit, range and doc, to these
+// fields); config/profiles/sim.yaml is the embedded default profile.
+#include <string>
+
+namespace rcpilot::config {
+
+struct CameraConfig {
+  std::string source = "sim";   // where frames come from: sim
+  int width = 224;              // px, frame width delivered to the pilot
+  int height = 224;             // px, frame height delivered to the pilot
+  double fps = 30.0;            // Hz, frames the camera delivers per second
+  double stale_after_ms = 200;  // ms, a frame older than this is never used
+};
+
+struct ModelConfig {
+  std::string path = "../../models/linear.onnx";  // ONNX file; relative to the config file
+  std::string metadata;         // model metadata YAML; empty: <path without .onnx>.yaml
+  std::string backend = "opencv";  // inference backend: opencv
+  int threads = 2;              // threads OpenCV DNN may use
+  int warmup_runs = 5;          // inferences run at start-up before timing starts
+};
+
+struct PilotConfig {
+  double stale_after_ms = 150;  // ms, a prediction older than this means neutral
+  double min_rate_hz = 20;      // Hz, predictions per second the pilot must sustain
+};
+
+struct ControlConfig {
+  double rate_hz = 50;              // Hz, control loop rate (absolute deadlines)
+  std::string mode = "local";       // start-up drive mode: user, local_angle, local
+  double steering_trim = 0;         // norm, added to steering before limits
+  double steering_gain = 1;         // multiplier applied to steering
+  double steering_limit = 1;        // norm, |steering| is clamped to this
+  double throttle_min = -1;         // norm, lowest throttle sent
+  double throttle_max = 1;          // norm, highest throttle sent
+  double ai_throttle_mult = 1;      // multiplier on the model's throttle in mode local
+};
+
+struct MotorConfig {
+  std::string driver = "sim";   // motor link: sim
+};
+
+struct TelemetryConfig {
+  bool enabled = true;                          // publish telemetry over ZeroMQ
+  std::string endpoint = "tcp://127.0.0.1:5556";  // ZeroMQ PUB bind address
+  int state_every_n_ticks = 1;                  // publish `state` every N control ticks
+  int queue_depth = 256;                        // messages buffered before dropping
+};
+
+struct SimConfig {
+  std::string track = "../../sim/tracks/default.yaml";  // track YAML; relative to the config
+  unsigned seed = 1;                 // seed for lighting and texture variation
+  double lighting_variation = 0.0;   // 0..1, how much brightness/tint vary per seed
+  double texture_variation = 0.0;    // 0..1, how much ground texture varies per seed
+  double wheelbase_m = 0.26;         // m, front to rear axle
+  double max_steer_deg = 25;         // deg, wheel angle at steering +-1
+  double servo_rate_deg_s = 400;     // deg/s, steering servo slew rate
+  double max_speed_mps = 4.0;        // m/s, top speed at throttle 1
+  double speed_tau_s = 0.25;         // s, first-order lag of speed to throttle
+  double camera_height_m = 0.14;     // m, camera lens above ground
+  double camera_pitch_deg = 22;      // deg, camera tilted down from horizontal
+  double camera_hfov_deg = 110;      // deg, horizontal field of view
+  double camera_forward_m = 0.10;    // m, camera ahead of the rear axle
+  double expert_lookahead_m = 0.55;  // m, pure-pursuit lookahead distance
+  double expert_throttle = 0.35;     // norm, the expert's throttle on straights
+};
+
+struct LogConfig {
+  std::string level = "info";     // trace, debug, info, warn, error, off
+  double status_interval_s = 0.5; // s, live status line refresh; 0 disables it
+};
+
+struct Config {
+  CameraConfig camera;
+  ModelConfig model;
+  PilotConfig pilot;
+  ControlConfig control;
+  MotorConfig motor;
+  TelemetryConfig telemetry;
+  SimConfig sim;
+  LogConfig log;
+  std::string source_path;  // file the config was loaded from ("<embedded sim.yaml>" if none)
+  std::string base_dir;     // directory relative paths in the config are resolved against
+};
+
+}  // namespace rcpilot::config

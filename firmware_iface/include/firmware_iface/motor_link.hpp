@@ -19,9 +19,10 @@ struct DriveCommand {
 
 // Health of a link as the supervisor sees it.
 struct LinkStatus {
-  bool alive = false;          // the link accepts commands and the board answers
-  std::uint64_t commands_sent = 0;
-  std::uint64_t send_failures = 0;
+  bool alive = false;             // the link accepts commands and the board answers
+  std::uint64_t commands_sent = 0;  // setpoints handed to the board since start
+  std::uint64_t send_failures = 0;  // setpoints the link could not deliver
+  DriveCommand last_command;      // the last setpoint the board received
 };
 
 // A motor controller link. send() is called from the control loop every tick: it must not

@@ -1,0 +1,108 @@
+#include "vehicle/control_core.hpp"
+
+#include <gtest/gtest.h>
+
+namespace rcpilot::vehicle {
+namespace {
+
+using std::chrono::milliseconds;
+
+const TimePoint kT0 = TimePoint{} + std::chrono::seconds(100);
+
+perception::Prediction fresh_prediction(float steering, float throttle, std::uint64_t seq,
+                                        TimePoint captured) {
+  perception::Prediction p;
+  p.steering_norm = steering;
+  p.throttle_norm = throttle;
+  p.frame_sequence = seq;
+  p.captured_at = captured;
+  p.predicted_at = captured + milliseconds(5);
+  p.valid = true;
+  return p;
+}
+
+struct ControlCoreTest : ::testing::Test {
+  config::ControlConfig control;
+  config::PilotConfig pilot;
+  TickInputs with_prediction(float s, float t, std::uint64_t seq, TimePoint captured) {
+    TickInputs in;
+    in.prediction = fresh_prediction(s, t, seq, captured);
+    in.has_prediction = true;
+    return in;
+  }
+};
+
+TEST_F(ControlCoreTest, without_a_prediction_the_car_stays_neutral) {
+  ControlCore core(control, pilot);
+  const auto st = core.decide(TickInputs{}, 1, kT0);
+  EXPECT_TRUE(st.command.is_neutral());
+  EXPECT_EQ(st.reason, StopReason::kNoPrediction);
+}
+
+TEST_F(ControlCoreTest, in_local_mode_a_fresh_prediction_drives_the_car) {
+  control.mode = "local";
+  control.ai_throttle_mult = 0.5;
+  ControlCore core(control, pilot);
+  const auto st = core.decide(with_prediction(0.25f, 0.8f, 1, kT0), 1, kT0 + milliseconds(10));
+  EXPECT_EQ(st.reason, StopReason::kNone);
+  EXPECT_FLOAT_EQ(st.command.steering_norm, 0.25f);
+  EXPECT_FLOAT_EQ(st.command.throttle_norm, 0.4f);
+  EXPECT_NEAR(st.prediction_age_ms, 10.0f, 1e-3);
+}
+
+TEST_F(ControlCoreTest, a_stale_prediction_forces_neutral_with_a_reason) {
+  pilot.stale_after_ms = 100;
+  ControlCore core(control, pilot);
+  const auto st = core.decide(with_prediction(0.5f, 0.5f, 1, kT0), 1, kT0 + milliseconds(101));
+  EXPECT_TRUE(st.command.is_neutral());
+  EXPECT_EQ(st.reason, StopReason::kStalePrediction);
+}
+
+TEST_F(ControlCoreTest, an_invalid_prediction_forces_neutral) {
+  ControlCore core(control, pilot);
+  auto in = with_prediction(0.5f, 0.5f, 1, kT0);
+  in.prediction.valid = false;
+  const auto st = core.decide(in, 1, kT0);
+  EXPECT_TRUE(st.command.is_neutral());
+  EXPECT_EQ(st.reason, StopReason::kInvalidPrediction);
+}
+
+TEST_F(ControlCoreTest, steering_gets_gain_trim_and_limit_and_throttle_its_bounds) {
+  control.steering_gain = 2.0;
+  control.steering_trim = 0.1;
+  control.steering_limit = 0.6;
+  control.throttle_max = 0.3;
+  ControlCore core(control, pilot);
+  const auto st = core.decide(with_prediction(0.4f, 0.9f, 1, kT0), 1, kT0);
+  EXPECT_FLOAT_EQ(st.command.steering_norm, 0.6f);
+  EXPECT_FLOAT_EQ(st.command.throttle_norm, 0.3f);
+}
+
+TEST_F(ControlCoreTest, user_mode_without_operator_input_stays_neutral_even_with_a_model) {
+  control.mode = "user";
+  ControlCore core(control, pilot);
+  const auto st = core.decide(with_prediction(0.4f, 0.9f, 1, kT0), 1, kT0);
+  EXPECT_TRUE(st.command.is_neutral());
+  EXPECT_EQ(st.reason, StopReason::kNoOperatorInput);
+}
+
+TEST_F(ControlCoreTest, local_angle_steers_by_model_and_throttles_by_operator) {
+  control.mode = "local_angle";
+  ControlCore core(control, pilot);
+  auto in = with_prediction(-0.3f, 0.9f, 1, kT0);
+  in.operator_input.valid = true;
+  in.operator_input.throttle_norm = 0.2f;
+  in.operator_input.steering_norm = 0.7f;
+  const auto st = core.decide(in, 1, kT0);
+  EXPECT_FLOAT_EQ(st.command.steering_norm, -0.3f);
+  EXPECT_FLOAT_EQ(st.command.throttle_norm, 0.2f);
+}
+
+TEST_F(ControlCoreTest, nan_from_the_model_never_moves_the_car) {
+  ControlCore core(control, pilot);
+  const auto st = core.decide(with_prediction(NAN, NAN, 1, kT0), 1, kT0);
+  EXPECT_TRUE(st.command.is_neutral());
+}
+
+}  // namespace
+}  // namespace rcpilot::vehicle

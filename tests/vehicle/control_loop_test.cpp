@@ -1,0 +1,94 @@
+#include "vehicle/control_loop.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "fakes.hpp"
+
+namespace rcpilot::vehicle {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::RecordingLink;
+using testing::RecordingSink;
+
+// The loop runs on the real clock; assertions only use generous bounds.
+struct ControlLoopTest : ::testing::Test {
+  config::ControlConfig control;
+  config::PilotConfig pilot;
+  SteadyClock clock;
+  LatestSlot<perception::Prediction> predictions;
+  RecordingLink link;
+  RecordingSink sink;
+
+  void publish(float steering, std::uint64_t seq) {
+    perception::Prediction p;
+    p.steering_norm = steering;
+    p.throttle_norm = 0.3f;
+    p.frame_sequence = seq;
+    p.captured_at = clock.now();
+    p.valid = true;
+    predictions.publish(p);
+  }
+};
+
+TEST_F(ControlLoopTest, sends_a_setpoint_every_tick_and_neutral_on_stop) {
+  control.rate_hz = 100;
+  ControlCore core(control, pilot);
+  ControlLoop loop(control, core, predictions, link, sink, clock);
+  loop.start();
+  std::this_thread::sleep_for(milliseconds(300));
+  loop.stop();
+  const auto states = sink.states();
+  ASSERT_GE(states.size(), 10u);
+  EXPECT_EQ(states.back().reason, StopReason::kShutdown);
+  EXPECT_TRUE(link.sent().back().is_neutral());
+  for (const auto& st : states) EXPECT_TRUE(st.command.is_neutral()) << "no model, no motion";
+}
+
+TEST_F(ControlLoopTest, acts_on_a_new_prediction_before_the_next_deadline) {
+  control.rate_hz = 2;  // 500 ms period: a prediction-driven setpoint cannot be a deadline tick
+  ControlCore core(control, pilot);
+  ControlLoop loop(control, core, predictions, link, sink, clock);
+  loop.start();
+  std::this_thread::sleep_for(milliseconds(50));
+  publish(0.5f, 1);
+  loop.notify_prediction();
+  std::this_thread::sleep_for(milliseconds(100));
+  const auto sent = link.sent();
+  loop.stop();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_FLOAT_EQ(sent.back().steering_norm, 0.5f);
+  EXPECT_EQ(loop.stats().prediction_wakes, 1u);
+  EXPECT_EQ(loop.stats().latency_ms.count, 1u);
+}
+
+TEST_F(ControlLoopTest, a_refusing_link_is_reported_as_motor_link_down) {
+  control.rate_hz = 100;
+  link.refuse(true);
+  ControlCore core(control, pilot);
+  ControlLoop loop(control, core, predictions, link, sink, clock);
+  loop.start();
+  std::this_thread::sleep_for(milliseconds(100));
+  loop.stop();
+  const auto states = sink.states();
+  ASSERT_GE(states.size(), 2u);
+  EXPECT_EQ(states.front().reason, StopReason::kMotorLinkDown);
+}
+
+TEST_F(ControlLoopTest, heartbeat_advances_while_running_and_stops_after) {
+  control.rate_hz = 200;
+  ControlCore core(control, pilot);
+  ControlLoop loop(control, core, predictions, link, sink, clock);
+  loop.start();
+  std::this_thread::sleep_for(milliseconds(100));
+  EXPECT_GT(loop.heartbeat(), 0u);
+  loop.stop();
+  const auto beat = loop.heartbeat();
+  std::this_thread::sleep_for(milliseconds(30));
+  EXPECT_EQ(loop.heartbeat(), beat);
+}
+
+}  // namespace
+}  // namespace rcpilot::vehicle

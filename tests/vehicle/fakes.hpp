@@ -1,0 +1,60 @@
+#pragma once
+// Test doubles behind the vehicle component's interfaces.
+#include <mutex>
+#include <vector>
+
+#include "firmware_iface/motor_link.hpp"
+#include "vehicle/control_loop.hpp"
+
+namespace rcpilot::vehicle::testing {
+
+// Records every setpoint; can be told to refuse them.
+class RecordingLink final : public fw::MotorLink {
+ public:
+  bool send(const fw::DriveCommand& cmd) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    sent_.push_back(cmd);
+    if (refuse_) return false;
+    status_.last_command = cmd;
+    ++status_.commands_sent;
+    return true;
+  }
+  void stop() override { send(fw::DriveCommand{}); }
+  fw::LinkStatus status() const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return status_;
+  }
+  std::string describe() const override { return "recording link"; }
+  void refuse(bool r) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    refuse_ = r;
+  }
+  std::vector<fw::DriveCommand> sent() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return sent_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<fw::DriveCommand> sent_;
+  fw::LinkStatus status_;
+  bool refuse_ = false;
+};
+
+class RecordingSink final : public StateSink {
+ public:
+  void on_tick(const TickState& st) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    states_.push_back(st);
+  }
+  std::vector<TickState> states() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return states_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<TickState> states_;
+};
+
+}  // namespace rcpilot::vehicle::testing

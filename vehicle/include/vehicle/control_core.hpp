@@ -1,0 +1,40 @@
+#pragma once
+// The control decision of one tick, free of threads and clocks: the same code runs in the
+// real-time loop and in lockstep simulation.
+#include <cstdint>
+
+#include "config/config.hpp"
+#include "perception/types.hpp"
+#include "vehicle/supervisor.hpp"
+#include "vehicle/types.hpp"
+
+namespace rcpilot::vehicle {
+
+struct TickInputs {
+  perception::Prediction prediction;  // the newest prediction (any age)
+  bool has_prediction = false;        // false until the pilot published one
+  OperatorInput operator_input;       // the newest operator input
+};
+
+class ControlCore {
+ public:
+  // `control.mode` must already be validated by the config loader.
+  ControlCore(const config::ControlConfig& control, const config::PilotConfig& pilot);
+
+  // Decides tick `tick` at `now`: who drives, whether it is safe, the shaped setpoint.
+  // Never allocates and never throws.
+  TickState decide(const TickInputs& in, std::uint64_t tick, TimePoint now);
+
+  DriveMode mode() const { return mode_; }
+  void set_mode(DriveMode mode) { mode_ = mode; }
+
+ private:
+  // Trim, gain and limit on steering; multiplier and limits on throttle.
+  fw::DriveCommand shape(float steering, float throttle, bool from_model) const;
+
+  config::ControlConfig control_;
+  Supervisor supervisor_;
+  DriveMode mode_ = DriveMode::kUser;
+};
+
+}  // namespace rcpilot::vehicle

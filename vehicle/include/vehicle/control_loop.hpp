@@ -1,0 +1,90 @@
+#pragma once
+// The real-time thread: a fixed-rate loop on absolute deadlines that also acts at once on a new
+// prediction. Each wake it reads the newest prediction, lets ControlCore decide and sends the
+// setpoint to the motor link; telemetry gets a copy through a non-blocking sink.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "common/clock.hpp"
+#include "common/latest_slot.hpp"
+#include "common/stats.hpp"
+#include "firmware_iface/motor_link.hpp"
+#include "vehicle/control_core.hpp"
+
+namespace rcpilot::vehicle {
+
+// Receives each tick's state; must not block (telemetry queues and drops).
+class StateSink {
+ public:
+  virtual ~StateSink() = default;
+  virtual void on_tick(const TickState& state) = 0;
+};
+
+struct LoopStats {
+  std::uint64_t ticks = 0;              // deadline ticks run
+  std::uint64_t overruns = 0;           // deadline ticks skipped because the loop was late
+  std::uint64_t prediction_wakes = 0;   // extra setpoints sent at once on a new prediction
+  Percentiles period_ms;                // time between deadline ticks, last ~10 s at 100 Hz
+  Percentiles exec_ms;                  // compute + send time per wake
+  Percentiles latency_ms;               // frame capture -> setpoint sent, per new prediction
+  TickState last;                       // the newest tick
+};
+
+class ControlLoop {
+ public:
+  // `clock` must be the real monotonic clock: the loop sleeps on it.
+  ControlLoop(const config::ControlConfig& control, ControlCore& core,
+              const LatestSlot<perception::Prediction>& predictions, fw::MotorLink& link,
+              StateSink& sink, const Clock& clock);
+  ~ControlLoop();
+
+  void start();
+  // Stops the thread, then sends neutral (reason shutdown) and publishes that last state.
+  void stop();
+  // Wakes the loop at once (the pilot calls this after publishing a prediction).
+  void notify_prediction();
+
+  LoopStats stats() const;
+  // Increments on every deadline tick: a stalled loop stops it (the systemd watchdog hook).
+  std::uint64_t heartbeat() const { return heartbeat_.load(); }
+
+ private:
+  void run();
+  // Waits for the deadline or a prediction; true when woken by a prediction before it.
+  bool wait(TimePoint deadline);
+  void tick(TimePoint now, bool on_deadline);
+  // Fills timing fields of `st` and the statistics; `captured_at` is set when a new
+  // prediction drove the car (for capture -> command latency).
+  void record(TickState& st, TimePoint woke, bool on_deadline, TimePoint captured_at);
+
+  const config::ControlConfig control_;
+  ControlCore& core_;
+  const LatestSlot<perception::Prediction>& predictions_;
+  fw::MotorLink& link_;
+  StateSink& sink_;
+  const Clock& clock_;
+  const Duration period_;
+
+  std::thread thread_;
+  std::atomic<bool> running_{false};
+  std::atomic<std::uint64_t> heartbeat_{0};
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
+  bool prediction_pending_ = false;
+
+  // Loop-thread state.
+  std::uint64_t tick_ = 0;
+  std::uint64_t last_used_sequence_ = 0;
+  TimePoint last_deadline_tick_{};
+
+  mutable std::mutex stats_mutex_;
+  LoopStats counters_;
+  SampleWindow period_window_{1000};
+  SampleWindow exec_window_{1000};
+  SampleWindow latency_window_{1000};
+};
+
+}  // namespace rcpilot::vehicle

@@ -1,0 +1,67 @@
+#pragma once
+// Telemetry over ZeroMQ PUB: multipart [topic, JSON]. Topic `state` carries every tick (or
+// every Nth), topic `event` carries start-up, safety changes and shutdown. Schema:
+// docs/telemetry.md. Runs in its own thread; the control loop only queues and never waits.
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "common/bounded_queue.hpp"
+#include "config/config.hpp"
+#include "vehicle/control_loop.hpp"
+
+namespace rcpilot::vehicle {
+
+inline constexpr int kTelemetrySchemaVersion = 1;
+
+// The `state` message body for one tick (without `seq`, which the publisher adds).
+nlohmann::json state_to_json(const TickState& st);
+
+class TelemetryPublisher final : public StateSink {
+ public:
+  // Binds the PUB socket; throws std::runtime_error naming telemetry.endpoint when it cannot.
+  explicit TelemetryPublisher(const config::TelemetryConfig& cfg);
+  ~TelemetryPublisher() override;
+
+  // Called from the telemetry thread for every `state` message to add fields (e.g. the
+  // simulator's lap and cross-track error).
+  void set_extra_state(std::function<void(nlohmann::json&)> extra);
+  void start();
+  // Publishes what is queued, then closes the socket.
+  void stop();
+
+  void on_tick(const TickState& state) override;  // non-blocking; drops when the queue is full
+  // Queues an `event` {type, message, ...fields}; for non-real-time threads only.
+  void publish_event(const std::string& type, const std::string& message,
+                     nlohmann::json fields = nlohmann::json::object());
+  std::uint64_t dropped() const { return states_.dropped(); }
+  // The address actually bound (resolves a `tcp://host:*` wildcard port).
+  std::string bound_endpoint() const;
+
+ private:
+  struct Socket;
+  void run();
+  void send(const char* topic, nlohmann::json body);
+  void drain_events();
+  void watch_reason(const TickState& st);
+
+  config::TelemetryConfig cfg_;
+  std::unique_ptr<Socket> socket_;
+  BoundedQueue<TickState> states_;
+  std::mutex events_mutex_;
+  std::deque<nlohmann::json> events_;  // event bodies waiting for the thread
+  std::function<void(nlohmann::json&)> extra_;
+  std::thread thread_;
+  std::atomic<bool> running_{false};
+  std::uint64_t sequence_ = 0;
+  StopReason last_reason_ = StopReason::kNone;
+  bool have_reason_ = false;
+};
+
+}  // namespace rcpilot::vehicle

@@ -1,0 +1,60 @@
+#pragma once
+// Messages of the vehicle component: what the control loop decides and reports each tick.
+#include <cstdint>
+#include <string_view>
+
+#include "common/clock.hpp"
+#include "firmware_iface/motor_link.hpp"
+
+namespace rcpilot::vehicle {
+
+// Who drives (Donkey Car's names).
+enum class DriveMode : std::uint8_t {
+  kUser,        // the operator steers and throttles
+  kLocalAngle,  // the model steers, the operator throttles
+  kLocal,       // the model steers and throttles (throttle times control.ai_throttle_mult)
+};
+
+// Why the command is neutral this tick (kNone: it is not forced to neutral).
+enum class StopReason : std::uint8_t {
+  kNone,
+  kNoPrediction,        // the pilot has not produced a prediction yet
+  kInvalidPrediction,   // the newest prediction is flagged invalid
+  kStalePrediction,     // the newest prediction is older than pilot.stale_after_ms
+  kPilotRateLow,        // unique predictions per second fell under pilot.min_rate_hz
+  kMotorLinkDown,       // the motor link refused the last setpoint
+  kNoOperatorInput,     // a mode that needs the operator has no live operator input
+  kShutdown,            // the node is stopping
+};
+
+std::string_view to_string(DriveMode mode);
+std::string_view to_string(StopReason reason);
+// Parses "user", "local_angle" or "local"; false when `text` is none of them.
+bool parse_drive_mode(std::string_view text, DriveMode& mode);
+
+// What a human commands (control API, joystick, RC receiver). Absent until those land.
+struct OperatorInput {
+  float steering_norm = 0.0f;  // -1 .. +1
+  float throttle_norm = 0.0f;  // -1 .. +1
+  TimePoint received_at{};     // when it arrived
+  bool valid = false;          // false: no operator input is connected
+};
+
+// Everything the loop reports about one tick (published as telemetry topic `state`).
+struct TickState {
+  std::uint64_t tick = 0;            // control loop tick counter, from 1
+  TimePoint now{};                   // CLOCK_MONOTONIC time of the tick
+  DriveMode mode = DriveMode::kUser;
+  fw::DriveCommand command;          // the setpoint sent this tick
+  StopReason reason = StopReason::kNone;
+  float prediction_age_ms = -1.0f;   // ms since the used frame was captured; -1: none
+  std::uint64_t frame_sequence = 0;  // frame the prediction came from; 0: none
+  float inference_ms = 0.0f;         // inference time of that prediction
+  float pilot_rate_hz = 0.0f;        // unique predictions per second over the last second
+  float period_ms = 0.0f;            // time since the previous deadline tick
+  float exec_ms = 0.0f;              // time the previous tick took to compute and send
+  std::uint64_t overruns = 0;        // deadline ticks skipped because the loop ran late
+  bool link_ok = true;               // the motor link accepted the setpoint
+};
+
+}  // namespace rcpilot::vehicle

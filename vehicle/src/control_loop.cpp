@@ -1,0 +1,125 @@
+#include "vehicle/control_loop.hpp"
+
+#include "firmware_iface/drive_command.hpp"
+
+namespace rcpilot::vehicle {
+
+ControlLoop::ControlLoop(const config::ControlConfig& control, ControlCore& core,
+                         const LatestSlot<perception::Prediction>& predictions,
+                         fw::MotorLink& link, StateSink& sink, const Clock& clock)
+    : control_(control),
+      core_(core),
+      predictions_(predictions),
+      link_(link),
+      sink_(sink),
+      clock_(clock),
+      period_(seconds_to_duration(1.0 / control.rate_hz)) {}
+
+ControlLoop::~ControlLoop() {
+  if (thread_.joinable()) stop();
+}
+
+void ControlLoop::start() {
+  running_ = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void ControlLoop::stop() {
+  running_ = false;
+  notify_prediction();
+  if (thread_.joinable()) thread_.join();
+  const TimePoint now = clock_.now();
+  TickState st;
+  st.tick = ++tick_;
+  st.now = now;
+  st.mode = core_.mode();
+  st.reason = StopReason::kShutdown;
+  st.command = fw::neutral_command(st.tick, now);
+  st.link_ok = link_.send(st.command);
+  sink_.on_tick(st);
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  counters_.last = st;
+}
+
+void ControlLoop::notify_prediction() {
+  {
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    prediction_pending_ = true;
+  }
+  wake_.notify_one();
+}
+
+bool ControlLoop::wait(TimePoint deadline) {
+  std::unique_lock<std::mutex> lock(wake_mutex_);
+  const bool woken =
+      wake_.wait_until(lock, deadline, [this] { return prediction_pending_ || !running_; });
+  prediction_pending_ = false;
+  return woken;
+}
+
+void ControlLoop::run() {
+  TimePoint next = clock_.now() + period_;
+  while (running_) {
+    wait(next);
+    if (!running_) break;
+    const TimePoint now = clock_.now();
+    const bool on_deadline = now >= next;
+    if (on_deadline) {
+      // Late: skip the missed deadlines instead of bursting to catch up.
+      const auto missed = static_cast<std::uint64_t>((now - next) / period_);
+      next += period_ * static_cast<Duration::rep>(missed + 1);
+      std::lock_guard<std::mutex> lock(stats_mutex_);
+      counters_.overruns += missed;
+    }
+    tick(now, on_deadline);
+  }
+}
+
+void ControlLoop::tick(TimePoint now, bool on_deadline) {
+  TickInputs in;
+  in.has_prediction = predictions_.peek(in.prediction) != 0;
+  const bool new_prediction =
+      in.has_prediction && in.prediction.frame_sequence != last_used_sequence_;
+  if (!on_deadline && !new_prediction) return;  // spurious wake: nothing new to act on
+  if (on_deadline) ++tick_;
+  TickState st = core_.decide(in, tick_, now);
+  st.link_ok = link_.send(st.command);
+  if (!st.link_ok) st.reason = StopReason::kMotorLinkDown;
+  last_used_sequence_ = in.prediction.frame_sequence;
+  const bool model_drove = new_prediction && st.reason == StopReason::kNone &&
+                           st.mode != DriveMode::kUser;
+  record(st, now, on_deadline, model_drove ? in.prediction.captured_at : TimePoint{});
+  if (on_deadline) sink_.on_tick(st);
+}
+
+void ControlLoop::record(TickState& st, TimePoint woke, bool on_deadline, TimePoint captured_at) {
+  const TimePoint done = clock_.now();
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  st.exec_ms = static_cast<float>(elapsed_ms(woke, done));
+  exec_window_.add(st.exec_ms);
+  if (captured_at != TimePoint{}) latency_window_.add(elapsed_ms(captured_at, done));
+  if (on_deadline) {
+    if (counters_.ticks > 0) {
+      st.period_ms = static_cast<float>(elapsed_ms(last_deadline_tick_, woke));
+      period_window_.add(st.period_ms);
+    }
+    last_deadline_tick_ = woke;
+    ++counters_.ticks;
+    heartbeat_.fetch_add(1);
+  } else {
+    ++counters_.prediction_wakes;
+  }
+  st.overruns = counters_.overruns;
+  counters_.last = st;
+}
+
+LoopStats ControlLoop::stats() const {
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  LoopStats s = counters_;
+  s.period_ms = period_window_.summary();
+  s.exec_ms = exec_window_.summary();
+  s.latency_ms = latency_window_.summary();
+  return s;
+}
+
+}  // namespace rcpilot::vehicle

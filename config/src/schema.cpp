@@ -1,0 +1,344 @@
+#include "config/schema.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <type_traits>
+
+namespace rcpilot::config {
+namespace {
+
+// Adds one section's keys to the schema, binding each to a field of `S` inside `Config`.
+template <typename S>
+class SectionBuilder {
+ public:
+  SectionBuilder(Schema& schema, const char* name, S Config::*section, const char* doc)
+      : schema_(schema), name_(name), section_(section) {
+    schema_.sections.push_back({name, doc});
+  }
+
+  // An int, unsigned or double field with an inclusive range in `unit`.
+  template <typename F>
+  SectionBuilder& number(const char* key, F S::*field, const char* unit, double min, double max,
+                         const char* doc) {
+    static_assert(std::is_arithmetic_v<F> && !std::is_same_v<F, bool>);
+    KeyInfo& info = add(key, std::is_integral_v<F> ? ValueType::kInt : ValueType::kDouble, doc);
+    info.unit = unit;
+    info.min = min;
+    info.max = max;
+    S Config::*section = section_;
+    info.get = [section, field](const Config& c) -> Value {
+      if constexpr (std::is_integral_v<F>)
+        return static_cast<long long>(c.*section.*field);
+      else
+        return static_cast<double>(c.*section.*field);
+    };
+    info.set = [section, field](Config& c, const Value& v) {
+      if constexpr (std::is_integral_v<F>)
+        c.*section.*field = static_cast<F>(std::get<long long>(v));
+      else
+        c.*section.*field = static_cast<F>(std::get<double>(v));
+    };
+    return *this;
+  }
+
+  // A free-form string; `non_empty` rejects "".
+  SectionBuilder& text(const char* key, std::string S::*field, bool non_empty, const char* doc) {
+    add(key, ValueType::kString, doc).non_empty = non_empty;
+    bind_string(field);
+    return *this;
+  }
+
+  // A string restricted to `choices`.
+  SectionBuilder& choice(const char* key, std::string S::*field,
+                         const std::vector<std::string>& choices, const char* doc) {
+    add(key, ValueType::kEnum, doc).choices = choices;
+    bind_string(field);
+    return *this;
+  }
+
+  SectionBuilder& flag(const char* key, bool S::*field, const char* doc) {
+    add(key, ValueType::kBool, doc);
+    S Config::*section = section_;
+    schema_.keys.back().get = [section, field](const Config& c) -> Value {
+      return c.*section.*field;
+    };
+    schema_.keys.back().set = [section, field](Config& c, const Value& v) {
+      c.*section.*field = std::get<bool>(v);
+    };
+    return *this;
+  }
+
+  // Marks the key added last as changeable at run time (control API, SIGHUP reload).
+  SectionBuilder& live() {
+    schema_.keys.back().live = true;
+    return *this;
+  }
+
+ private:
+  KeyInfo& add(const char* key, ValueType type, const char* doc) {
+    KeyInfo info;
+    info.section = name_;
+    info.name = key;
+    info.type = type;
+    info.doc = doc;
+    schema_.keys.push_back(std::move(info));
+    return schema_.keys.back();
+  }
+
+  void bind_string(std::string S::*field) {
+    S Config::*section = section_;
+    schema_.keys.back().get = [section, field](const Config& c) -> Value {
+      return c.*section.*field;
+    };
+    schema_.keys.back().set = [section, field](Config& c, const Value& v) {
+      c.*section.*field = std::get<std::string>(v);
+    };
+  }
+
+  Schema& schema_;
+  std::string name_;
+  S Config::*section_;
+};
+
+void add_camera_model_pilot(Schema& s) {
+  using C = CameraConfig;
+  SectionBuilder<C>(s, "camera", &Config::camera, "where frames come from and how fast")
+      .choice("source", &C::source, {"sim"}, "camera implementation that delivers frames")
+      .number("width", &C::width, "px", 32, 4096, "frame width delivered to the pilot")
+      .number("height", &C::height, "px", 32, 4096, "frame height delivered to the pilot")
+      .number("fps", &C::fps, "Hz", 1, 240, "frames the camera delivers per second")
+      .number("stale_after_ms", &C::stale_after_ms, "ms", 1, 5000,
+              "a frame older than this is never used");
+  using M = ModelConfig;
+  SectionBuilder<M>(s, "model", &Config::model, "the steering/throttle regressor")
+      .text("path", &M::path, true, "ONNX model file; relative paths start at the config's folder")
+      .text("metadata", &M::metadata, false,
+            "model metadata YAML; empty means the model path with .yaml for .onnx")
+      .choice("backend", &M::backend, {"opencv"}, "inference backend")
+      .number("threads", &M::threads, "-", 1, 64, "threads the inference backend may use")
+      .number("warmup_runs", &M::warmup_runs, "-", 0, 1000,
+              "inferences run at start-up before timing starts");
+  using P = PilotConfig;
+  SectionBuilder<P>(s, "pilot", &Config::pilot, "freshness and rate the pilot must hold")
+      .number("stale_after_ms", &P::stale_after_ms, "ms", 1, 5000,
+              "a prediction older than this means neutral")
+      .number("min_rate_hz", &P::min_rate_hz, "Hz", 1, 1000,
+              "predictions per second the pilot must sustain, else no autonomy");
+}
+
+void add_control_motor_telemetry(Schema& s) {
+  using C = ControlConfig;
+  SectionBuilder<C>(s, "control", &Config::control, "the fixed-rate control loop and shaping")
+      .number("rate_hz", &C::rate_hz, "Hz", 1, 1000, "control loop rate (absolute deadlines)")
+      .choice("mode", &C::mode, {"user", "local_angle", "local"},
+              "start-up drive mode: user drives, model steers, or model drives")
+      .live()
+      .number("steering_trim", &C::steering_trim, "norm", -0.5, 0.5,
+              "added to steering before gain and limits")
+      .live()
+      .number("steering_gain", &C::steering_gain, "-", 0, 5, "multiplier applied to steering")
+      .live()
+      .number("steering_limit", &C::steering_limit, "norm", 0, 1, "|steering| is clamped to this")
+      .live()
+      .number("throttle_min", &C::throttle_min, "norm", -1, 0,
+              "lowest throttle sent; must be <= throttle_max")
+      .live()
+      .number("throttle_max", &C::throttle_max, "norm", 0, 1, "highest throttle sent")
+      .live()
+      .number("ai_throttle_mult", &C::ai_throttle_mult, "-", 0, 2,
+              "multiplier on the model's throttle in mode local")
+      .live();
+  SectionBuilder<MotorConfig>(s, "motor", &Config::motor, "the link to the motor controller")
+      .choice("driver", &MotorConfig::driver, {"sim"}, "motor link implementation");
+  using T = TelemetryConfig;
+  SectionBuilder<T>(s, "telemetry", &Config::telemetry, "ZeroMQ PUB telemetry")
+      .flag("enabled", &T::enabled, "publish telemetry over ZeroMQ")
+      .text("endpoint", &T::endpoint, true, "ZeroMQ PUB bind address")
+      .number("state_every_n_ticks", &T::state_every_n_ticks, "ticks", 1, 1000,
+              "publish `state` every N control ticks")
+      .number("queue_depth", &T::queue_depth, "messages", 1, 65536,
+              "messages buffered before dropping");
+}
+
+void add_sim_log(Schema& s) {
+  using S = SimConfig;
+  SectionBuilder<S>(s, "sim", &Config::sim, "the simulated car, camera and expert driver")
+      .text("track", &S::track, true, "track YAML; relative paths start at the config's folder")
+      .number("seed", &S::seed, "-", 0, 2147483648.0, "seed for lighting and texture variation")
+      .number("lighting_variation", &S::lighting_variation, "-", 0, 1,
+              "how much brightness and tint vary per seed")
+      .number("texture_variation", &S::texture_variation, "-", 0, 1,
+              "how much ground texture varies per seed")
+      .number("wheelbase_m", &S::wheelbase_m, "m", 0.05, 2, "front to rear axle distance")
+      .number("max_steer_deg", &S::max_steer_deg, "deg", 1, 60, "wheel angle at steering +-1")
+      .number("servo_rate_deg_s", &S::servo_rate_deg_s, "deg/s", 1, 5000,
+              "steering servo slew rate")
+      .number("max_speed_mps", &S::max_speed_mps, "m/s", 0.1, 50, "top speed at throttle 1")
+      .number("speed_tau_s", &S::speed_tau_s, "s", 0.001, 10,
+              "first-order lag of speed to throttle")
+      .number("camera_height_m", &S::camera_height_m, "m", 0.01, 2, "camera lens above ground")
+      .number("camera_pitch_deg", &S::camera_pitch_deg, "deg", 0, 89,
+              "camera tilted down from horizontal")
+      .number("camera_hfov_deg", &S::camera_hfov_deg, "deg", 10, 170, "horizontal field of view")
+      .number("camera_forward_m", &S::camera_forward_m, "m", 0, 2, "camera ahead of the rear axle")
+      .number("expert_lookahead_m", &S::expert_lookahead_m, "m", 0.05, 10,
+              "pure-pursuit lookahead distance of the expert driver")
+      .number("expert_throttle", &S::expert_throttle, "norm", 0, 1,
+              "the expert driver's throttle on straights");
+  SectionBuilder<LogConfig>(s, "log", &Config::log, "console logging")
+      .choice("level", &LogConfig::level, {"trace", "debug", "info", "warn", "error", "off"},
+              "lowest level logged")
+      .number("status_interval_s", &LogConfig::status_interval_s, "s", 0, 60,
+              "live status line refresh; 0 disables it");
+}
+
+Schema build_schema() {
+  Schema s;
+  add_camera_model_pilot(s);
+  add_control_motor_telemetry(s);
+  add_sim_log(s);
+  // With the ranges above throttle_min <= 0 <= throttle_max already holds; the rule stays so
+  // that widening a range cannot silently allow an inverted throttle band.
+  s.constraints = {
+      {"control.throttle_min", "control.throttle_max", "the throttle band must not be inverted"},
+      {"pilot.min_rate_hz", "camera.fps",
+       "the pilot cannot predict faster than the camera delivers frames"},
+  };
+  return s;
+}
+
+std::string format_double(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that round-trips
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+}
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (u < 0x20 || u == 0x7f) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\x%02x", u);
+      out += esc;
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+// Optimal string alignment distance: edits, with a swap of neighbours counting as one.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+const Schema& schema() {
+  static const Schema kSchema = build_schema();
+  return kSchema;
+}
+
+const KeyInfo* find_key(std::string_view path) {
+  for (const KeyInfo& key : schema().keys) {
+    if (key.path() == path) return &key;
+  }
+  return nullptr;
+}
+
+bool is_section(std::string_view name) {
+  const auto& sections = schema().sections;
+  return std::any_of(sections.begin(), sections.end(),
+                     [name](const SectionInfo& s) { return s.name == name; });
+}
+
+std::vector<std::string> differing_keys(const Config& a, const Config& b) {
+  std::vector<std::string> paths;
+  for (const KeyInfo& key : schema().keys) {
+    if (key.get(a) != key.get(b)) paths.push_back(key.path());
+  }
+  return paths;
+}
+
+std::string type_name(ValueType type) {
+  switch (type) {
+    case ValueType::kBool:
+      return "bool";
+    case ValueType::kInt:
+      return "int";
+    case ValueType::kDouble:
+      return "double";
+    case ValueType::kString:
+      return "string";
+    case ValueType::kEnum:
+      return "enum";
+  }
+  return "?";
+}
+
+std::string format_value(const KeyInfo& key, const Value& value) {
+  if (const auto* b = std::get_if<bool>(&value)) return *b ? "true" : "false";
+  if (const auto* i = std::get_if<long long>(&value)) return std::to_string(*i);
+  if (const auto* d = std::get_if<double>(&value)) return format_double(*d);
+  const std::string& s = std::get<std::string>(value);
+  const bool plain = key.type == ValueType::kEnum &&
+                     std::find(key.choices.begin(), key.choices.end(), s) != key.choices.end();
+  return plain ? s : quote(s);
+}
+
+std::string range_text(const KeyInfo& key) {
+  switch (key.type) {
+    case ValueType::kInt:
+    case ValueType::kDouble:
+      return format_double(key.min) + " .. " + format_double(key.max);
+    case ValueType::kEnum: {
+      std::string out;
+      for (const std::string& c : key.choices) out += (out.empty() ? "" : ", ") + c;
+      return out;
+    }
+    case ValueType::kString:
+      return key.non_empty ? "non-empty" : "any";
+    case ValueType::kBool:
+      return "true, false";
+  }
+  return "";
+}
+
+std::string closest_match(std::string_view given, const std::vector<std::string>& known) {
+  const size_t threshold = std::max<size_t>(2, given.size() / 4);
+  std::string best;
+  size_t best_distance = threshold + 1;
+  for (const std::string& candidate : known) {
+    const size_t d = edit_distance(given, candidate);
+    if (d < best_distance) {
+      best = candidate;
+      best_distance = d;
+    }
+  }
+  if (!best.empty() || given.size() < 3) return best;
+  for (const std::string& candidate :
+       known) {  // "warning" for "warn", "min_rate" for "min_rate_hz"
+    const size_t n = std::min(given.size(), candidate.size());
+    if (n >= 3 && given.substr(0, n) == std::string_view(candidate).substr(0, n)) return candidate;
+  }
+  return best;
+}
+
+}  // namespace rcpilot::config

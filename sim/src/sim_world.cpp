@@ -1,0 +1,131 @@
+#include "sim/sim_world.hpp"
+
+#include <cmath>
+
+namespace rcpilot::sim {
+namespace {
+
+constexpr double kTwoPi = 6.283185307179586;
+constexpr double kLapFraction = 0.75;  // forward progress needed before a line crossing counts
+
+CarState state_at(const Pose2& p, double speed_mps) {
+  CarState s;
+  s.x_m = p.x_m;
+  s.y_m = p.y_m;
+  s.yaw_rad = p.yaw_rad;
+  s.speed_mps = speed_mps;
+  return s;
+}
+
+}  // namespace
+
+SimWorld::SimWorld(const config::SimConfig& sim, const config::CameraConfig& camera, Track track,
+                   TimePoint start)
+    : track_(std::move(track)),
+      renderer_(sim, camera, track_),
+      expert_(track_, ExpertParams::from(sim)),
+      car_(CarParams::from(sim), state_at(track_.start(), 0.0)),
+      now_(start),
+      tick_(seconds_to_duration(kPhysicsDtS)) {
+  progress_.track_length_m = track_.length_m();
+  where_ = track_.project(car_.state().x_m, car_.state().y_m);
+  update_progress_locked();
+}
+
+void SimWorld::set_command(double steering_norm, double throttle_norm, TimePoint now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  while (now_ + tick_ <= now) step_locked();
+  steer_cmd_ = std::isnan(steering_norm) ? 0.0 : steering_norm;
+  throttle_cmd_ = std::isnan(throttle_norm) ? 0.0 : throttle_norm;
+}
+
+void SimWorld::advance_to(TimePoint now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  while (now_ + tick_ <= now) step_locked();
+}
+
+void SimWorld::step_locked() {
+  const CarState before = car_.state();
+  car_.step(steer_cmd_, throttle_cmd_, kPhysicsDtS);
+  now_ += tick_;
+  const CarState& after = car_.state();
+  const double moved = std::hypot(after.x_m - before.x_m, after.y_m - before.y_m);
+  progress_.distance_m += moved;
+  const double prev_s = where_.s_m;
+  where_ = track_.project(after.x_m, after.y_m, where_.index);
+  double ds = where_.s_m - prev_s;
+  if (ds < -track_.length_m() / 2) {
+    ds += track_.length_m();  // crossed the start line going forward
+    lap_progress_m_ += ds;
+    if (lap_progress_m_ >= kLapFraction * track_.length_m()) {
+      ++progress_.laps;
+      lap_progress_m_ = where_.s_m;
+    }
+  } else {
+    if (ds > track_.length_m() / 2) ds -= track_.length_m();  // backwards over the line
+    lap_progress_m_ += ds;
+  }
+  abs_cte_integral_ += std::fabs(where_.cte_m) * moved;
+  update_progress_locked();
+}
+
+void SimWorld::update_progress_locked() {
+  Progress& p = progress_;
+  p.s_m = where_.s_m;
+  p.cte_m = where_.cte_m;
+  p.heading_error_rad = std::remainder(car_.state().yaw_rad - where_.heading_rad, kTwoPi);
+  const double abs_cte = std::fabs(p.cte_m);
+  p.max_abs_cte_m = std::max(p.max_abs_cte_m, abs_cte);
+  p.mean_abs_cte_m = p.distance_m > 0 ? abs_cte_integral_ / p.distance_m : abs_cte;
+  const bool on = abs_cte <= track_.road_width_m() / 2;
+  if (p.on_track && !on) ++p.off_track_events;
+  p.on_track = on;
+}
+
+void SimWorld::render(cv::Mat& bgr) const {
+  Pose2 pose;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pose = {car_.state().x_m, car_.state().y_m, car_.state().yaw_rad};
+  }
+  std::lock_guard<std::mutex> lock(render_mutex_);
+  renderer_.render(pose, bgr);
+}
+
+void SimWorld::set_lighting(unsigned seed, double variation) {
+  std::lock_guard<std::mutex> lock(render_mutex_);
+  renderer_.set_lighting(seed, variation);
+}
+
+CarState SimWorld::car() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return car_.state();
+}
+
+Progress SimWorld::progress() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return progress_;
+}
+
+TimePoint SimWorld::time() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return now_;
+}
+
+ExpertCommand SimWorld::expert_command() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return expert_.command(car_.state(), where_);
+}
+
+void SimWorld::reset_pose(double s_m, double lateral_offset_m, double heading_offset_rad,
+                          double speed_mps) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Pose2 p = track_.pose_at(s_m, lateral_offset_m);
+  p.yaw_rad = std::remainder(p.yaw_rad + heading_offset_rad, kTwoPi);
+  car_.set_state(state_at(p, speed_mps));
+  // A fresh global search; the teleport itself adds nothing to lap progress.
+  where_ = track_.project(p.x_m, p.y_m);
+  update_progress_locked();
+}
+
+}  // namespace rcpilot::sim

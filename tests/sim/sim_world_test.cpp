@@ -1,0 +1,98 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "sim/sim_world.hpp"
+#include "sim_test_util.hpp"
+
+namespace rcpilot::sim {
+namespace {
+
+using std::chrono::milliseconds;
+
+SimWorld make_world(const Track& track = test::default_track()) {
+  return SimWorld(test::sim_config(), test::camera_config(), track, TimePoint{});
+}
+
+// Drives the expert at the control rate for `seconds` of simulated time.
+void drive_expert(SimWorld& world, TimePoint& now, double seconds) {
+  const auto tick = milliseconds(20);
+  for (int i = 0; i < static_cast<int>(seconds / 0.02); ++i) {
+    const ExpertCommand cmd = world.expert_command();
+    world.set_command(cmd.steering_norm, cmd.throttle_norm, now);
+    now += tick;
+  }
+  world.advance_to(now);
+}
+
+TEST(SimWorld, ExpertDrivesThreeLapsOfTheDefaultTrackWithoutLeavingIt) {
+  SimWorld world = make_world();
+  TimePoint now{};
+  for (int guard = 0; guard < 200 && world.progress().laps < 3; ++guard) {
+    drive_expert(world, now, 1.0);
+  }
+  const Progress p = world.progress();
+  EXPECT_EQ(p.laps, 3);
+  EXPECT_EQ(p.off_track_events, 0);
+  EXPECT_LT(p.mean_abs_cte_m, world.track().road_width_m() / 8);
+  EXPECT_LT(p.max_abs_cte_m, world.track().road_width_m() / 2);
+  EXPECT_GT(p.distance_m, 3 * world.track().length_m() - 0.5);
+  RecordProperty("mean_abs_cte_m", std::to_string(p.mean_abs_cte_m));
+  RecordProperty("max_abs_cte_m", std::to_string(p.max_abs_cte_m));
+}
+
+TEST(SimWorld, ExpertRecoversFromAnOffCentreOffHeadingStart) {
+  SimWorld world = make_world();
+  world.reset_pose(2.0, 0.24, 0.35, 1.0);
+  TimePoint now{};
+  drive_expert(world, now, 4.0);
+  EXPECT_EQ(world.progress().off_track_events, 0);
+  EXPECT_LT(std::fabs(world.progress().cte_m), 0.05);
+}
+
+TEST(SimWorld, ReversingBackAndForthOverTheStartLineCountsNoLap) {
+  SimWorld world = make_world();
+  TimePoint now{};
+  for (int i = 0; i < 6; ++i) {
+    world.set_command(0.0, (i % 2 == 0) ? -0.3 : 0.3, now);
+    now += milliseconds(1500);
+  }
+  world.advance_to(now);
+  EXPECT_EQ(world.progress().laps, 0);
+  EXPECT_GT(world.progress().distance_m, 4.0);
+}
+
+TEST(SimWorld, OffTrackEventsCountTransitionsOnly) {
+  SimWorld world = make_world();
+  world.reset_pose(1.0, 0.6, 0.0, 0.0);
+  world.reset_pose(1.0, 0.7, 0.0, 0.0);
+  world.reset_pose(1.0, 0.0, 0.0, 0.0);
+  world.reset_pose(1.0, -0.5, 0.0, 0.0);
+  EXPECT_EQ(world.progress().off_track_events, 2);
+  EXPECT_FALSE(world.progress().on_track);
+}
+
+TEST(SimWorld, CommandsApplyFromTheTimeTheyAreSet) {
+  SimWorld world = make_world();
+  world.set_command(0.0, 0.5, TimePoint{});
+  world.set_command(0.0, 0.0, TimePoint{} + milliseconds(1000));
+  const double x_after_drive = world.car().x_m;
+  EXPECT_GT(x_after_drive, 1.0);
+  world.advance_to(TimePoint{} + milliseconds(500));  // the past: no-op
+  EXPECT_DOUBLE_EQ(world.car().x_m, x_after_drive);
+}
+
+TEST(SimWorld, SteppingIsDeterministicRegardlessOfCallPattern) {
+  SimWorld a = make_world(), b = make_world();
+  a.set_command(0.2, 0.4, TimePoint{});
+  b.set_command(0.2, 0.4, TimePoint{});
+  a.advance_to(TimePoint{} + milliseconds(2000));
+  for (int i = 1; i <= 2000; i += 7) b.advance_to(TimePoint{} + milliseconds(i));
+  b.advance_to(TimePoint{} + milliseconds(2000));
+  EXPECT_DOUBLE_EQ(a.car().x_m, b.car().x_m);
+  EXPECT_DOUBLE_EQ(a.car().yaw_rad, b.car().yaw_rad);
+}
+
+}  // namespace
+}  // namespace rcpilot::sim

@@ -1,0 +1,80 @@
+// Preprocess + inference time of the pilot on a camera-sized frame (Google Benchmark).
+//
+// Model: $RCPILOT_BENCH_MODEL, else models/linear.onnx under RCPILOT_SOURCE_DIR; metadata
+// beside it (<model>.yaml) unless $RCPILOT_BENCH_METADATA names one. The argument is the
+// number of OpenCV threads. Counters: p50_ms / p99_ms of preprocess + inference per frame,
+// and the p50 of each part. main() comes from benchmark::benchmark_main.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "common/stats.hpp"
+#include "perception/opencv_dnn_engine.hpp"
+#include "perception/pilot.hpp"
+
+namespace {
+
+using rcpilot::perception::ModelMetadata;
+
+std::string bench_model_path() {
+  if (const char* env = std::getenv("RCPILOT_BENCH_MODEL")) return env;
+#ifdef RCPILOT_SOURCE_DIR
+  return std::string(RCPILOT_SOURCE_DIR) + "/models/linear.onnx";
+#else
+  return "models/linear.onnx";
+#endif
+}
+
+std::string bench_metadata_path(const std::string& model) {
+  if (const char* env = std::getenv("RCPILOT_BENCH_METADATA")) return env;
+  return rcpilot::perception::default_metadata_path(model);
+}
+
+void BM_PilotPreprocessAndInfer(benchmark::State& state) {
+  const std::string model = bench_model_path();
+  if (!std::filesystem::exists(model)) {
+    state.SkipWithError(("no model at " + model + "; set RCPILOT_BENCH_MODEL").c_str());
+    return;
+  }
+  const ModelMetadata meta = rcpilot::perception::load_model_metadata(bench_metadata_path(model));
+  const int threads = static_cast<int>(state.range(0));
+  rcpilot::perception::Pilot pilot(
+      std::make_unique<rcpilot::perception::OpenCvDnnEngine>(model, meta, threads), meta);
+  pilot.warm_up(10);
+
+  rcpilot::perception::Frame frame;
+  frame.bgr = cv::Mat(meta.input.height(), meta.input.width(), CV_8UC3);
+  cv::randu(frame.bgr, cv::Scalar::all(0), cv::Scalar::all(256));
+  const rcpilot::SteadyClock clock;
+  std::vector<double> total_ms, preprocess_ms, inference_ms;
+  for (auto _ : state) {
+    const auto p = pilot.infer(frame, clock);
+    if (!p.valid) {
+      state.SkipWithError(("inference failed: " + pilot.last_error()).c_str());
+      break;
+    }
+    total_ms.push_back(p.preprocess_ms + p.inference_ms);
+    preprocess_ms.push_back(p.preprocess_ms);
+    inference_ms.push_back(p.inference_ms);
+  }
+  const auto total = rcpilot::summarize(total_ms);
+  state.counters["p50_ms"] = total.p50;
+  state.counters["p99_ms"] = total.p99;
+  state.counters["preprocess_p50_ms"] = rcpilot::summarize(preprocess_ms).p50;
+  state.counters["inference_p50_ms"] = rcpilot::summarize(inference_ms).p50;
+  state.SetLabel(meta.architecture + " " + rcpilot::perception::format_shape(meta.input.shape));
+}
+
+BENCHMARK(BM_PilotPreprocessAndInfer)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(3.0);
+
+}  // namespace

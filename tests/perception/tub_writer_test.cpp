@@ -1,0 +1,177 @@
+#include "perception/tub_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "test_support.hpp"
+
+namespace rcpilot::perception {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::vector<std::string> read_lines(const fs::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// A minimal tub reader, as Donkey's would: manifest -> catalogs -> records, seeking with
+// line_lengths instead of scanning.
+std::vector<json> read_tub(const fs::path& tub) {
+  const auto manifest = read_lines(tub / "manifest.json");
+  const json catalogs = json::parse(manifest.at(4)).at("paths");
+  std::vector<json> records;
+  for (const auto& name : catalogs) {
+    const json meta = json::parse(read_lines(tub / (name.get<std::string>() + "_manifest")).at(0));
+    std::ifstream catalog(tub / name.get<std::string>(), std::ios::binary);
+    std::streamoff offset = 0;
+    for (const auto& length : meta.at("line_lengths")) {
+      std::string line(length.get<std::size_t>(), '\0');
+      catalog.seekg(offset);
+      catalog.read(line.data(), static_cast<std::streamsize>(line.size()));
+      EXPECT_EQ(line.back(), '\n');
+      records.push_back(json::parse(line));
+      offset += length.get<std::streamoff>();
+    }
+  }
+  return records;
+}
+
+cv::Mat test_image(int i) { return cv::Mat(24, 32, CV_8UC3, cv::Scalar(i % 256, 50, 200)); }
+
+TEST(TubWriter, writes_2500_records_donkey_can_read) {
+  testing::TempDir dir;
+  const fs::path tub = dir.path() / "tub";
+  {
+    TubWriter writer(tub.string(), json{{"car", "test"}});
+    for (int i = 0; i < 2500; ++i) {
+      writer.write(test_image(i), i * 0.001f - 1.0f, 0.5f, "user", 1700000000000 + i * 50);
+    }
+    writer.close();
+  }
+  const auto manifest = read_lines(tub / "manifest.json");
+  ASSERT_EQ(manifest.size(), 5u);
+  EXPECT_EQ(json::parse(manifest[0]), json(TubWriter::inputs()));
+  EXPECT_EQ(json::parse(manifest[1]), json::parse(R"(["image_array","float","float","str"])"));
+  EXPECT_EQ(json::parse(manifest[2]), (json{{"car", "test"}}));
+  const json line4 = json::parse(manifest[3]);
+  EXPECT_TRUE(line4.at("created_at").is_number_float());
+  EXPECT_EQ(line4.at("sessions").at("last_id"), 0);
+  const std::string session = line4.at("sessions").at("last_full_id");
+  EXPECT_EQ(line4.at("sessions").at("all_full_ids"), json::array({session}));
+  const json line5 = json::parse(manifest[4]);
+  EXPECT_EQ(line5.at("paths"),
+            json::parse(R"(["catalog_0.catalog","catalog_1.catalog","catalog_2.catalog"])"));
+  EXPECT_EQ(line5.at("current_index"), 2500);
+  EXPECT_EQ(line5.at("max_len"), 1000);
+  EXPECT_EQ(line5.at("deleted_indexes"), json::array());
+
+  for (int k = 0; k < 3; ++k) {
+    const std::string name = "catalog_" + std::to_string(k) + ".catalog";
+    const json meta = json::parse(read_lines(tub / (name + "_manifest")).at(0));
+    EXPECT_EQ(meta.at("path"), name);
+    EXPECT_EQ(meta.at("start_index"), k * 1000);
+    const auto lines = read_lines(tub / name);
+    ASSERT_EQ(meta.at("line_lengths").size(), lines.size());
+    EXPECT_EQ(lines.size(), k < 2 ? 1000u : 500u);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      EXPECT_EQ(meta.at("line_lengths")[i], lines[i].size() + 1) << name << " line " << i;
+    }
+  }
+
+  const auto records = read_tub(tub);
+  ASSERT_EQ(records.size(), 2500u);
+  const json& r = records[1234];
+  EXPECT_EQ(r.at("_index"), 1234);
+  EXPECT_EQ(r.at("_session_id"), session);
+  EXPECT_EQ(r.at("_timestamp_ms"), 1700000000000 + 1234 * 50);
+  EXPECT_EQ(r.at("cam/image_array"), "1234_cam_image_array_.jpg");
+  EXPECT_NEAR(r.at("user/angle").get<double>(), 1234 * 0.001 - 1.0, 1e-5);
+  EXPECT_EQ(r.at("user/throttle"), 0.5);
+  EXPECT_EQ(r.at("user/mode"), "user");
+  for (const auto& record : records) {
+    ASSERT_TRUE(fs::exists(tub / "images" / record.at("cam/image_array").get<std::string>()));
+  }
+}
+
+TEST(TubWriter, catalog_lines_have_sorted_keys_and_leave_out_nan) {
+  testing::TempDir dir;
+  TubWriter writer(dir.str("tub"));
+  writer.write(test_image(0), std::nanf(""), 0.25f, "local", 42);
+  writer.close();
+  const auto lines = read_lines(dir.path() / "tub" / "catalog_0.catalog");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0], "{\"_index\":0,\"_session_id\":\"" + writer.session_id() +
+                          "\",\"_timestamp_ms\":42,\"cam/image_array\":\"0_cam_image_array_.jpg\","
+                          "\"user/mode\":\"local\",\"user/throttle\":0.25}");
+}
+
+TEST(TubWriter, images_are_jpegs_with_the_colours_of_the_frame) {
+  testing::TempDir dir;
+  TubWriter writer(dir.str("tub"));
+  const cv::Mat bgr(24, 32, CV_8UC3, cv::Scalar(200, 100, 30));
+  writer.write(bgr, 0.0f, 0.0f, "user", 1);
+  writer.close();
+  const cv::Mat back = cv::imread(dir.str("tub/images/0_cam_image_array_.jpg"));
+  ASSERT_FALSE(back.empty());
+  EXPECT_LT(cv::norm(back, bgr, cv::NORM_INF), 8.0);  // JPEG is lossy
+}
+
+TEST(TubWriter, manifest_is_valid_after_every_record_before_close) {
+  testing::TempDir dir;
+  TubWriter writer(dir.str("tub"));
+  writer.write(test_image(0), 0.0f, 0.0f, "user", 1);
+  writer.write(test_image(1), 0.0f, 0.0f, "user", 2);
+  // Not closed: what a crash would leave behind.
+  const auto manifest = read_lines(dir.path() / "tub" / "manifest.json");
+  ASSERT_EQ(manifest.size(), 5u);
+  EXPECT_EQ(json::parse(manifest[4]).at("current_index"), 2);
+  EXPECT_EQ(read_tub(dir.path() / "tub").size(), 2u);
+}
+
+TEST(TubWriter, reopening_a_tub_appends_a_new_session) {
+  testing::TempDir dir;
+  {
+    TubWriter first(dir.str("tub"));
+    first.write(test_image(0), 0.1f, 0.2f, "user", 1);
+  }
+  TubWriter second(dir.str("tub"));
+  EXPECT_EQ(second.write(test_image(1), 0.1f, 0.2f, "user", 2), 1);
+  second.close();
+  const auto records = read_tub(dir.path() / "tub");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_NE(records[0].at("_session_id"), records[1].at("_session_id"));
+  const json sessions =
+      json::parse(read_lines(dir.path() / "tub" / "manifest.json")[3]).at("sessions");
+  EXPECT_EQ(sessions.at("last_id"), 1);
+  EXPECT_EQ(sessions.at("all_full_ids").size(), 2u);
+}
+
+TEST(TubWriter, refuses_a_non_empty_folder_that_is_not_a_tub) {
+  testing::TempDir dir;
+  std::ofstream(dir.path() / "notes.txt") << "precious";
+  try {
+    TubWriter writer(dir.str());
+    FAIL() << "no error";
+  } catch (const TubError& e) {
+    EXPECT_NE(std::string(e.what()).find("is not a tub"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(fs::exists(dir.path() / "notes.txt"));
+}
+
+TEST(TubWriter, session_is_not_recorded_when_nothing_was_written) {
+  testing::TempDir dir;
+  { TubWriter writer(dir.str("tub")); }
+  const json line4 = json::parse(read_lines(dir.path() / "tub" / "manifest.json").at(3));
+  EXPECT_FALSE(line4.contains("sessions"));
+}
+
+}  // namespace
+}  // namespace rcpilot::perception

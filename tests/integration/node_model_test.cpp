@@ -1,0 +1,65 @@
+// A broken model stops the real rcpilot binary at start-up: the message names the file and
+// the mismatch, the exit code is 3 and the car never gets a non-neutral command.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "process.hpp"
+#include "telemetry_client.hpp"
+
+namespace rcpilot::testing {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kRcpilot = RCPILOT_BINARY_DIR "/vehicle/rcpilot";
+const std::string kModels = RCPILOT_SOURCE_DIR "/models";
+constexpr int kStartupError = 3;
+
+struct NodeModelTest : ::testing::Test {
+  std::string dir = temp_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::string endpoint = private_endpoint("model");
+
+  // Runs the node with model.path = `model` for up to 60 s and checks the refusal.
+  void expect_refused(const std::string& model, const std::vector<std::string>& fragments) {
+    TelemetryClient client(endpoint);
+    const auto [code, out] = run(kRcpilot, {"--set", "model.path=" + model, "--set",
+                                            "telemetry.endpoint=" + endpoint, "--duration", "2"},
+                                 60);
+    EXPECT_EQ(code, kStartupError) << out;
+    for (const auto& f : fragments) EXPECT_NE(out.find(f), std::string::npos) << f << "\n" << out;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    for (const auto& s : client.of("state")) {
+      EXPECT_EQ(s["steering"].get<double>(), 0.0);
+      EXPECT_EQ(s["throttle"].get<double>(), 0.0);
+    }
+  }
+};
+
+TEST_F(NodeModelTest, a_missing_model_file_is_named) {
+  expect_refused(dir + "/missing.onnx", {dir + "/missing.onnx"});
+}
+
+TEST_F(NodeModelTest, a_corrupt_onnx_is_named) {
+  const std::string model = dir + "/corrupt.onnx";
+  fs::copy_file(kModels + "/linear.yaml", dir + "/corrupt.yaml");
+  std::ofstream(model) << "this is not a protobuf";
+  expect_refused(model, {model});
+}
+
+TEST_F(NodeModelTest, a_model_whose_input_shape_differs_from_its_metadata_is_refused) {
+  // The real network takes 224x224; metadata that promises 120x160 must not be believed.
+  const std::string model = dir + "/linear.onnx";
+  fs::copy_file(kModels + "/linear.onnx", model);
+  std::ifstream in(kModels + "/linear.yaml");
+  std::string meta((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto pos = meta.find("[1, 3, 224, 224]");
+  ASSERT_NE(pos, std::string::npos) << meta;
+  meta.replace(pos, 16, "[1, 3, 120, 160]");
+  write_file(dir + "/linear.yaml", meta);
+  expect_refused(model, {model, "[1, 3, 120, 160]"});
+}
+
+}  // namespace
+}  // namespace rcpilot::testing

@@ -1,0 +1,243 @@
+// rcpilot: the control node. The only place that picks implementations for the node: the
+// simulated car (SimCamera, SimMotorLink) until the camera and motor-link drivers land.
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/latest_slot.hpp"
+#include "config/loader.hpp"
+#include "firmware_iface/drive_command.hpp"
+#include "perception/frame_grabber.hpp"
+#include "perception/pilot_thread.hpp"
+#include "sim/sim_camera.hpp"
+#include "sim/sim_motor_link.hpp"
+#include "sim/sim_world.hpp"
+#include "vehicle/control_loop.hpp"
+#include "vehicle/status_report.hpp"
+#include "vehicle/telemetry.hpp"
+#include "wiring.hpp"
+
+namespace rcpilot {
+namespace {
+
+struct Options {
+  std::string config_path;             // empty: the embedded sim profile
+  std::vector<std::string> overrides;  // --set section.key=value
+  bool print_config = false;
+  bool check_config = false;
+  bool config_reference = false;
+  double duration_s = 0.0;             // 0: until SIGINT/SIGTERM
+};
+
+// Telemetry off: states go nowhere.
+class DiscardSink final : public vehicle::StateSink {
+ public:
+  void on_tick(const vehicle::TickState&) override {}
+};
+
+vehicle::DrivingProgress progress_of(const sim::SimWorld& world) {
+  const auto p = world.progress();
+  vehicle::DrivingProgress d;
+  d.present = true;
+  d.laps = p.laps;
+  d.cte_m = p.cte_m;
+  d.mean_abs_cte_m = p.mean_abs_cte_m;
+  d.max_abs_cte_m = p.max_abs_cte_m;
+  d.off_track_events = p.off_track_events;
+  d.speed_mps = world.car().speed_mps;
+  return d;
+}
+
+// Start-up self-test: warm-up, then timed inferences on a real (rendered) frame. Autonomous
+// modes are refused when the p99 cannot hold pilot.min_rate_hz.
+Percentiles self_test(const config::Config& cfg, perception::Pilot& pilot, sim::SimWorld& world) {
+  cv::Mat frame(cfg.camera.height, cfg.camera.width, CV_8UC3);
+  world.render(frame);
+  pilot.warm_up(cfg.model.warmup_runs);
+  const Percentiles p = pilot.measure(30, frame);
+  const double budget_ms = 1000.0 / cfg.pilot.min_rate_hz;
+  spdlog::info("self-test: inference p50 {:.2f} ms, p99 {:.2f} ms (budget {:.1f} ms)", p.p50,
+               p.p99, budget_ms);
+  if (cfg.control.mode != "user" && p.p99 > budget_ms) {
+    throw perception::ModelError(fmt::format(
+        "self-test: inference p99 {:.1f} ms cannot hold pilot.min_rate_hz = {} (needs <= {:.1f} "
+        "ms); use a faster model or backend, lower pilot.min_rate_hz, or start in "
+        "control.mode: user",
+        p.p99, cfg.pilot.min_rate_hz, budget_ms));
+  }
+  return p;
+}
+
+// Waits for SIGINT/SIGTERM or the end of --duration, refreshing the status line meanwhile.
+void wait_for_stop(const config::Config& cfg, double duration_s,
+                   const std::function<vehicle::StatusSnapshot()>& snapshot) {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  const bool tty = isatty(STDOUT_FILENO) != 0;
+  const double interval = cfg.log.status_interval_s > 0 ? cfg.log.status_interval_s : 0.5;
+  const SteadyClock clock;
+  const TimePoint start = clock.now();
+  double next_plain = 5.0;  // not a terminal: a plain line every 5 s
+  for (;;) {
+    const timespec ts{static_cast<time_t>(interval),
+                      static_cast<long>((interval - static_cast<long>(interval)) * 1e9)};
+    const int sig = sigtimedwait(&stop_signals, nullptr, &ts);
+    if (sig == SIGINT || sig == SIGTERM) {
+      if (tty) std::printf("\n");
+      spdlog::info("{} received: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      return;
+    }
+    const auto s = snapshot();
+    if (duration_s > 0 && s.elapsed_s >= duration_s) break;
+    if (cfg.log.status_interval_s <= 0) continue;
+    if (tty) {
+      std::printf("\r%s\x1b[K", vehicle::format_status_line(s).c_str());
+      std::fflush(stdout);
+    } else if (elapsed_ms(start, clock.now()) / 1000.0 >= next_plain) {
+      std::printf("%s\n", vehicle::format_status_line(s).c_str());
+      std::fflush(stdout);
+      next_plain += 5.0;
+    }
+  }
+  if (tty) std::printf("\n");
+  spdlog::info("--duration {} s reached: stopping", duration_s);
+}
+
+// Runs the simulated car until stopped. Throws ModelError / runtime_error on start-up failure.
+int run_node(const config::Config& cfg, double duration_s) {
+  SteadyClock clock;
+  auto pilot = app::make_pilot(cfg);
+  sim::SimWorld world(cfg.sim, cfg.camera, app::load_sim_track(cfg), clock.now());
+  const Percentiles self = self_test(cfg, *pilot, world);
+
+  sim::SimCamera camera(world, clock, cfg.camera.fps, /*realtime=*/true);
+  sim::SimMotorLink link(world, clock);
+  link.send(fw::neutral_command(0, clock.now()));
+
+  DiscardSink discard;
+  std::unique_ptr<vehicle::TelemetryPublisher> telemetry;
+  if (cfg.telemetry.enabled) {
+    telemetry = std::make_unique<vehicle::TelemetryPublisher>(cfg.telemetry);
+    telemetry->set_extra_state([&world](nlohmann::json& body) {
+      const auto p = progress_of(world);
+      body["sim"] = {{"laps", p.laps}, {"cte_m", p.cte_m},
+                     {"off_track_events", p.off_track_events}, {"speed_mps", p.speed_mps}};
+    });
+    telemetry->start();
+  }
+  vehicle::StateSink& sink = telemetry ? static_cast<vehicle::StateSink&>(*telemetry) : discard;
+
+  LatestSlot<perception::Frame> frames;
+  LatestSlot<perception::Prediction> predictions;
+  vehicle::ControlCore core(cfg.control, cfg.pilot);
+  vehicle::ControlLoop loop(cfg.control, core, predictions, link, sink, clock);
+  perception::PilotThread pilot_thread(*pilot, frames, predictions, clock,
+                                       [&loop] { loop.notify_prediction(); });
+  perception::FrameGrabber grabber(camera, clock, frames);
+
+  loop.start();
+  pilot_thread.start();
+  grabber.start();
+  const TimePoint started = clock.now();
+  spdlog::info("driving: {} mode, control {} Hz, camera {} fps, model {}", cfg.control.mode,
+               cfg.control.rate_hz, cfg.camera.fps, pilot->describe());
+  if (telemetry) {
+    telemetry->publish_event("started", "rcpilot is running",
+                             {{"model", cfg.model.path}, {"inference_p50_ms", self.p50},
+                              {"inference_p99_ms", self.p99}, {"rate_hz", cfg.control.rate_hz}});
+  }
+  auto snapshot = [&] {
+    vehicle::StatusSnapshot s;
+    s.elapsed_s = elapsed_ms(started, clock.now()) / 1000.0;
+    s.rate_hz = cfg.control.rate_hz;
+    s.loop = loop.stats();
+    s.pilot = pilot_thread.stats();
+    s.progress = progress_of(world);
+    return s;
+  };
+  wait_for_stop(cfg, duration_s, snapshot);
+
+  // Neutral first, then everything else.
+  loop.stop();
+  link.stop();
+  grabber.stop();
+  pilot_thread.stop();
+  const auto last = link.status().last_command;
+  if (telemetry) {
+    telemetry->publish_event(
+        "shutdown", "rcpilot stopped; motor link neutral",
+        {{"last_command", {{"steering", last.steering_norm}, {"throttle", last.throttle_norm}}}});
+    telemetry->stop();
+  }
+  std::printf("%s", vehicle::format_summary(snapshot()).c_str());
+  return app::kExitOk;
+}
+
+int run(const Options& opt) {
+  config::Config cfg;
+  try {
+    cfg = config::load_config(opt.config_path, opt.overrides);
+  } catch (const config::ConfigError& e) {
+    std::fprintf(stderr, "rcpilot: config error: %s\n", e.what());
+    return app::kExitConfigError;
+  }
+  if (opt.print_config) {
+    std::printf("%s", config::to_yaml(cfg).c_str());
+    return app::kExitOk;
+  }
+  app::setup_logging(cfg.log.level);
+  try {
+    if (opt.check_config) {
+      app::make_pilot(cfg);
+      app::load_sim_track(cfg);
+      std::printf("%s: config and model OK\n", cfg.source_path.c_str());
+      return app::kExitOk;
+    }
+    return run_node(cfg, opt.duration_s);
+  } catch (const std::exception& e) {
+    spdlog::critical("start-up failed, nothing moved: {}", e.what());
+    return app::kExitStartupError;
+  }
+}
+
+}  // namespace
+}  // namespace rcpilot
+
+int main(int argc, char** argv) {
+  rcpilot::Options opt;
+  CLI::App app{"rcpilot: the control node of a self-driving RC car"};
+  app.add_option("-c,--config", opt.config_path, "YAML config (default: the built-in sim profile)");
+  app.add_option("--set", opt.overrides, "Override a key: --set section.key=value (repeatable)")
+      ->allow_extra_args(false);
+  app.add_flag("--print-config", opt.print_config, "Print the effective config and exit");
+  app.add_flag("--check-config", opt.check_config, "Validate config and model, then exit");
+  app.add_flag("--config-reference", opt.config_reference,
+               "Print the configuration reference (Markdown) and exit");
+  app.add_option("--duration", opt.duration_s, "Stop after this many seconds (0: run until "
+                                                "SIGINT/SIGTERM)")
+      ->check(CLI::NonNegativeNumber);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : rcpilot::app::kExitConfigError;
+  }
+  if (opt.config_reference) {
+    std::printf("%s", rcpilot::config::reference_markdown().c_str());
+    return 0;
+  }
+  // Block the stop signals in every thread; main waits for them with sigtimedwait.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  return rcpilot::run(opt);
+}

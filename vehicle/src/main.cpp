@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "sim/sim_motor_link.hpp"
 #include "sim/sim_world.hpp"
 #include "vehicle/control_loop.hpp"
+#include "vehicle/service_notifier.hpp"
 #include "vehicle/status_report.hpp"
 #include "vehicle/telemetry.hpp"
 #include "wiring.hpp"
@@ -111,6 +113,17 @@ void wait_for_stop(const config::Config& cfg, double duration_s,
   spdlog::info("--duration {} s reached: stopping", duration_s);
 }
 
+// Waits up to `timeout` for the pilot's first prediction (the node can drive from then on).
+bool wait_first_prediction(const perception::PilotThread& pilot, std::chrono::seconds timeout) {
+  const SteadyClock clock;
+  const TimePoint until = clock.now() + timeout;
+  while (pilot.stats().predictions == 0) {
+    if (clock.now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
 // Runs the simulated car until stopped. Throws ModelError / runtime_error on start-up failure.
 int run_node(const config::Config& cfg, double duration_s) {
   SteadyClock clock;
@@ -143,9 +156,17 @@ int run_node(const config::Config& cfg, double duration_s) {
                                        [&loop] { loop.notify_prediction(); });
   perception::FrameGrabber grabber(camera, clock, frames);
 
+  vehicle::ServiceNotifier notifier;
   loop.start();
   pilot_thread.start();
   grabber.start();
+  if (!wait_first_prediction(pilot_thread, std::chrono::seconds(10))) {
+    loop.stop();
+    link.stop();
+    throw perception::ModelError("no prediction within 10 s of start: check the camera");
+  }
+  notifier.ready("driving the simulated car");
+  notifier.start_watchdog([&loop] { return loop.heartbeat(); });
   const TimePoint started = clock.now();
   spdlog::info("driving: {} mode, control {} Hz, camera {} fps, model {}", cfg.control.mode,
                cfg.control.rate_hz, cfg.camera.fps, pilot->describe());
@@ -166,6 +187,7 @@ int run_node(const config::Config& cfg, double duration_s) {
   wait_for_stop(cfg, duration_s, snapshot);
 
   // Neutral first, then everything else.
+  notifier.stopping();
   loop.stop();
   link.stop();
   grabber.stop();

@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "fake_systemd.hpp"
 #include "process.hpp"
 #include "telemetry_client.hpp"
 
@@ -62,6 +63,26 @@ TEST(NodeRun, sigint_also_stops_with_exit_code_zero) {
   node.signal(SIGINT);
   EXPECT_EQ(node.wait(30), 0) << node.output();
   EXPECT_NE(node.output().find("rcpilot summary"), std::string::npos) << node.output();
+}
+
+TEST(NodeRun, tells_systemd_ready_after_the_first_inference_then_feeds_the_watchdog) {
+  FakeSystemd systemd(1000, /*for_children=*/true);
+  Process node(kRcpilot, {"--config", kSimProfile, "--set", "telemetry.enabled=false"});
+  const auto running = systemd.receive_for(std::chrono::seconds(8));
+  node.signal(SIGTERM);
+  const auto stopping = systemd.receive_for(std::chrono::seconds(2));
+  EXPECT_EQ(node.wait(30), 0) << node.output();
+  ASSERT_EQ(count(running, "READY=1"), 1) << node.output();
+  // READY comes before any watchdog feed, and the feeds keep coming while the loop runs.
+  int ready_at = -1;
+  for (std::size_t i = 0; i < running.size(); ++i) {
+    if (running[i].find("READY=1") != std::string::npos) ready_at = static_cast<int>(i);
+  }
+  EXPECT_EQ(count({running.begin(), running.begin() + ready_at}, "WATCHDOG=1"), 0);
+  EXPECT_GE(count(running, "WATCHDOG=1"), 5);
+  EXPECT_EQ(count(stopping, "STOPPING=1"), 1);
+  // The self-test ran before READY: the log says so.
+  EXPECT_NE(node.output().find("self-test"), std::string::npos);
 }
 
 }  // namespace

@@ -124,6 +124,27 @@ bool wait_first_prediction(const perception::PilotThread& pilot, std::chrono::se
   return true;
 }
 
+// Telemetry with the simulator's lap and cross-track error in every `state`; null when off.
+std::unique_ptr<vehicle::TelemetryPublisher> start_telemetry(const config::Config& cfg,
+                                                             const sim::SimWorld& world) {
+  if (!cfg.telemetry.enabled) return nullptr;
+  auto telemetry = std::make_unique<vehicle::TelemetryPublisher>(cfg.telemetry);
+  telemetry->set_extra_state([&world](nlohmann::json& body) {
+    const auto p = progress_of(world);
+    body["sim"] = {{"laps", p.laps}, {"cte_m", p.cte_m},
+                   {"off_track_events", p.off_track_events}, {"speed_mps", p.speed_mps}};
+  });
+  telemetry->start();
+  return telemetry;
+}
+
+void publish_shutdown(vehicle::TelemetryPublisher& telemetry, const fw::DriveCommand& last) {
+  telemetry.publish_event(
+      "shutdown", "rcpilot stopped; motor link neutral",
+      {{"last_command", {{"steering", last.steering_norm}, {"throttle", last.throttle_norm}}}});
+  telemetry.stop();
+}
+
 // Runs the simulated car until stopped. Throws ModelError / runtime_error on start-up failure.
 int run_node(const config::Config& cfg, double duration_s) {
   SteadyClock clock;
@@ -136,16 +157,7 @@ int run_node(const config::Config& cfg, double duration_s) {
   link.send(fw::neutral_command(0, clock.now()));
 
   DiscardSink discard;
-  std::unique_ptr<vehicle::TelemetryPublisher> telemetry;
-  if (cfg.telemetry.enabled) {
-    telemetry = std::make_unique<vehicle::TelemetryPublisher>(cfg.telemetry);
-    telemetry->set_extra_state([&world](nlohmann::json& body) {
-      const auto p = progress_of(world);
-      body["sim"] = {{"laps", p.laps}, {"cte_m", p.cte_m},
-                     {"off_track_events", p.off_track_events}, {"speed_mps", p.speed_mps}};
-    });
-    telemetry->start();
-  }
+  auto telemetry = start_telemetry(cfg, world);
   vehicle::StateSink& sink = telemetry ? static_cast<vehicle::StateSink&>(*telemetry) : discard;
 
   LatestSlot<perception::Frame> frames;
@@ -192,13 +204,7 @@ int run_node(const config::Config& cfg, double duration_s) {
   link.stop();
   grabber.stop();
   pilot_thread.stop();
-  const auto last = link.status().last_command;
-  if (telemetry) {
-    telemetry->publish_event(
-        "shutdown", "rcpilot stopped; motor link neutral",
-        {{"last_command", {{"steering", last.steering_norm}, {"throttle", last.throttle_norm}}}});
-    telemetry->stop();
-  }
+  if (telemetry) publish_shutdown(*telemetry, link.status().last_command);
   std::printf("%s", vehicle::format_summary(snapshot()).c_str());
   return app::kExitOk;
 }

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Builds rcpilot (Release) and runs every benchmark; prints what to paste into bench/RESULTS.md.
+#
+#   bench/run_all.sh [--quick] [--model PATH.onnx] [--build DIR] [--load]
+#
+#   --quick   10 s node runs instead of 60 s (a smoke test, not figures to record)
+#   --model   use this model (metadata: the .yaml beside it) instead of models/linear.onnx
+#   --build   build folder (default build-bench)
+#   --load    also run each node benchmark with stress-ng --cpu 1 alongside
+#
+# Outputs (JSON, benchmark logs) go to $BENCH_OUT (default <build>/bench-results).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$repo/build-bench"
+seconds=60
+model=""
+with_load=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) seconds=10 ;;
+    --model) model="$(realpath "$2")"; shift ;;
+    --build) build="$(realpath -m "$2")"; shift ;;
+    --load) with_load=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "run_all.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+  shift
+done
+out="${BENCH_OUT:-$build/bench-results}"
+mkdir -p "$out"
+
+if [[ -z "$model" ]]; then
+  model="$repo/models/linear.onnx"
+  if [[ ! -f "$model" ]]; then
+    echo "run_all.sh: $model is missing; pass --model PATH.onnx (a stand-in) until it exists" >&2
+    exit 2
+  fi
+fi
+model_set=()
+if [[ "$model" != "$repo/models/linear.onnx" ]]; then model_set=(--set "model.path=$model"); fi
+
+echo "== build (Release) in $build" >&2
+cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DRCPILOT_BUILD_TESTS=OFF >"$out/cmake.log"
+cmake --build "$build" -j2 --target rcpilot bench_render bench_inference >"$out/build.log"
+
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+echo "== bench_render" >&2
+render_load_start="$(load)"
+"$build/bench/bench_render" --benchmark_min_time=2 --benchmark_out="$out/bench_render.json" \
+  --benchmark_out_format=json | tee "$out/bench_render.txt"
+render_load_end="$(load)"
+
+echo "== bench_inference ($model)" >&2
+infer_load_start="$(load)"
+RCPILOT_BENCH_MODEL="$model" "$build/bench/bench_inference" \
+  --benchmark_out="$out/bench_inference.json" --benchmark_out_format=json \
+  | tee "$out/bench_inference.txt"
+infer_load_end="$(load)"
+
+node_runs=()
+stress_modes=(0)
+[[ $with_load == 1 ]] && stress_modes+=(1)
+for rate in 20 50; do
+  for stress in "${stress_modes[@]}"; do
+    name="node_${rate}hz"
+    load_arg=()
+    if [[ $stress == 1 ]]; then
+      name+="_load"
+      load_arg=(--load)
+    fi
+    echo "== node_bench $rate Hz, $seconds s, ${load_arg[*]:-no extra load}" >&2
+    /usr/bin/python3 "$repo/bench/node_bench.py" --rcpilot "$build/vehicle/rcpilot" \
+      --config "$repo/config/profiles/sim.yaml" --rate "$rate" --seconds "$seconds" \
+      ${model_set[@]+"${model_set[@]}"} ${load_arg[@]+"${load_arg[@]}"} \
+      --json "$out/$name.json" | tee "$out/$name.txt"
+    node_runs+=("$name")
+  done
+done
+
+echo
+echo "================ paste into bench/RESULTS.md ================"
+echo
+echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet 2>/dev/null || echo ' + uncommitted changes')"
+echo
+echo "| machine | |"
+echo "| --- | --- |"
+echo "| CPU | $(lscpu | sed -n 's/^Model name: *//p' | head -1) |"
+echo "| cores | $(nproc) online ($(lscpu | sed -n 's/^Thread(s) per core: *//p') thread(s) per core) |"
+echo "| RAM | $(free -h | awk '/^Mem:/ {print $2}') |"
+echo "| OS | $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r) |"
+echo "| OpenCV | $(pkg-config --modversion opencv4 2>/dev/null || echo '?') |"
+echo "| compiler | $(c++ --version | head -1) |"
+echo "| model | $model ($(stat -c %s "$model") bytes) |"
+echo
+echo "Render (bench_render; load $render_load_start -> $render_load_end):"
+echo
+/usr/bin/python3 - "$out/bench_render.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("| benchmark | ms per frame (real) | CPU ms |")
+print("| --- | --- | --- |")
+for b in d["benchmarks"]:
+    print(f"| {b['name']} | {b['real_time']:.3f} | {b['cpu_time']:.3f} |")
+EOF
+echo
+echo "Preprocess + inference (bench_inference; load $infer_load_start -> $infer_load_end):"
+echo
+/usr/bin/python3 - "$out/bench_inference.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("| OpenCV threads | p50 ms | p99 ms | preprocess p50 ms | inference p50 ms | mean ms |")
+print("| --- | --- | --- | --- | --- | --- |")
+for b in d["benchmarks"]:
+    if b.get("error_occurred"):
+        print(f"| {b['name']} | error: {b.get('error_message')} | | | | |")
+        continue
+    threads = b["name"].split("/")[1]
+    print(f"| {threads} | {b['p50_ms']:.2f} | {b['p99_ms']:.2f} | {b['preprocess_p50_ms']:.3f} "
+          f"| {b['inference_p50_ms']:.2f} | {b['real_time']:.2f} |")
+EOF
+echo
+echo "Node on the simulated car ($seconds s after a 3 s warm-up each):"
+echo
+first=1
+for name in "${node_runs[@]}"; do
+  if [[ $first == 1 ]]; then
+    grep -A2 '^| rate Hz' "$out/$name.txt" | head -3
+    first=0
+  else
+    grep -A2 '^| rate Hz' "$out/$name.txt" | sed -n 3p
+  fi
+done
+echo
+echo "JSON and logs: $out"

@@ -1,5 +1,8 @@
-// Closed loop in lockstep: the bundled model drives the default track like the expert would.
+// Closed loop in lockstep: the bundled model drives the simulated car like the expert would,
+// and recovers when it starts off the racing line.
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "config/loader.hpp"
 #include "perception/model_loader.hpp"
@@ -10,23 +13,47 @@
 namespace rcpilot::vehicle {
 namespace {
 
-TEST(ClosedLoop, bundled_model_drives_three_laps_without_leaving_the_road) {
-  const auto cfg = config::load_config(RCPILOT_SOURCE_DIR "/config/profiles/sim.yaml", {});
-  auto model = perception::load_model(cfg.model, cfg.base_dir);
-  perception::Pilot pilot(std::move(model.engine), std::move(model.metadata));
-  const sim::Track track = sim::load_track(config::resolve_path(cfg, cfg.sim.track));
-  ManualClock clock(TimePoint{} + std::chrono::seconds(1));
+struct ClosedLoop : ::testing::Test {
+  config::Config cfg =
+      config::load_config(RCPILOT_SOURCE_DIR "/config/profiles/sim.yaml", {});
+  sim::Track track = sim::load_track(config::resolve_path(cfg, cfg.sim.track));
+  std::unique_ptr<perception::Pilot> pilot = make_pilot();
+  ManualClock clock{TimePoint{} + std::chrono::seconds(1)};
+
+  std::unique_ptr<perception::Pilot> make_pilot() {
+    auto model = perception::load_model(cfg.model, cfg.base_dir);
+    return std::make_unique<perception::Pilot>(std::move(model.engine), std::move(model.metadata));
+  }
+  FrameDriver model_driver() {
+    return [this](const perception::Frame& f, const Clock& c) { return pilot->infer(f, c); };
+  }
+};
+
+TEST_F(ClosedLoop, bundled_model_drives_three_laps_without_leaving_the_road) {
   sim::SimWorld world(cfg.sim, cfg.camera, track, clock.now());
   LockstepOptions opt;
   opt.laps = 3;
   opt.max_sim_s = 400;
-  const auto r = run_lockstep(
-      cfg, world, clock,
-      [&](const perception::Frame& f, const Clock& c) { return pilot.infer(f, c); }, opt);
+  const auto r = run_lockstep(cfg, world, clock, model_driver(), opt);
   EXPECT_EQ(r.laps, 3);
   EXPECT_EQ(r.off_track_events, 0);
+  // The road is the car's lane (it drives centred on the centre line): a quarter of it.
   EXPECT_LT(r.mean_abs_cte_m, track.road_width_m() / 4) << "max |cte| " << r.max_abs_cte_m;
   EXPECT_EQ(r.neutral_ticks, 0u) << "the supervisor should never have to intervene";
+}
+
+TEST_F(ClosedLoop, bundled_model_recovers_from_an_off_centre_off_heading_start) {
+  sim::SimWorld world(cfg.sim, cfg.camera, track, clock.now());
+  // 60% of the way to the road edge, pointing a further 15 degrees outwards, on a straight.
+  const double offset_m = 0.6 * track.road_width_m() / 2;
+  world.reset_pose(1.0, offset_m, 15.0 * M_PI / 180.0, 1.0);
+  LockstepOptions opt;
+  opt.laps = 1;
+  opt.max_sim_s = 60;
+  const auto r = run_lockstep(cfg, world, clock, model_driver(), opt);
+  EXPECT_EQ(r.laps, 1);
+  EXPECT_EQ(r.off_track_events, 0);
+  EXPECT_LT(std::abs(world.progress().cte_m), 0.1) << "back near the centre line after a lap";
 }
 
 }  // namespace

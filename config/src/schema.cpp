@@ -158,7 +158,11 @@ void add_control_motor_telemetry(Schema& s) {
       .number("state_every_n_ticks", &T::state_every_n_ticks, "ticks", 1, 1000,
               "publish `state` every N control ticks")
       .number("queue_depth", &T::queue_depth, "messages", 1, 65536,
-              "messages buffered before dropping");
+              "messages buffered before dropping")
+      .number("health_interval_s", &T::health_interval_s, "s", 0, 60,
+              "period of the `health` topic (temperatures, load, memory); 0 turns it off")
+      .number("warn_temp_c", &T::warn_temp_c, "degC", 30, 120,
+              "a thermal zone at or above this raises a warning event");
 }
 
 void add_sim_log(Schema& s) {

@@ -55,6 +55,13 @@ TEST(NodeRun, drives_the_sim_publishes_state_at_rate_and_stops_neutral_on_sigter
   EXPECT_EQ(last["type"], "shutdown") << last.dump();
   EXPECT_EQ(last["last_command"]["steering"].get<double>(), 0.0);
   EXPECT_EQ(last["last_command"]["throttle"].get<double>(), 0.0);
+
+  // Board health at 1 Hz (telemetry.health_interval_s), with this machine's real readings.
+  const auto health = client.of("health");
+  EXPECT_GE(health.size(), 8u);
+  ASSERT_FALSE(health.empty());
+  EXPECT_GT(health.back()["mem_total_mb"].get<double>(), 0.0);
+  EXPECT_GT(health.back()["rss_mb"].get<double>(), 0.0);
 }
 
 TEST(NodeRun, sigint_also_stops_with_exit_code_zero) {

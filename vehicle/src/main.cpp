@@ -12,6 +12,7 @@
 #endif
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "common/latest_slot.hpp"
@@ -25,6 +26,7 @@
 #include "vehicle/control_loop.hpp"
 #include "vehicle/service_notifier.hpp"
 #include "vehicle/status_report.hpp"
+#include "vehicle/health.hpp"
 #include "vehicle/telemetry.hpp"
 #include "wiring.hpp"
 
@@ -149,6 +151,29 @@ std::unique_ptr<vehicle::TelemetryPublisher> start_telemetry(const config::Confi
   return telemetry;
 }
 
+// Board health on the `health` topic every telemetry.health_interval_s, and a warning event
+// when a thermal zone reaches telemetry.warn_temp_c. Null when telemetry or health is off.
+std::unique_ptr<vehicle::HealthMonitor> start_health(const config::Config& cfg,
+                                                     vehicle::TelemetryPublisher* telemetry) {
+  if (telemetry == nullptr || cfg.telemetry.health_interval_s <= 0) return nullptr;
+  const double warn_c = cfg.telemetry.warn_temp_c;
+  auto monitor = std::make_unique<vehicle::HealthMonitor>(
+      vehicle::HealthReader("/", warn_c), seconds_to_duration(cfg.telemetry.health_interval_s),
+      [telemetry, warn_c, was_hot = false](const vehicle::HealthSample& s) mutable {
+        telemetry->publish_health(vehicle::health_to_json(s));
+        const bool hot = !s.hot_zones.empty();
+        if (hot && !was_hot) {
+          telemetry->publish_event(
+              "warning",
+              fmt::format("temperature at or above {} C: {}", warn_c, fmt::join(s.hot_zones, ", ")),
+              {{"zones", s.hot_zones}});
+        }
+        was_hot = hot;
+      });
+  monitor->start();
+  return monitor;
+}
+
 void publish_shutdown(vehicle::TelemetryPublisher& telemetry, const fw::DriveCommand& last) {
   telemetry.publish_event(
       "shutdown", "rcpilot stopped; motor link neutral",
@@ -170,6 +195,7 @@ int run_node(const config::Config& cfg, double duration_s) {
 
   DiscardSink discard;
   auto telemetry = start_telemetry(cfg, world);
+  auto health = start_health(cfg, telemetry.get());
   vehicle::StateSink& sink = telemetry ? static_cast<vehicle::StateSink&>(*telemetry) : discard;
 
   LatestSlot<perception::Frame> frames;
@@ -216,6 +242,7 @@ int run_node(const config::Config& cfg, double duration_s) {
   link.stop();
   grabber.stop();
   pilot_thread.stop();
+  if (health) health->stop();
   if (telemetry) publish_shutdown(*telemetry, link.status().last_command);
   std::printf("%s", vehicle::format_summary(snapshot()).c_str());
   return app::kExitOk;

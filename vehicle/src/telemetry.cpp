@@ -87,9 +87,18 @@ void TelemetryPublisher::publish_event(const std::string& type, const std::strin
   fields["schema"] = kTelemetrySchemaVersion;
   fields["type"] = type;
   fields["message"] = message;
-  fields["time_s"] = seconds_since_epoch(std::chrono::steady_clock::now());
+  queue_message("event", std::move(fields));
+}
+
+void TelemetryPublisher::publish_health(nlohmann::json body) {
+  body["schema"] = kTelemetrySchemaVersion;
+  queue_message("health", std::move(body));
+}
+
+void TelemetryPublisher::queue_message(const char* topic, nlohmann::json body) {
+  body["time_s"] = seconds_since_epoch(std::chrono::steady_clock::now());
   std::lock_guard<std::mutex> lock(events_mutex_);
-  events_.push_back(std::move(fields));
+  events_.emplace_back(topic, std::move(body));
 }
 
 void TelemetryPublisher::run() {
@@ -124,12 +133,12 @@ void TelemetryPublisher::watch_reason(const TickState& st) {
 }
 
 void TelemetryPublisher::drain_events() {
-  std::deque<nlohmann::json> pending;
+  std::deque<std::pair<std::string, nlohmann::json>> pending;
   {
     std::lock_guard<std::mutex> lock(events_mutex_);
     pending.swap(events_);
   }
-  for (auto& e : pending) send("event", std::move(e));
+  for (auto& [topic, body] : pending) send(topic.c_str(), std::move(body));
 }
 
 void TelemetryPublisher::send(const char* topic, nlohmann::json body) {

@@ -47,6 +47,8 @@ struct TelemetryConfig {
   std::string endpoint = "tcp://127.0.0.1:5556";  // ZeroMQ PUB bind address
   int state_every_n_ticks = 1;                  // publish `state` every N control ticks
   int queue_depth = 256;                        // messages buffered before dropping
+  double health_interval_s = 1.0;               // s, `health` topic period; 0 turns it off
+  double warn_temp_c = 80.0;                    // degC, a zone this hot raises a warning event
 };
 
 struct SimConfig {

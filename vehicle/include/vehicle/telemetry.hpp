@@ -40,6 +40,8 @@ class TelemetryPublisher final : public StateSink {
   // Queues an `event` {type, message, ...fields}; for non-real-time threads only.
   void publish_event(const std::string& type, const std::string& message,
                      nlohmann::json fields = nlohmann::json::object());
+  // Queues a `health` message (see health.hpp); for non-real-time threads only.
+  void publish_health(nlohmann::json body);
   std::uint64_t dropped() const { return states_.dropped(); }
   // The address actually bound (resolves a `tcp://host:*` wildcard port).
   std::string bound_endpoint() const;
@@ -49,13 +51,15 @@ class TelemetryPublisher final : public StateSink {
   void run();
   void send(const char* topic, nlohmann::json body);
   void drain_events();
+  void queue_message(const char* topic, nlohmann::json body);
   void watch_reason(const TickState& st);
 
   config::TelemetryConfig cfg_;
   std::unique_ptr<Socket> socket_;
   BoundedQueue<TickState> states_;
   std::mutex events_mutex_;
-  std::deque<nlohmann::json> events_;  // event bodies waiting for the thread
+  // Messages from non-real-time threads waiting for the telemetry thread: {topic, body}.
+  std::deque<std::pair<std::string, nlohmann::json>> events_;
   std::function<void(nlohmann::json&)> extra_;
   std::thread thread_;
   std::atomic<bool> running_{false};

@@ -148,7 +148,21 @@ void add_control_motor_telemetry(Schema& s) {
       .live()
       .number("ai_throttle_mult", &C::ai_throttle_mult, "-", 0, 2,
               "multiplier on the model's throttle in mode local")
-      .live();
+      .live()
+      .number("steering_rate_limit", &C::steering_rate_limit, "norm/s", 0, 100,
+              "fastest steering change; 0 is unlimited (a forced neutral is never limited)")
+      .live()
+      .number("throttle_rate_limit", &C::throttle_rate_limit, "norm/s", 0, 100,
+              "fastest throttle change; 0 is unlimited (a forced neutral is never limited)")
+      .live()
+      .choice("on_stale", &C::on_stale, {"stop", "hold"},
+              "stale prediction: stop (neutral now) or hold (keep steering, throttle 0)")
+      .number("hold_ms", &C::hold_ms, "ms", 0, 2000, "longest `hold` before neutral")
+      .number("rt_priority", &C::rt_priority, "-", 0, 99,
+              "SCHED_FIFO priority of the control thread; 0 keeps normal scheduling")
+      .number("cpu", &C::cpu, "-", -1, 1023, "CPU the control thread is pinned to; -1: any")
+      .flag("lock_memory", &C::lock_memory,
+            "lock the process in RAM (mlockall) so the loop never waits on a page fault");
   SectionBuilder<MotorConfig>(s, "motor", &Config::motor, "the link to the motor controller")
       .choice("driver", &MotorConfig::driver, {"sim"}, "motor link implementation");
   using T = TelemetryConfig;

@@ -104,5 +104,61 @@ TEST_F(ControlCoreTest, nan_from_the_model_never_moves_the_car) {
   EXPECT_TRUE(st.command.is_neutral());
 }
 
+TEST_F(ControlCoreTest, rate_limits_bound_the_change_per_second_exactly) {
+  control.steering_rate_limit = 2.0;  // norm/s: 0.04 per 20 ms tick
+  control.throttle_rate_limit = 1.0;  // norm/s: 0.02 per 20 ms tick
+  ControlCore core(control, pilot);
+  TimePoint t = kT0;
+  auto st = core.decide(with_prediction(1.0f, 1.0f, 1, t), 1, t);  // first: one nominal period
+  EXPECT_FLOAT_EQ(st.command.steering_norm, 0.04f);
+  EXPECT_FLOAT_EQ(st.command.throttle_norm, 0.02f);
+  t += milliseconds(20);
+  st = core.decide(with_prediction(1.0f, 1.0f, 2, t), 2, t);
+  EXPECT_FLOAT_EQ(st.command.steering_norm, 0.08f);
+  EXPECT_FLOAT_EQ(st.command.throttle_norm, 0.04f);
+  t += milliseconds(20);
+  st = core.decide(with_prediction(0.07f, 0.0f, 3, t), 3, t);  // within reach: taken as is
+  EXPECT_FLOAT_EQ(st.command.steering_norm, 0.07f);
+  EXPECT_FLOAT_EQ(st.command.throttle_norm, 0.02f);
+}
+
+TEST_F(ControlCoreTest, a_forced_neutral_is_never_rate_limited) {
+  control.steering_rate_limit = 0.5;
+  control.throttle_rate_limit = 0.5;
+  ControlCore core(control, pilot);
+  TimePoint t = kT0;
+  for (int i = 1; i <= 200; ++i, t += milliseconds(20)) {
+    core.decide(with_prediction(0.8f, 0.8f, static_cast<std::uint64_t>(i), t), i, t);
+  }
+  auto in = with_prediction(0.8f, 0.8f, 201, t);
+  in.prediction.valid = false;
+  EXPECT_TRUE(core.decide(in, 201, t).command.is_neutral());
+}
+
+TEST_F(ControlCoreTest, on_stale_hold_keeps_steering_without_throttle_then_stops) {
+  control.on_stale = "hold";
+  control.hold_ms = 100;
+  pilot.stale_after_ms = 50;
+  ControlCore core(control, pilot);
+  core.decide(with_prediction(0.3f, 0.5f, 1, kT0), 1, kT0);
+  const auto stale_in = with_prediction(0.3f, 0.5f, 1, kT0);
+  auto st = core.decide(stale_in, 2, kT0 + milliseconds(60));  // stale from here
+  EXPECT_EQ(st.reason, StopReason::kStalePrediction);
+  EXPECT_FLOAT_EQ(st.command.steering_norm, 0.3f);
+  EXPECT_FLOAT_EQ(st.command.throttle_norm, 0.0f);
+  st = core.decide(stale_in, 3, kT0 + milliseconds(160));  // exactly hold_ms later
+  EXPECT_FLOAT_EQ(st.command.steering_norm, 0.3f);
+  st = core.decide(stale_in, 4, kT0 + milliseconds(161));
+  EXPECT_TRUE(st.command.is_neutral());
+}
+
+TEST_F(ControlCoreTest, on_stale_stop_is_neutral_at_once) {
+  pilot.stale_after_ms = 50;
+  ControlCore core(control, pilot);
+  core.decide(with_prediction(0.3f, 0.5f, 1, kT0), 1, kT0);
+  EXPECT_TRUE(core.decide(with_prediction(0.3f, 0.5f, 1, kT0), 2, kT0 + milliseconds(51))
+                  .command.is_neutral());
+}
+
 }  // namespace
 }  // namespace rcpilot::vehicle

@@ -57,5 +57,15 @@ TEST(Supervisor, a_fast_fresh_pilot_is_allowed) {
   EXPECT_EQ(last, StopReason::kNone);
 }
 
+TEST(LagDetector, flags_a_mean_period_over_the_nominal_divided_by_point_nine) {
+  LagDetector lag(20.0);  // limit 22.2 ms
+  for (int i = 0; i < 100; ++i) EXPECT_FALSE(lag.add(22.0));
+  bool lagging = false;
+  for (int i = 0; i < 100; ++i) lagging = lag.add(23.0);
+  EXPECT_TRUE(lagging);
+  for (int i = 0; i < 100; ++i) lagging = lag.add(20.0);
+  EXPECT_FALSE(lagging) << "only the last 100 periods count";
+}
+
 }  // namespace
 }  // namespace rcpilot::vehicle

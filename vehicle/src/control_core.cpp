@@ -45,16 +45,49 @@ TickState ControlCore::decide(const TickInputs& in, std::uint64_t tick, TimePoin
     st.reason = StopReason::kNoOperatorInput;
   }
   if (st.reason != StopReason::kNone) {
-    st.command = fw::neutral_command(tick, now);
-    return st;
+    st.command = refused(st.reason, now);
+  } else {
+    stale_since_ = TimePoint{};
+    const auto& op = in.operator_input;
+    const float steering = uses_model ? p.steering_norm : op.steering_norm;
+    const float throttle = mode_ == DriveMode::kLocal ? p.throttle_norm : op.throttle_norm;
+    st.command = rate_limited(shape(steering, throttle, mode_ == DriveMode::kLocal), now);
   }
-  const auto& op = in.operator_input;
-  const float steering = uses_model ? p.steering_norm : op.steering_norm;
-  const float throttle = mode_ == DriveMode::kLocal ? p.throttle_norm : op.throttle_norm;
-  st.command = shape(steering, throttle, mode_ == DriveMode::kLocal);
   st.command.tick = tick;
   st.command.issued_at = now;
+  remember(st.command, now);
   return st;
+}
+
+fw::DriveCommand ControlCore::refused(StopReason reason, TimePoint now) {
+  if (reason != StopReason::kStalePrediction || control_.on_stale != "hold") {
+    return fw::DriveCommand{};
+  }
+  if (stale_since_ == TimePoint{}) stale_since_ = now;
+  fw::DriveCommand hold;
+  if (elapsed_ms(stale_since_, now) <= control_.hold_ms) hold.steering_norm = previous_.steering_norm;
+  return hold;
+}
+
+fw::DriveCommand ControlCore::rate_limited(fw::DriveCommand cmd, TimePoint now) const {
+  // Before the first setpoint there is no previous time: allow one nominal period of change.
+  const double dt_s = previous_at_ == TimePoint{} ? 1.0 / control_.rate_hz
+                                                  : elapsed_ms(previous_at_, now) / 1000.0;
+  auto limit = [dt_s](float target, float from, double rate) {
+    if (rate <= 0.0) return target;
+    const auto step = static_cast<float>(rate * dt_s);
+    return std::clamp(target, from - step, from + step);
+  };
+  cmd.steering_norm = limit(cmd.steering_norm, previous_.steering_norm,
+                            control_.steering_rate_limit);
+  cmd.throttle_norm = limit(cmd.throttle_norm, previous_.throttle_norm,
+                            control_.throttle_rate_limit);
+  return cmd;
+}
+
+void ControlCore::remember(const fw::DriveCommand& cmd, TimePoint now) {
+  previous_ = cmd;
+  previous_at_ = now;
 }
 
 }  // namespace rcpilot::vehicle

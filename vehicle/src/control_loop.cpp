@@ -1,6 +1,11 @@
 #include "vehicle/control_loop.hpp"
 
+#include <cmath>
+
+#include <spdlog/spdlog.h>
+
 #include "firmware_iface/drive_command.hpp"
+#include "vehicle/realtime.hpp"
 
 namespace rcpilot::vehicle {
 
@@ -13,7 +18,8 @@ ControlLoop::ControlLoop(const config::ControlConfig& control, ControlCore& core
       link_(link),
       sink_(sink),
       clock_(clock),
-      period_(seconds_to_duration(1.0 / control.rate_hz)) {}
+      period_(seconds_to_duration(1.0 / control.rate_hz)),
+      lag_(1000.0 / control.rate_hz) {}
 
 ControlLoop::~ControlLoop() {
   if (thread_.joinable()) stop();
@@ -58,6 +64,11 @@ bool ControlLoop::wait(TimePoint deadline) {
 }
 
 void ControlLoop::run() {
+  // Start-up of the thread, before the first tick: the only place it may log.
+  for (const auto& warning : apply_realtime({control_.rt_priority, control_.cpu,
+                                             control_.lock_memory})) {
+    spdlog::warn("{}", warning);
+  }
   TimePoint next = clock_.now() + period_;
   while (running_) {
     wait(next);
@@ -102,6 +113,8 @@ void ControlLoop::record(TickState& st, TimePoint woke, bool on_deadline, TimePo
     if (counters_.ticks > 0) {
       st.period_ms = static_cast<float>(elapsed_ms(last_deadline_tick_, woke));
       period_window_.add(st.period_ms);
+      period_error_window_.add(std::abs(st.period_ms - 1000.0 / control_.rate_hz));
+      lagging_ = lag_.add(st.period_ms);
     }
     last_deadline_tick_ = woke;
     ++counters_.ticks;
@@ -110,6 +123,7 @@ void ControlLoop::record(TickState& st, TimePoint woke, bool on_deadline, TimePo
     ++counters_.prediction_wakes;
   }
   st.overruns = counters_.overruns;
+  st.lagging = lagging_;
   counters_.last = st;
 }
 
@@ -117,6 +131,7 @@ LoopStats ControlLoop::stats() const {
   std::lock_guard<std::mutex> lock(stats_mutex_);
   LoopStats s = counters_;
   s.period_ms = period_window_.summary();
+  s.period_error_ms = period_error_window_.summary();
   s.exec_ms = exec_window_.summary();
   s.latency_ms = latency_window_.summary();
   return s;

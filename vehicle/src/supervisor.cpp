@@ -29,6 +29,15 @@ float RateMeter::rate_hz(TimePoint now) const {
 
 bool RateMeter::warmed_up(TimePoint now) const { return count_ > 0 && now - first_ >= kRateWindow; }
 
+bool LagDetector::add(double period_ms) {
+  if (count_ == kWindow) sum_ -= periods_[next_];
+  periods_[next_] = period_ms;
+  sum_ += period_ms;
+  next_ = (next_ + 1) % kWindow;
+  if (count_ < kWindow) ++count_;
+  return sum_ / static_cast<double>(count_) > limit_ms_;
+}
+
 Supervisor::Supervisor(const config::PilotConfig& pilot) : pilot_(pilot) {}
 
 StopReason Supervisor::check_prediction(const perception::Prediction& prediction,

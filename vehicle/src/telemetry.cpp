@@ -35,6 +35,7 @@ nlohmann::json state_to_json(const TickState& st) {
       {"exec_ms", st.exec_ms},
       {"overruns", st.overruns},
       {"link_ok", st.link_ok},
+      {"lagging", st.lagging},
   };
 }
 

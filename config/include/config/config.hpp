@@ -36,6 +36,13 @@ struct ControlConfig {
   double throttle_min = -1;         // norm, lowest throttle sent
   double throttle_max = 1;          // norm, highest throttle sent
   double ai_throttle_mult = 1;      // multiplier on the model's throttle in mode local
+  double steering_rate_limit = 0;   // norm/s, fastest steering change; 0: unlimited
+  double throttle_rate_limit = 0;   // norm/s, fastest throttle change; 0: unlimited
+  std::string on_stale = "stop";    // stale prediction: stop (neutral) or hold (steer, no throttle)
+  double hold_ms = 300;             // ms, longest `hold` before neutral
+  int rt_priority = 0;              // SCHED_FIFO priority of the control thread; 0: normal
+  int cpu = -1;                     // CPU the control thread is pinned to; -1: any
+  bool lock_memory = false;         // mlockall() so the loop never waits on a page fault
 };
 
 struct MotorConfig {

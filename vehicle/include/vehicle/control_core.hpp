@@ -31,10 +31,19 @@ class ControlCore {
  private:
   // Trim, gain and limit on steering; multiplier and limits on throttle.
   fw::DriveCommand shape(float steering, float throttle, bool from_model) const;
+  // `cmd` moved no further from the previous setpoint than the rate limits allow by `now`.
+  fw::DriveCommand rate_limited(fw::DriveCommand cmd, TimePoint now) const;
+  // The setpoint while the supervisor refuses `reason`: neutral, or under control.on_stale:
+  // hold, the previous steering with throttle 0 for at most control.hold_ms.
+  fw::DriveCommand refused(StopReason reason, TimePoint now);
+  void remember(const fw::DriveCommand& cmd, TimePoint now);
 
   config::ControlConfig control_;
   Supervisor supervisor_;
   DriveMode mode_ = DriveMode::kUser;
+  fw::DriveCommand previous_;   // the last setpoint decided
+  TimePoint previous_at_{};     // when; TimePoint{} before the first
+  TimePoint stale_since_{};     // start of the current stale spell; TimePoint{} when fresh
 };
 
 }  // namespace rcpilot::vehicle

@@ -13,6 +13,7 @@
 #include "common/stats.hpp"
 #include "firmware_iface/motor_link.hpp"
 #include "vehicle/control_core.hpp"
+#include "vehicle/supervisor.hpp"
 
 namespace rcpilot::vehicle {
 
@@ -27,7 +28,8 @@ struct LoopStats {
   std::uint64_t ticks = 0;              // deadline ticks run
   std::uint64_t overruns = 0;           // deadline ticks skipped because the loop was late
   std::uint64_t prediction_wakes = 0;   // extra setpoints sent at once on a new prediction
-  Percentiles period_ms;                // time between deadline ticks, last ~10 s at 100 Hz
+  Percentiles period_ms;                // time between deadline ticks, last 1000 ticks
+  Percentiles period_error_ms;          // |period - nominal period|, last 1000 ticks
   Percentiles exec_ms;                  // compute + send time per wake
   Percentiles latency_ms;               // frame capture -> setpoint sent, per new prediction
   TickState last;                       // the newest tick
@@ -79,10 +81,13 @@ class ControlLoop {
   std::uint64_t tick_ = 0;
   std::uint64_t last_used_sequence_ = 0;
   TimePoint last_deadline_tick_{};
+  bool lagging_ = false;
 
   mutable std::mutex stats_mutex_;
   LoopStats counters_;
   SampleWindow period_window_{1000};
+  SampleWindow period_error_window_{1000};
+  LagDetector lag_;
   SampleWindow exec_window_{1000};
   SampleWindow latency_window_{1000};
 };

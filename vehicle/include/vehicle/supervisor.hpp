@@ -28,6 +28,23 @@ class RateMeter {
   TimePoint first_{};
 };
 
+// openpilot's rate-keeper rule: the loop lags when its mean period over the last 100 ticks
+// exceeds the nominal period / 0.9. Never allocates.
+class LagDetector {
+ public:
+  explicit LagDetector(double nominal_period_ms) : limit_ms_(nominal_period_ms / 0.9) {}
+  // Adds one measured period (ms) and returns whether the loop now lags.
+  bool add(double period_ms);
+
+ private:
+  static constexpr std::size_t kWindow = 100;
+  std::array<double, kWindow> periods_{};
+  std::size_t next_ = 0;
+  std::size_t count_ = 0;
+  double sum_ = 0.0;
+  double limit_ms_;
+};
+
 class Supervisor {
  public:
   explicit Supervisor(const config::PilotConfig& pilot);

@@ -55,6 +55,7 @@ struct TickState {
   float exec_ms = 0.0f;              // time the previous tick took to compute and send
   std::uint64_t overruns = 0;        // deadline ticks skipped because the loop ran late
   bool link_ok = true;               // the motor link accepted the setpoint
+  bool lagging = false;              // mean period over the last 100 ticks > period / 0.9
 };
 
 }  // namespace rcpilot::vehicle

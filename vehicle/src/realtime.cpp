@@ -1,0 +1,55 @@
+#include "vehicle/realtime.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
+
+namespace rcpilot::vehicle {
+
+namespace {
+
+std::string priority_error(int priority) {
+  sched_param param{};
+  param.sched_priority = priority;
+  const int rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
+  if (rc == 0) return "";
+  return "control.rt_priority " + std::to_string(priority) + ": SCHED_FIFO refused (" +
+         std::strerror(rc) + "); running with normal scheduling. Grant CAP_SYS_NICE and " +
+         "LimitRTPRIO (the systemd unit does) or set control.rt_priority: 0";
+}
+
+std::string affinity_error(int cpu) {
+  if (cpu >= CPU_SETSIZE) return "control.cpu " + std::to_string(cpu) + ": beyond CPU_SETSIZE";
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  const int rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+  if (rc == 0) return "";
+  return "control.cpu " + std::to_string(cpu) + ": cannot pin the control thread (" +
+         std::strerror(rc) + "); check `nproc` or set control.cpu: -1";
+}
+
+std::string lock_error() {
+  if (mlockall(MCL_CURRENT | MCL_FUTURE) == 0) return "";
+  return std::string("control.lock_memory: mlockall refused (") + std::strerror(errno) +
+         "); grant CAP_IPC_LOCK and LimitMEMLOCK=infinity (the systemd unit does) or set "
+         "control.lock_memory: false";
+}
+
+}  // namespace
+
+std::vector<std::string> apply_realtime(const RealtimeRequest& request) {
+  std::vector<std::string> warnings;
+  auto keep = [&warnings](std::string w) {
+    if (!w.empty()) warnings.push_back(std::move(w));
+  };
+  if (request.lock_memory) keep(lock_error());
+  if (request.cpu >= 0) keep(affinity_error(request.cpu));
+  if (request.priority > 0) keep(priority_error(request.priority));
+  return warnings;
+}
+
+}  // namespace rcpilot::vehicle

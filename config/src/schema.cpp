@@ -149,6 +149,10 @@ void add_control_motor_telemetry(Schema& s) {
       .number("ai_throttle_mult", &C::ai_throttle_mult, "-", 0, 2,
               "multiplier on the model's throttle in mode local")
       .live()
+      .flag("autostart", &C::autostart,
+            "arm by itself once the self-test passed (headless car); otherwise start disarmed")
+      .number("autostart_delay_s", &C::autostart_delay_s, "s", 0, 600,
+              "wait after start-up before arming by itself")
       .number("steering_rate_limit", &C::steering_rate_limit, "norm/s", 0, 100,
               "fastest steering change; 0 is unlimited (a forced neutral is never limited)")
       .live()

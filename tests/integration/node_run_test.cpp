@@ -64,6 +64,24 @@ TEST(NodeRun, drives_the_sim_publishes_state_at_rate_and_stops_neutral_on_sigter
   EXPECT_GT(health.back()["rss_mb"].get<double>(), 0.0);
 }
 
+TEST(NodeRun, without_autostart_the_node_stays_disarmed_and_neutral) {
+  const std::string endpoint = private_endpoint("disarmed");
+  TelemetryClient client(endpoint);
+  Process node(kRcpilot, {"--config", kSimProfile, "--set", "telemetry.endpoint=" + endpoint,
+                          "--set", "control.autostart=false", "--duration", "4"});
+  ASSERT_EQ(node.wait(60), 0) << node.output();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto states = client.of("state");
+  ASSERT_GT(states.size(), 20u) << node.output();
+  for (const auto& s : states) {
+    EXPECT_EQ(s["steering"].get<double>(), 0.0);
+    EXPECT_EQ(s["throttle"].get<double>(), 0.0);
+    if (s["reason"] != "shutdown") {
+      EXPECT_EQ(s["reason"], "disarmed");
+    }
+  }
+}
+
 TEST(NodeRun, sigint_also_stops_with_exit_code_zero) {
   Process node(kRcpilot, {"--config", kSimProfile, "--set", "telemetry.enabled=false"});
   std::this_thread::sleep_for(std::chrono::seconds(4));

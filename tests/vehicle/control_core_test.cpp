@@ -21,6 +21,12 @@ perception::Prediction fresh_prediction(float steering, float throttle, std::uin
   return p;
 }
 
+// Passes the self-test and arms, as the node does before driving.
+void arm(ControlCore& core) {
+  core.drive_state().set_self_test_passed(true);
+  ASSERT_TRUE(core.drive_state().arm(OperatorInput{}).ok);
+}
+
 struct ControlCoreTest : ::testing::Test {
   config::ControlConfig control;
   config::PilotConfig pilot;
@@ -34,6 +40,7 @@ struct ControlCoreTest : ::testing::Test {
 
 TEST_F(ControlCoreTest, without_a_prediction_the_car_stays_neutral) {
   ControlCore core(control, pilot);
+  arm(core);
   const auto st = core.decide(TickInputs{}, 1, kT0);
   EXPECT_TRUE(st.command.is_neutral());
   EXPECT_EQ(st.reason, StopReason::kNoPrediction);
@@ -43,6 +50,7 @@ TEST_F(ControlCoreTest, in_local_mode_a_fresh_prediction_drives_the_car) {
   control.mode = "local";
   control.ai_throttle_mult = 0.5;
   ControlCore core(control, pilot);
+  arm(core);
   const auto st = core.decide(with_prediction(0.25f, 0.8f, 1, kT0), 1, kT0 + milliseconds(10));
   EXPECT_EQ(st.reason, StopReason::kNone);
   EXPECT_FLOAT_EQ(st.command.steering_norm, 0.25f);
@@ -53,6 +61,7 @@ TEST_F(ControlCoreTest, in_local_mode_a_fresh_prediction_drives_the_car) {
 TEST_F(ControlCoreTest, a_stale_prediction_forces_neutral_with_a_reason) {
   pilot.stale_after_ms = 100;
   ControlCore core(control, pilot);
+  arm(core);
   const auto st = core.decide(with_prediction(0.5f, 0.5f, 1, kT0), 1, kT0 + milliseconds(101));
   EXPECT_TRUE(st.command.is_neutral());
   EXPECT_EQ(st.reason, StopReason::kStalePrediction);
@@ -60,6 +69,7 @@ TEST_F(ControlCoreTest, a_stale_prediction_forces_neutral_with_a_reason) {
 
 TEST_F(ControlCoreTest, an_invalid_prediction_forces_neutral) {
   ControlCore core(control, pilot);
+  arm(core);
   auto in = with_prediction(0.5f, 0.5f, 1, kT0);
   in.prediction.valid = false;
   const auto st = core.decide(in, 1, kT0);
@@ -73,6 +83,7 @@ TEST_F(ControlCoreTest, steering_gets_gain_trim_and_limit_and_throttle_its_bound
   control.steering_limit = 0.6;
   control.throttle_max = 0.3;
   ControlCore core(control, pilot);
+  arm(core);
   const auto st = core.decide(with_prediction(0.4f, 0.9f, 1, kT0), 1, kT0);
   EXPECT_FLOAT_EQ(st.command.steering_norm, 0.6f);
   EXPECT_FLOAT_EQ(st.command.throttle_norm, 0.3f);
@@ -81,6 +92,7 @@ TEST_F(ControlCoreTest, steering_gets_gain_trim_and_limit_and_throttle_its_bound
 TEST_F(ControlCoreTest, user_mode_without_operator_input_stays_neutral_even_with_a_model) {
   control.mode = "user";
   ControlCore core(control, pilot);
+  arm(core);
   const auto st = core.decide(with_prediction(0.4f, 0.9f, 1, kT0), 1, kT0);
   EXPECT_TRUE(st.command.is_neutral());
   EXPECT_EQ(st.reason, StopReason::kNoOperatorInput);
@@ -89,6 +101,7 @@ TEST_F(ControlCoreTest, user_mode_without_operator_input_stays_neutral_even_with
 TEST_F(ControlCoreTest, local_angle_steers_by_model_and_throttles_by_operator) {
   control.mode = "local_angle";
   ControlCore core(control, pilot);
+  arm(core);
   auto in = with_prediction(-0.3f, 0.9f, 1, kT0);
   in.operator_input.valid = true;
   in.operator_input.throttle_norm = 0.2f;
@@ -100,6 +113,7 @@ TEST_F(ControlCoreTest, local_angle_steers_by_model_and_throttles_by_operator) {
 
 TEST_F(ControlCoreTest, nan_from_the_model_never_moves_the_car) {
   ControlCore core(control, pilot);
+  arm(core);
   const auto st = core.decide(with_prediction(NAN, NAN, 1, kT0), 1, kT0);
   EXPECT_TRUE(st.command.is_neutral());
 }
@@ -108,6 +122,7 @@ TEST_F(ControlCoreTest, rate_limits_bound_the_change_per_second_exactly) {
   control.steering_rate_limit = 2.0;  // norm/s: 0.04 per 20 ms tick
   control.throttle_rate_limit = 1.0;  // norm/s: 0.02 per 20 ms tick
   ControlCore core(control, pilot);
+  arm(core);
   TimePoint t = kT0;
   auto st = core.decide(with_prediction(1.0f, 1.0f, 1, t), 1, t);  // first: one nominal period
   EXPECT_FLOAT_EQ(st.command.steering_norm, 0.04f);
@@ -126,6 +141,7 @@ TEST_F(ControlCoreTest, a_forced_neutral_is_never_rate_limited) {
   control.steering_rate_limit = 0.5;
   control.throttle_rate_limit = 0.5;
   ControlCore core(control, pilot);
+  arm(core);
   TimePoint t = kT0;
   for (int i = 1; i <= 200; ++i, t += milliseconds(20)) {
     core.decide(with_prediction(0.8f, 0.8f, static_cast<std::uint64_t>(i), t), i, t);
@@ -140,6 +156,7 @@ TEST_F(ControlCoreTest, on_stale_hold_keeps_steering_without_throttle_then_stops
   control.hold_ms = 100;
   pilot.stale_after_ms = 50;
   ControlCore core(control, pilot);
+  arm(core);
   core.decide(with_prediction(0.3f, 0.5f, 1, kT0), 1, kT0);
   const auto stale_in = with_prediction(0.3f, 0.5f, 1, kT0);
   auto st = core.decide(stale_in, 2, kT0 + milliseconds(60));  // stale from here
@@ -155,9 +172,58 @@ TEST_F(ControlCoreTest, on_stale_hold_keeps_steering_without_throttle_then_stops
 TEST_F(ControlCoreTest, on_stale_stop_is_neutral_at_once) {
   pilot.stale_after_ms = 50;
   ControlCore core(control, pilot);
+  arm(core);
   core.decide(with_prediction(0.3f, 0.5f, 1, kT0), 1, kT0);
   EXPECT_TRUE(core.decide(with_prediction(0.3f, 0.5f, 1, kT0), 2, kT0 + milliseconds(51))
                   .command.is_neutral());
+}
+
+TEST_F(ControlCoreTest, a_new_core_is_disarmed_and_stays_neutral) {
+  ControlCore core(control, pilot);
+  const auto st = core.decide(with_prediction(0.5f, 0.5f, 1, kT0), 1, kT0);
+  EXPECT_TRUE(st.command.is_neutral());
+  EXPECT_EQ(st.reason, StopReason::kDisarmed);
+}
+
+TEST_F(ControlCoreTest, estop_latches_through_mode_changes_until_cleared_and_rearmed) {
+  ControlCore core(control, pilot);
+  arm(core);
+  auto& drive = core.drive_state();
+  drive.estop();
+  EXPECT_EQ(core.decide(with_prediction(0.5f, 0.5f, 1, kT0), 1, kT0).reason, StopReason::kEstop);
+  EXPECT_TRUE(drive.set_mode(DriveMode::kLocalAngle).ok);
+  EXPECT_TRUE(drive.set_mode(DriveMode::kLocal).ok);
+  EXPECT_FALSE(drive.arm(OperatorInput{}).ok) << "arming is refused while latched";
+  EXPECT_EQ(core.decide(with_prediction(0.5f, 0.5f, 2, kT0), 2, kT0).reason, StopReason::kEstop);
+  drive.clear_estop();
+  EXPECT_EQ(core.decide(with_prediction(0.5f, 0.5f, 3, kT0), 3, kT0).reason,
+            StopReason::kDisarmed)
+      << "clearing the latch does not re-arm";
+  ASSERT_TRUE(drive.arm(OperatorInput{}).ok);
+  EXPECT_EQ(core.decide(with_prediction(0.5f, 0.5f, 4, kT0), 4, kT0).reason, StopReason::kNone);
+}
+
+TEST_F(ControlCoreTest, arming_with_non_neutral_operator_input_is_refused_with_a_reason) {
+  ControlCore core(control, pilot);
+  core.drive_state().set_self_test_passed(true);
+  OperatorInput op;
+  op.valid = true;
+  op.throttle_norm = 0.4f;
+  const auto t = core.drive_state().arm(op);
+  EXPECT_FALSE(t.ok);
+  EXPECT_NE(t.reason.find("not neutral"), std::string::npos) << t.reason;
+  EXPECT_FALSE(core.drive_state().armed());
+}
+
+TEST_F(ControlCoreTest, autonomous_modes_are_refused_without_a_passed_self_test) {
+  control.mode = "user";
+  ControlCore core(control, pilot);
+  const auto t = core.drive_state().set_mode(DriveMode::kLocal);
+  EXPECT_FALSE(t.ok);
+  EXPECT_NE(t.reason.find("self-test"), std::string::npos) << t.reason;
+  EXPECT_EQ(core.mode(), DriveMode::kUser);
+  core.drive_state().set_self_test_passed(true);
+  EXPECT_TRUE(core.drive_state().set_mode(DriveMode::kLocal).ok);
 }
 
 }  // namespace

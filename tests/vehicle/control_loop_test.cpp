@@ -36,6 +36,8 @@ struct ControlLoopTest : ::testing::Test {
 TEST_F(ControlLoopTest, sends_a_setpoint_every_tick_and_neutral_on_stop) {
   control.rate_hz = 100;
   ControlCore core(control, pilot);
+  core.drive_state().set_self_test_passed(true);
+  core.drive_state().arm(OperatorInput{});
   ControlLoop loop(control, core, predictions, link, sink, clock);
   loop.start();
   std::this_thread::sleep_for(milliseconds(300));
@@ -50,6 +52,8 @@ TEST_F(ControlLoopTest, sends_a_setpoint_every_tick_and_neutral_on_stop) {
 TEST_F(ControlLoopTest, acts_on_a_new_prediction_before_the_next_deadline) {
   control.rate_hz = 2;  // 500 ms period: a prediction-driven setpoint cannot be a deadline tick
   ControlCore core(control, pilot);
+  core.drive_state().set_self_test_passed(true);
+  core.drive_state().arm(OperatorInput{});
   ControlLoop loop(control, core, predictions, link, sink, clock);
   loop.start();
   std::this_thread::sleep_for(milliseconds(50));
@@ -68,6 +72,8 @@ TEST_F(ControlLoopTest, a_refusing_link_is_reported_as_motor_link_down) {
   control.rate_hz = 100;
   link.refuse(true);
   ControlCore core(control, pilot);
+  core.drive_state().set_self_test_passed(true);
+  core.drive_state().arm(OperatorInput{});
   ControlLoop loop(control, core, predictions, link, sink, clock);
   loop.start();
   std::this_thread::sleep_for(milliseconds(100));
@@ -80,6 +86,8 @@ TEST_F(ControlLoopTest, a_refusing_link_is_reported_as_motor_link_down) {
 TEST_F(ControlLoopTest, heartbeat_advances_while_running_and_stops_after) {
   control.rate_hz = 200;
   ControlCore core(control, pilot);
+  core.drive_state().set_self_test_passed(true);
+  core.drive_state().arm(OperatorInput{});
   ControlLoop loop(control, core, predictions, link, sink, clock);
   loop.start();
   std::this_thread::sleep_for(milliseconds(100));

@@ -7,8 +7,12 @@
 namespace rcpilot::vehicle {
 
 ControlCore::ControlCore(const config::ControlConfig& control, const config::PilotConfig& pilot)
-    : control_(control), supervisor_(pilot) {
-  parse_drive_mode(control.mode, mode_);
+    : control_(control), supervisor_(pilot), drive_(initial_mode(control.mode)) {}
+
+DriveMode ControlCore::initial_mode(const std::string& text) {
+  DriveMode mode = DriveMode::kUser;
+  parse_drive_mode(text, mode);
+  return mode;
 }
 
 fw::DriveCommand ControlCore::shape(float steering, float throttle, bool from_model) const {
@@ -27,7 +31,8 @@ TickState ControlCore::decide(const TickInputs& in, std::uint64_t tick, TimePoin
   TickState st;
   st.tick = tick;
   st.now = now;
-  st.mode = mode_;
+  const DriveMode mode = drive_.mode();
+  st.mode = mode;
   const auto& p = in.prediction;
   if (in.has_prediction) {
     st.frame_sequence = p.frame_sequence;
@@ -37,9 +42,13 @@ TickState ControlCore::decide(const TickInputs& in, std::uint64_t tick, TimePoin
   // The supervisor runs every tick, whatever the mode, so the rate meter never goes blind.
   const StopReason model_ok = supervisor_.check_prediction(p, in.has_prediction, now);
   st.pilot_rate_hz = supervisor_.pilot_rate_hz(now);
-  const bool uses_model = mode_ != DriveMode::kUser;
-  const bool uses_operator = mode_ != DriveMode::kLocal;
-  if (uses_model && model_ok != StopReason::kNone) {
+  const bool uses_model = mode != DriveMode::kUser;
+  const bool uses_operator = mode != DriveMode::kLocal;
+  if (drive_.estopped()) {
+    st.reason = StopReason::kEstop;
+  } else if (!drive_.armed()) {
+    st.reason = StopReason::kDisarmed;
+  } else if (uses_model && model_ok != StopReason::kNone) {
     st.reason = model_ok;
   } else if (uses_operator && !in.operator_input.valid) {
     st.reason = StopReason::kNoOperatorInput;
@@ -50,8 +59,8 @@ TickState ControlCore::decide(const TickInputs& in, std::uint64_t tick, TimePoin
     stale_since_ = TimePoint{};
     const auto& op = in.operator_input;
     const float steering = uses_model ? p.steering_norm : op.steering_norm;
-    const float throttle = mode_ == DriveMode::kLocal ? p.throttle_norm : op.throttle_norm;
-    st.command = rate_limited(shape(steering, throttle, mode_ == DriveMode::kLocal), now);
+    const float throttle = mode == DriveMode::kLocal ? p.throttle_norm : op.throttle_norm;
+    st.command = rate_limited(shape(steering, throttle, mode == DriveMode::kLocal), now);
   }
   st.command.tick = tick;
   st.command.issued_at = now;

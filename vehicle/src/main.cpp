@@ -81,9 +81,25 @@ Percentiles self_test(const config::Config& cfg, perception::Pilot& pilot, sim::
   return p;
 }
 
-// Waits for SIGINT/SIGTERM or the end of --duration, refreshing the status line meanwhile.
+// Arms a headless car by itself once control.autostart_delay_s has passed (control.autostart).
+// `done` is set once it has tried, so a refusal is not retried behind the operator's back.
+void maybe_autostart(const config::Config& cfg, vehicle::DriveState& drive, double elapsed_s,
+                     bool& done) {
+  if (!cfg.control.autostart || done || elapsed_s < cfg.control.autostart_delay_s) return;
+  done = true;
+  const auto t = drive.arm(vehicle::OperatorInput{});
+  if (t.ok) {
+    spdlog::info("control.autostart: armed in {} mode", vehicle::to_string(drive.mode()));
+  } else {
+    spdlog::error("control.autostart: arming refused: {}", t.reason);
+  }
+}
+
+// Waits for SIGINT/SIGTERM or the end of --duration, refreshing the status line and calling
+// `on_wake` (with the seconds since driving started) meanwhile.
 void wait_for_stop(const config::Config& cfg, double duration_s,
-                   const std::function<vehicle::StatusSnapshot()>& snapshot) {
+                   const std::function<vehicle::StatusSnapshot()>& snapshot,
+                   const std::function<void(double)>& on_wake) {
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -93,6 +109,7 @@ void wait_for_stop(const config::Config& cfg, double duration_s,
   const SteadyClock clock;
   const TimePoint start = clock.now();
   double next_plain = 5.0;  // not a terminal: a plain line every 5 s
+  on_wake(0.0);
   for (;;) {
     const timespec ts{static_cast<time_t>(interval),
                       static_cast<long>((interval - static_cast<long>(interval)) * 1e9)};
@@ -103,6 +120,7 @@ void wait_for_stop(const config::Config& cfg, double duration_s,
       return;
     }
     const auto s = snapshot();
+    on_wake(s.elapsed_s);
     if (duration_s > 0 && s.elapsed_s >= duration_s) break;
     if (cfg.log.status_interval_s <= 0) continue;
     if (tty) {
@@ -201,6 +219,7 @@ int run_node(const config::Config& cfg, double duration_s) {
   LatestSlot<perception::Frame> frames;
   LatestSlot<perception::Prediction> predictions;
   vehicle::ControlCore core(cfg.control, cfg.pilot);
+  core.drive_state().set_self_test_passed(self.p99 <= 1000.0 / cfg.pilot.min_rate_hz);
   vehicle::ControlLoop loop(cfg.control, core, predictions, link, sink, clock);
   perception::PilotThread pilot_thread(*pilot, frames, predictions, clock,
                                        [&loop] { loop.notify_prediction(); });
@@ -234,7 +253,10 @@ int run_node(const config::Config& cfg, double duration_s) {
     s.progress = progress_of(world);
     return s;
   };
-  wait_for_stop(cfg, duration_s, snapshot);
+  bool autostart_done = false;
+  wait_for_stop(cfg, duration_s, snapshot, [&](double elapsed_s) {
+    maybe_autostart(cfg, core.drive_state(), elapsed_s, autostart_done);
+  });
 
   // Neutral first, then everything else.
   notifier.stopping();

@@ -14,6 +14,8 @@ std::string_view to_string(DriveMode mode) {
 std::string_view to_string(StopReason reason) {
   switch (reason) {
     case StopReason::kNone: return "none";
+    case StopReason::kEstop: return "estop";
+    case StopReason::kDisarmed: return "disarmed";
     case StopReason::kNoPrediction: return "no_prediction";
     case StopReason::kInvalidPrediction: return "invalid_prediction";
     case StopReason::kStalePrediction: return "stale_prediction";

@@ -36,6 +36,8 @@ struct ControlConfig {
   double throttle_min = -1;         // norm, lowest throttle sent
   double throttle_max = 1;          // norm, highest throttle sent
   double ai_throttle_mult = 1;      // multiplier on the model's throttle in mode local
+  bool autostart = false;           // arm by itself after the self-test (headless car)
+  double autostart_delay_s = 3;     // s, wait after start-up before arming by itself
   double steering_rate_limit = 0;   // norm/s, fastest steering change; 0: unlimited
   double throttle_rate_limit = 0;   // norm/s, fastest throttle change; 0: unlimited
   std::string on_stale = "stop";    // stale prediction: stop (neutral) or hold (steer, no throttle)

@@ -5,6 +5,7 @@
 
 #include "config/config.hpp"
 #include "perception/types.hpp"
+#include "vehicle/drive_state.hpp"
 #include "vehicle/supervisor.hpp"
 #include "vehicle/types.hpp"
 
@@ -18,15 +19,16 @@ struct TickInputs {
 
 class ControlCore {
  public:
-  // `control.mode` must already be validated by the config loader.
+  // `control.mode` must already be validated by the config loader. Starts disarmed.
   ControlCore(const config::ControlConfig& control, const config::PilotConfig& pilot);
 
   // Decides tick `tick` at `now`: who drives, whether it is safe, the shaped setpoint.
   // Never allocates and never throws.
   TickState decide(const TickInputs& in, std::uint64_t tick, TimePoint now);
 
-  DriveMode mode() const { return mode_; }
-  void set_mode(DriveMode mode) { mode_ = mode; }
+  DriveMode mode() const { return drive_.mode(); }
+  // Mode, arming and e-stop; operator interfaces change it, decide() reads it every tick.
+  DriveState& drive_state() { return drive_; }
 
  private:
   // Trim, gain and limit on steering; multiplier and limits on throttle.
@@ -37,10 +39,11 @@ class ControlCore {
   // hold, the previous steering with throttle 0 for at most control.hold_ms.
   fw::DriveCommand refused(StopReason reason, TimePoint now);
   void remember(const fw::DriveCommand& cmd, TimePoint now);
+  static DriveMode initial_mode(const std::string& text);
 
   config::ControlConfig control_;
   Supervisor supervisor_;
-  DriveMode mode_ = DriveMode::kUser;
+  DriveState drive_;
   fw::DriveCommand previous_;   // the last setpoint decided
   TimePoint previous_at_{};     // when; TimePoint{} before the first
   TimePoint stale_since_{};     // start of the current stale spell; TimePoint{} when fresh

@@ -18,6 +18,8 @@ enum class DriveMode : std::uint8_t {
 // Why the command is neutral this tick (kNone: it is not forced to neutral).
 enum class StopReason : std::uint8_t {
   kNone,
+  kEstop,               // e-stop is latched: cleared and re-armed only by the operator
+  kDisarmed,            // the car is not armed
   kNoPrediction,        // the pilot has not produced a prediction yet
   kInvalidPrediction,   // the newest prediction is flagged invalid
   kStalePrediction,     // the newest prediction is older than pilot.stale_after_ms

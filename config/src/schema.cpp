@@ -104,18 +104,44 @@ class SectionBuilder {
 void add_camera_model_pilot(Schema& s) {
   using C = CameraConfig;
   SectionBuilder<C>(s, "camera", &Config::camera, "where frames come from and how fast")
-      .choice("source", &C::source, {"sim"}, "camera implementation that delivers frames")
+      .choice("source", &C::source, {"sim", "video", "images", "tub", "v4l2", "csi", "gstreamer"},
+              "camera implementation: simulator, video file, image folder, Donkey tub, USB "
+              "camera, Jetson CSI camera, or your own GStreamer pipeline")
       .number("width", &C::width, "px", 32, 4096, "frame width delivered to the pilot")
       .number("height", &C::height, "px", 32, 4096, "frame height delivered to the pilot")
-      .number("fps", &C::fps, "Hz", 1, 240, "frames the camera delivers per second")
+      .number("fps", &C::fps, "Hz", 1, 240,
+              "frames the camera delivers per second (images/tub: replay rate)")
       .number("stale_after_ms", &C::stale_after_ms, "ms", 1, 5000,
-              "a frame older than this is never used");
+              "a frame older than this is never used")
+      .number("timeout_ms", &C::timeout_ms, "ms", 10, 60000,
+              "no frame for this long means the camera is lost: car stopped, camera re-opened")
+      .text("device", &C::device, false, "v4l2: video device, e.g. /dev/video0")
+      .text("path", &C::path, false,
+            "video: file; images: folder of .jpg/.png; tub: tub folder (relative to the config)")
+      .text("pipeline", &C::pipeline, false,
+            "gstreamer: pipeline delivering BGR frames, ending in an appsink")
+      .number("sensor_id", &C::sensor_id, "-", 0, 7, "csi: nvarguscamerasrc sensor-id")
+      .number("sensor_mode", &C::sensor_mode, "-", -1, 15,
+              "csi: sensor-mode; -1 lets Argus choose from capture size and fps")
+      .number("capture_width", &C::capture_width, "px", 32, 8192,
+              "csi/v4l2: width the sensor captures before scaling to camera.width")
+      .number("capture_height", &C::capture_height, "px", 32, 8192,
+              "csi/v4l2: height the sensor captures before scaling to camera.height")
+      .number("flip", &C::flip, "-", 0, 7,
+              "csi: nvvidconv flip-method (0 none, 2 rotate 180, 4 horizontal, 6 vertical)")
+      .choice("format", &C::format, {"mjpeg", "raw"}, "v4l2: what the camera sends")
+      .flag("realtime", &C::realtime,
+            "video/images/tub: deliver at the file's (video) or camera.fps rate; false: as "
+            "fast as read")
+      .flag("loop", &C::loop, "video/images/tub: start again at the end instead of stopping");
   using M = ModelConfig;
   SectionBuilder<M>(s, "model", &Config::model, "the steering/throttle regressor")
       .text("path", &M::path, true, "ONNX model file; relative paths start at the config's folder")
       .text("metadata", &M::metadata, false,
             "model metadata YAML; empty means the model path with .yaml for .onnx")
       .choice("backend", &M::backend, {"opencv"}, "inference backend")
+      .choice("target", &M::target, {"cpu", "cuda", "cuda_fp16"},
+              "opencv: where DNN runs; cuda and cuda_fp16 need an OpenCV built with CUDA")
       .number("threads", &M::threads, "-", 1, 64, "threads the inference backend may use")
       .number("warmup_runs", &M::warmup_runs, "-", 0, 1000,
               "inferences run at start-up before timing starts");
@@ -125,6 +151,62 @@ void add_camera_model_pilot(Schema& s) {
               "a prediction older than this means neutral")
       .number("min_rate_hz", &P::min_rate_hz, "Hz", 1, 1000,
               "predictions per second the pilot must sustain, else no autonomy");
+}
+
+void add_motor(Schema& s) {
+  using M = MotorConfig;
+  SectionBuilder<M>(s, "motor", &Config::motor, "the link to the motor controller")
+      .choice("driver", &M::driver, {"sim", "native", "mm1", "vesc", "native_sim"},
+              "motor link: sim (in process), native (rcpilot firmware), mm1 (Robo HAT MM1), "
+              "vesc, native_sim (native protocol over a pty to the firmware core in process)")
+      .text("device", &M::device, true, "serial device of the native, mm1 and vesc drivers")
+      .number("baud", &M::baud, "baud", 9600, 921600, "serial speed, 8N1, no flow control")
+      .number("alive_timeout_ms", &M::alive_timeout_ms, "ms", 20, 10000,
+              "the link is dead (neutral, reconnect) when the board said nothing this long")
+      .number("command_timeout_ms", &M::command_timeout_ms, "ms", 10, 10000,
+              "host watchdog: neutral goes out when the loop sent no setpoint this long")
+      .number("reconnect_min_ms", &M::reconnect_min_ms, "ms", 10, 60000,
+              "first re-open delay after a link loss; doubles per failed attempt")
+      .number("reconnect_max_ms", &M::reconnect_max_ms, "ms", 10, 60000,
+              "cap of the re-open back-off")
+      .number("heartbeat_ms", &M::heartbeat_ms, "ms", 5, 1000,
+              "idle traffic period: heartbeat (native), setpoint repeat (mm1, vesc)")
+      .number("steering_min_us", &M::steering_min_us, "us", 500, 2500,
+              "servo pulse at steering -1 (native, mm1)")
+      .number("steering_center_us", &M::steering_center_us, "us", 500, 2500,
+              "servo pulse at steering 0; moving it trims the steering")
+      .number("steering_max_us", &M::steering_max_us, "us", 500, 2500,
+              "servo pulse at steering +1")
+      .flag("steering_inverted", &M::steering_inverted,
+            "steering +1 maps to steering_min_us (Donkey's MM1 convention is true)")
+      .number("throttle_min_us", &M::throttle_min_us, "us", 500, 2500,
+              "ESC pulse at throttle -1 (native, mm1)")
+      .number("throttle_center_us", &M::throttle_center_us, "us", 500, 2500,
+              "ESC pulse at throttle 0 (stopped)")
+      .number("throttle_max_us", &M::throttle_max_us, "us", 500, 2500,
+              "ESC pulse at throttle +1")
+      .flag("throttle_inverted", &M::throttle_inverted, "throttle +1 maps to throttle_min_us")
+      .flag("mm1_require_reports", &M::mm1_require_reports,
+            "mm1: the link is alive only while the board sends RC reports; false for a board "
+            "that stays silent")
+      .choice("vesc_throttle_mode", &M::vesc_throttle_mode, {"duty", "rpm", "current"},
+              "vesc: throttle sent as SET_DUTY, SET_RPM or SET_CURRENT")
+      .number("vesc_max_duty", &M::vesc_max_duty, "-", 0, 0.95, "vesc: duty at throttle +-1")
+      .number("vesc_max_erpm", &M::vesc_max_erpm, "erpm", 0, 200000,
+              "vesc: electrical RPM at throttle +-1")
+      .number("vesc_max_current_a", &M::vesc_max_current_a, "A", 0, 200,
+              "vesc: motor current at throttle +-1")
+      .number("vesc_brake_current_a", &M::vesc_brake_current_a, "A", 0, 200,
+              "vesc: brake current at throttle 0, on stop and on faults; 0 = zero current (coast)")
+      .number("vesc_servo_center", &M::vesc_servo_center, "-", 0, 1,
+              "vesc: servo position at steering 0")
+      .number("vesc_servo_gain", &M::vesc_servo_gain, "-", -1, 1,
+              "vesc: servo position change per unit steering; negative inverts")
+      .number("vesc_servo_min", &M::vesc_servo_min, "-", 0, 1, "vesc: lowest servo position")
+      .number("vesc_servo_max", &M::vesc_servo_max, "-", 0, 1, "vesc: highest servo position")
+      .number("vesc_values_period_ms", &M::vesc_values_period_ms, "ms", 5, 5000,
+              "vesc: GET_VALUES poll period (voltage, erpm, temperatures, fault code); keep "
+              "below alive_timeout_ms");
 }
 
 void add_control_motor_telemetry(Schema& s) {
@@ -167,8 +249,7 @@ void add_control_motor_telemetry(Schema& s) {
       .number("cpu", &C::cpu, "-", -1, 1023, "CPU the control thread is pinned to; -1: any")
       .flag("lock_memory", &C::lock_memory,
             "lock the process in RAM (mlockall) so the loop never waits on a page fault");
-  SectionBuilder<MotorConfig>(s, "motor", &Config::motor, "the link to the motor controller")
-      .choice("driver", &MotorConfig::driver, {"sim"}, "motor link implementation");
+  add_motor(s);
   using T = TelemetryConfig;
   SectionBuilder<T>(s, "telemetry", &Config::telemetry, "ZeroMQ PUB telemetry")
       .flag("enabled", &T::enabled, "publish telemetry over ZeroMQ")
@@ -226,6 +307,13 @@ Schema build_schema() {
       {"control.throttle_min", "control.throttle_max", "the throttle band must not be inverted"},
       {"pilot.min_rate_hz", "camera.fps",
        "the pilot cannot predict faster than the camera delivers frames"},
+      {"motor.steering_min_us", "motor.steering_center_us", "steering pulses must be ordered"},
+      {"motor.steering_center_us", "motor.steering_max_us", "steering pulses must be ordered"},
+      {"motor.throttle_min_us", "motor.throttle_center_us", "throttle pulses must be ordered"},
+      {"motor.throttle_center_us", "motor.throttle_max_us", "throttle pulses must be ordered"},
+      {"motor.vesc_servo_min", "motor.vesc_servo_center", "servo positions must be ordered"},
+      {"motor.vesc_servo_center", "motor.vesc_servo_max", "servo positions must be ordered"},
+      {"motor.reconnect_min_ms", "motor.reconnect_max_ms", "the back-off cap is its upper end"},
   };
   return s;
 }

@@ -7,17 +7,30 @@
 namespace rcpilot::config {
 
 struct CameraConfig {
-  std::string source = "sim";   // where frames come from: sim
+  std::string source = "sim";   // sim, video, images, tub, v4l2, csi, gstreamer
   int width = 224;              // px, frame width delivered to the pilot
   int height = 224;             // px, frame height delivered to the pilot
   double fps = 30.0;            // Hz, frames the camera delivers per second
   double stale_after_ms = 200;  // ms, a frame older than this is never used
+  double timeout_ms = 1000;     // ms, no frame for this long means the camera is lost
+  std::string device = "/dev/video0";  // v4l2: the video device
+  std::string path;             // video: file; images: folder; tub: tub folder (config-relative)
+  std::string pipeline;         // gstreamer: the user's pipeline, ending in an appsink
+  int sensor_id = 0;            // csi: nvarguscamerasrc sensor-id
+  int sensor_mode = -1;         // csi: sensor-mode; -1 lets Argus pick from size and fps
+  int capture_width = 1280;     // px, csi/v4l2: size the sensor captures before scaling
+  int capture_height = 720;     // px
+  int flip = 0;                 // csi: nvvidconv flip-method 0..7 (2: rotate 180 deg)
+  std::string format = "mjpeg";  // v4l2: mjpeg or raw (what the camera sends)
+  bool realtime = true;         // video/images/tub: pace at fps (video: the file's); else ASAP
+  bool loop = false;            // video/images/tub: start again at the end instead of stopping
 };
 
 struct ModelConfig {
   std::string path = "../../models/linear.onnx";  // ONNX file; relative to the config file
   std::string metadata;         // model metadata YAML; empty: <path without .onnx>.yaml
   std::string backend = "opencv";  // inference backend: opencv
+  std::string target = "cpu";   // opencv: cpu, cuda or cuda_fp16 (needs OpenCV with CUDA)
   int threads = 2;              // threads OpenCV DNN may use
   int warmup_runs = 5;          // inferences run at start-up before timing starts
 };
@@ -48,7 +61,33 @@ struct ControlConfig {
 };
 
 struct MotorConfig {
-  std::string driver = "sim";   // motor link: sim
+  std::string driver = "sim";   // motor link: sim, native, mm1, vesc, native_sim
+  std::string device = "/dev/ttyACM0";  // serial device of native, mm1, vesc
+  int baud = 115200;            // baud, serial speed (8N1)
+  int alive_timeout_ms = 250;   // ms, the link is dead when the board said nothing this long
+  int command_timeout_ms = 200; // ms, host watchdog: no setpoint this long -> neutral
+  int reconnect_min_ms = 100;   // ms, first re-open delay after a loss (doubles per failure)
+  int reconnect_max_ms = 2000;  // ms, cap of the re-open back-off
+  int heartbeat_ms = 50;        // ms, idle traffic (heartbeat / setpoint repeat / poll) period
+  int steering_min_us = 1000;   // us, servo pulse at steering -1 (native, mm1)
+  int steering_center_us = 1500;  // us, servo pulse at steering 0
+  int steering_max_us = 2000;   // us, servo pulse at steering +1
+  bool steering_inverted = false;  // +1 maps to min_us (Donkey's MM1 convention: true)
+  int throttle_min_us = 1000;   // us, ESC pulse at throttle -1 (native, mm1)
+  int throttle_center_us = 1500;  // us, ESC pulse at throttle 0
+  int throttle_max_us = 2000;   // us, ESC pulse at throttle +1
+  bool throttle_inverted = false;  // +1 maps to min_us
+  bool mm1_require_reports = true;  // mm1: alive only while the board sends RC reports
+  std::string vesc_throttle_mode = "duty";  // vesc: duty, rpm, current
+  double vesc_max_duty = 0.2;       // vesc: duty at throttle +-1
+  double vesc_max_erpm = 10000;     // vesc: electrical RPM at throttle +-1
+  double vesc_max_current_a = 10;   // A, vesc: motor current at throttle +-1
+  double vesc_brake_current_a = 0;  // A, vesc: brake current at throttle 0; 0 = coast
+  double vesc_servo_center = 0.5;   // vesc: servo position (0..1) at steering 0
+  double vesc_servo_gain = 0.35;    // vesc: servo position per unit steering; < 0 inverts
+  double vesc_servo_min = 0.15;     // vesc: lowest servo position
+  double vesc_servo_max = 0.85;     // vesc: highest servo position
+  int vesc_values_period_ms = 50;   // ms, vesc: GET_VALUES poll period
 };
 
 struct TelemetryConfig {

@@ -81,11 +81,13 @@ void StreamLink::set_handshake_done(bool done) {
   last_write_ = TimePoint{};
   last_written_ = neutral_command(0, last_heard_);  // never repeat a setpoint from before
   watchdog_tripped_ = false;
-  alive_ = true;
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (ever_alive_) ++status_.reconnects;
-  ever_alive_ = true;
-  has_pending_ = false;  // a setpoint from before the loss is stale
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (ever_alive_) ++status_.reconnects;
+    ever_alive_ = true;
+    has_pending_ = false;  // a setpoint from before the loss is stale
+  }
+  alive_ = true;  // last: whoever sees the link alive also sees the reconnect counted
 }
 
 void StreamLink::count_rx_error() {
@@ -183,14 +185,17 @@ Duration StreamLink::next_wait(TimePoint now) const {
 }
 
 void StreamLink::lose_link() {
-  const bool was_alive = alive_.exchange(false);
+  // Count the loss before clearing alive_, so whoever sees the link dead also sees it counted
+  // (alive_ only changes on this thread).
+  const bool was_alive = alive_.load();
+  if (was_alive) update_status([](LinkStatus& s) { ++s.link_losses; });
+  alive_ = false;
   if (handshake_done_.load() && !broken_.load()) {
     write_setpoint(neutral_command(last_written_.tick, clock_.now()), clock_.now());
   }
   handshake_done_ = false;
   broken_ = true;
   transport_->close();
-  if (was_alive) update_status([](LinkStatus& s) { ++s.link_losses; });
   backoff_ms_ = timing_.reconnect_min_ms;
 }
 

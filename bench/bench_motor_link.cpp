@@ -1,0 +1,147 @@
+// Motor-link costs over a real pseudo-terminal (see bench/RESULTS.md):
+//  - BM_NativeCommandEncodeWrite / BM_VescSetpointEncodeWrite: host CPU time to encode one
+//    setpoint and write it to the serial port (a pty slave; a thread drains the master).
+//  - BM_NativeWriteToFirmwareApply: host write -> the reference firmware core applied the
+//    COMMAND (its last_seq moved), the firmware reading the pty master exactly as
+//    rcpilot-fw-sim does; counters p50_us / p99_us / max_us over all iterations.
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "common/stats.hpp"
+#include "firmware_iface/fd_transport.hpp"
+#include "firmware_iface/vesc_protocol.hpp"
+#include "rcp_firmware.hpp"
+
+namespace {
+
+namespace fw = rcpilot::fw;
+namespace proto = rcpilot::proto;
+using Clock = std::chrono::steady_clock;
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+// The firmware core on the pty master, pumped by its own thread like rcpilot-fw-sim; records
+// when each COMMAND is applied. With `apply` false it only drains what the host writes.
+class PtyBoard final : public rcpilot::board::TxSink {
+ public:
+  explicit PtyBoard(bool apply) : core_(rcpilot::board::FirmwareConfig{}, *this), apply_(apply) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ~PtyBoard() override {
+    running_ = false;
+    pty_.interrupt();
+    thread_.join();
+  }
+  void write(const std::uint8_t* data, std::size_t size) override { pty_.write(data, size); }
+  const std::string& device() const { return pty_.slave_path(); }
+  std::uint32_t applied_seq() const { return applied_seq_.load(std::memory_order_acquire); }
+  std::int64_t applied_ns() const { return applied_ns_.load(std::memory_order_acquire); }
+
+ private:
+  void run() {
+    std::uint8_t buf[256];
+    const auto start = Clock::now();
+    while (running_.load()) {
+      const fw::IoResult r = pty_.read(buf, sizeof(buf), std::chrono::milliseconds(1));
+      if (!apply_) continue;
+      const auto t = static_cast<std::uint32_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
+      if (r.status == fw::IoStatus::kOk) core_.feed(buf, r.bytes, t);
+      core_.tick(t);
+      if (core_.last_seq() != applied_seq_.load(std::memory_order_relaxed)) {
+        applied_ns_.store(now_ns(), std::memory_order_release);
+        applied_seq_.store(core_.last_seq(), std::memory_order_release);
+      }
+    }
+  }
+
+  fw::PtyMaster pty_;
+  rcpilot::board::FirmwareCore core_;
+  bool apply_;
+  std::atomic<bool> running_{true};
+  std::atomic<std::uint32_t> applied_seq_{0};
+  std::atomic<std::int64_t> applied_ns_{0};
+  std::thread thread_;
+};
+
+std::size_t encode(proto::MsgType type, std::uint32_t seq, std::uint8_t* wire) {
+  proto::HostMessage m;
+  m.type = type;
+  m.command.seq = seq;
+  m.command.steering_us = static_cast<std::uint16_t>(1400 + seq % 200);
+  m.command.throttle_us = static_cast<std::uint16_t>(1500 + seq % 100);
+  return proto::encode_host(m, wire, proto::kMaxWire);
+}
+
+void drain(fw::SerialTransport& port) {
+  std::uint8_t buf[512];
+  while (port.read(buf, sizeof(buf), std::chrono::milliseconds(0)).bytes > 0) {
+  }
+}
+
+void BM_NativeCommandEncodeWrite(benchmark::State& state) {
+  PtyBoard board(/*apply=*/false);
+  fw::SerialTransport port(board.device(), 115200);
+  std::uint8_t wire[proto::kMaxWire];
+  std::uint32_t seq = 0;
+  for (auto _ : state) {
+    const std::size_t n = encode(proto::MsgType::kCommand, ++seq, wire);
+    benchmark::DoNotOptimize(port.write(wire, n));
+  }
+}
+BENCHMARK(BM_NativeCommandEncodeWrite);
+
+void BM_VescSetpointEncodeWrite(benchmark::State& state) {
+  PtyBoard board(/*apply=*/false);
+  fw::SerialTransport port(board.device(), 115200);
+  float x = 0.0f;
+  for (auto _ : state) {
+    x = x > 0.9f ? 0.0f : x + 0.01f;
+    const auto servo = fw::vesc::set_servo_pos(0.5f + 0.3f * x);
+    const auto duty = fw::vesc::set_duty(0.2f * x);
+    port.write(servo.data(), servo.size());
+    benchmark::DoNotOptimize(port.write(duty.data(), duty.size()));
+  }
+}
+BENCHMARK(BM_VescSetpointEncodeWrite);
+
+void BM_NativeWriteToFirmwareApply(benchmark::State& state) {
+  PtyBoard board(/*apply=*/true);
+  fw::SerialTransport port(board.device(), 115200);
+  std::uint8_t wire[proto::kMaxWire];
+  for (proto::MsgType t : {proto::MsgType::kHello, proto::MsgType::kArm}) {
+    port.write(wire, encode(t, 0, wire));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // set-up, not measured
+  }
+  rcpilot::SampleWindow latency_us(1 << 16);
+  std::uint32_t seq = 0;
+  for (auto _ : state) {
+    const std::size_t n = encode(proto::MsgType::kCommand, ++seq, wire);
+    const std::int64_t t0 = now_ns();
+    port.write(wire, n);
+    const auto deadline = Clock::now() + std::chrono::milliseconds(100);
+    while (board.applied_seq() != seq && Clock::now() < deadline) {
+    }
+    if (board.applied_seq() != seq) {
+      state.SkipWithError("the firmware did not apply a command within 100 ms");
+      break;
+    }
+    latency_us.add(static_cast<double>(board.applied_ns() - t0) / 1000.0);
+    state.PauseTiming();
+    drain(port);  // the firmware's STATUS replies
+    state.ResumeTiming();
+  }
+  const rcpilot::Percentiles p = latency_us.summary();
+  state.counters["p50_us"] = p.p50;
+  state.counters["p99_us"] = p.p99;
+  state.counters["max_us"] = p.max;
+}
+BENCHMARK(BM_NativeWriteToFirmwareApply)->Iterations(5000)->UseRealTime();
+
+}  // namespace

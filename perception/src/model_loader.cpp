@@ -24,9 +24,10 @@ LoadedModel load_model(const config::ModelConfig& model, const std::string& base
     throw ModelError("model file '" + loaded.model_path +
                      "' not found: train or copy a model, see docs/models.md");
   }
+  const DnnTarget target = parse_dnn_target(model.target);
   loaded.metadata = load_model_metadata(metadata_path);
-  loaded.engine =
-      std::make_unique<OpenCvDnnEngine>(loaded.model_path, loaded.metadata, model.threads);
+  loaded.engine = std::make_unique<OpenCvDnnEngine>(loaded.model_path, loaded.metadata,
+                                                    model.threads, target);
   return loaded;
 }
 

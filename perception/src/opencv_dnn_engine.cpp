@@ -42,19 +42,62 @@ bool dims_match(const std::vector<int>& declared, const std::vector<int>& expect
   return true;
 }
 
+const char* target_name(DnnTarget target) {
+  switch (target) {
+    case DnnTarget::kCuda:
+      return "cuda";
+    case DnnTarget::kCudaFp16:
+      return "cuda_fp16";
+    case DnnTarget::kCpu:
+      break;
+  }
+  return "cpu";
+}
+
+cv::dnn::Target to_cv(DnnTarget target) {
+  return target == DnnTarget::kCuda       ? cv::dnn::DNN_TARGET_CUDA
+         : target == DnnTarget::kCudaFp16 ? cv::dnn::DNN_TARGET_CUDA_FP16
+                                          : cv::dnn::DNN_TARGET_CPU;
+}
+
 }  // namespace
 
+DnnTarget parse_dnn_target(const std::string& name) {
+  if (name == "cpu") return DnnTarget::kCpu;
+  if (name == "cuda") return DnnTarget::kCuda;
+  if (name == "cuda_fp16") return DnnTarget::kCudaFp16;
+  throw ModelError("model.target '" + name + "' is not one of cpu, cuda, cuda_fp16");
+}
+
+bool dnn_target_available(DnnTarget target) {
+  if (target == DnnTarget::kCpu) return true;
+  const auto targets = cv::dnn::getAvailableTargets(cv::dnn::DNN_BACKEND_CUDA);
+  return std::find(targets.begin(), targets.end(), to_cv(target)) != targets.end();
+}
+
 OpenCvDnnEngine::OpenCvDnnEngine(const std::string& model_path, const ModelMetadata& metadata,
-                                 int threads)
+                                 int threads, DnnTarget target)
     : model_path_(model_path),
       input_name_(metadata.input.name),
       input_shape_(metadata.input.shape),
       output_names_(metadata.outputs.names()),
       threads_(threads < 1 ? 1 : threads),
+      target_(target),
       net_(read_network(model_path)) {
   cv::setNumThreads(threads_);
-  net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-  net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+  if (!dnn_target_available(target_)) {
+    throw ModelError(std::string("model.target: ") + target_name(target_) +
+                     " needs OpenCV built with CUDA (cv::dnn has no CUDA backend in this "
+                     "OpenCV " CV_VERSION
+                     "); set model.target: cpu, or install an OpenCV "
+                     "with CUDA and cuDNN (e.g. a JetPack image's)");
+  }
+  if (target_ == DnnTarget::kCpu) {
+    net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+  } else {
+    net_.setPreferableBackend(cv::dnn::DNN_BACKEND_CUDA);
+  }
+  net_.setPreferableTarget(to_cv(target_));
   check_declared_input(metadata);
   check_output_names(metadata);
   probe(metadata);
@@ -124,8 +167,11 @@ void OpenCvDnnEngine::run(const cv::Mat& input, std::vector<cv::Mat>& outputs) {
 }
 
 std::string OpenCvDnnEngine::describe() const {
-  return "opencv-dnn (CPU, " + std::to_string(threads_) + " threads) " + model_path_ + ", input '" +
-         input_name_ + "' " + format_shape(input_shape_);
+  const std::string where = target_ == DnnTarget::kCpu
+                                ? "CPU, " + std::to_string(threads_) + " threads"
+                                : std::string(target_ == DnnTarget::kCuda ? "CUDA" : "CUDA FP16");
+  return "opencv-dnn (" + where + ") " + model_path_ + ", input '" + input_name_ + "' " +
+         format_shape(input_shape_);
 }
 
 }  // namespace rcpilot::perception

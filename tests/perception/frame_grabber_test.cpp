@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "test_support.hpp"
 
@@ -13,6 +16,13 @@ using namespace std::chrono_literals;
 using testing::ScriptedCamera;
 
 constexpr auto kEventTimeout = 5s;  // generous: only reached when the code under test is broken
+
+GrabberOptions with_backoff(std::chrono::milliseconds first, std::chrono::milliseconds max) {
+  GrabberOptions o;
+  o.first_backoff = first;
+  o.max_backoff = max;
+  return o;
+}
 
 cv::Mat filled(int value) { return cv::Mat(8, 8, CV_8UC3, cv::Scalar::all(value)); }
 
@@ -63,7 +73,7 @@ TEST(FrameGrabber, counts_read_failures_and_keeps_reading_after_them) {
   ScriptedCamera camera;
   SteadyClock clock;
   LatestSlot<Frame> slot;
-  FrameGrabber grabber(camera, clock, slot, GrabberOptions{1ms, 2ms});
+  FrameGrabber grabber(camera, clock, slot, with_backoff(1ms, 2ms));
   grabber.start();
   for (int i = 0; i < 3; ++i) camera.fail();
   camera.push(filled(5));
@@ -92,12 +102,157 @@ TEST(FrameGrabber, stop_during_backoff_returns_without_waiting_it_out) {
   SteadyClock clock;
   LatestSlot<Frame> slot;
   FrameGrabber grabber(camera, clock, slot,
-                       GrabberOptions{std::chrono::hours(1), std::chrono::hours(1)});
+                       with_backoff(std::chrono::hours(1), std::chrono::hours(1)));
   camera.fail();
   grabber.start();
   while (grabber.stats().read_failures == 0) std::this_thread::yield();
   grabber.stop();  // the one-hour backoff must not delay this
   EXPECT_EQ(grabber.stats().read_failures, 1u);
+}
+
+// Records the grabber's events (called on its thread).
+struct EventLog {
+  std::mutex mutex;
+  std::vector<CameraEvent> events;
+  std::function<void(CameraEvent, const std::string&)> sink() {
+    return [this](CameraEvent e, const std::string&) {
+      std::lock_guard<std::mutex> lock(mutex);
+      events.push_back(e);
+    };
+  }
+};
+
+GrabberOptions fast_retry(EventLog& log) {
+  GrabberOptions o;
+  o.first_backoff = 1ms;
+  o.max_backoff = 2ms;
+  o.timeout = 1000ms;
+  o.failures_before_reopen = 3;
+  o.on_event = log.sink();
+  return o;
+}
+
+template <typename Pred>
+void wait_until(const FrameGrabber& grabber, Pred pred) {
+  const auto deadline = std::chrono::steady_clock::now() + kEventTimeout;
+  while (!pred(grabber.stats()) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  ASSERT_TRUE(pred(grabber.stats()));
+}
+
+TEST(FrameGrabberFailures, declares_the_camera_lost_after_consecutive_failures_and_reopens_it) {
+  ScriptedCamera camera;
+  SteadyClock clock;
+  LatestSlot<Frame> slot;
+  EventLog log;
+  FrameGrabber grabber(camera, clock, slot, fast_retry(log));
+  grabber.start();
+  camera.push(filled(1));
+  std::uint64_t seen = 0;
+  next_frame(slot, seen);
+  EXPECT_TRUE(grabber.stats().camera_alive);
+  for (int i = 0; i < 3; ++i) camera.fail();
+  wait_until(grabber, [](const GrabberStats& s) { return s.reopens == 1; });
+  EXPECT_FALSE(grabber.stats().camera_alive);
+  camera.push(filled(2));
+  next_frame(slot, seen);
+  grabber.stop();
+  const GrabberStats s = grabber.stats();
+  EXPECT_TRUE(s.camera_alive);
+  EXPECT_EQ(s.lost_events, 1u);
+  EXPECT_EQ(s.reopen_failures, 0u);
+  EXPECT_EQ(camera.reopens(), 1);
+  EXPECT_NE(s.last_error.find("3 consecutive read failures"), std::string::npos) << s.last_error;
+  EXPECT_EQ(log.events, (std::vector<CameraEvent>{CameraEvent::kLost, CameraEvent::kReopened,
+                                                  CameraEvent::kRecovered}));
+}
+
+TEST(FrameGrabberFailures, fewer_failures_than_the_threshold_do_not_reopen) {
+  ScriptedCamera camera;
+  SteadyClock clock;
+  LatestSlot<Frame> slot;
+  EventLog log;
+  FrameGrabber grabber(camera, clock, slot, fast_retry(log));
+  grabber.start();
+  camera.fail();
+  camera.fail();
+  camera.push(filled(1));
+  std::uint64_t seen = 0;
+  next_frame(slot, seen);
+  grabber.stop();
+  EXPECT_EQ(grabber.stats().reopens, 0u);
+  EXPECT_EQ(grabber.stats().lost_events, 0u);
+  EXPECT_TRUE(log.events.empty());
+}
+
+TEST(FrameGrabberFailures, keeps_reopening_while_the_device_is_gone_and_keeps_the_error) {
+  ScriptedCamera camera;
+  SteadyClock clock;
+  LatestSlot<Frame> slot;
+  EventLog log;
+  FrameGrabber grabber(camera, clock, slot, fast_retry(log));
+  camera.set_reopen_error("cannot open USB camera /dev/video9");
+  for (int i = 0; i < 6; ++i) camera.fail();
+  grabber.start();
+  wait_until(grabber, [](const GrabberStats& s) { return s.reopens == 4; });
+  GrabberStats s = grabber.stats();
+  EXPECT_FALSE(s.camera_alive);
+  EXPECT_EQ(s.reopen_failures, 4u);
+  EXPECT_EQ(s.lost_events, 1u);  // one loss, however many failed re-opens
+  EXPECT_NE(s.last_error.find("/dev/video9"), std::string::npos) << s.last_error;
+  camera.set_reopen_error("");
+  camera.push(filled(3));
+  std::uint64_t seen = 0;
+  next_frame(slot, seen);
+  grabber.stop();
+  EXPECT_TRUE(grabber.stats().camera_alive);
+}
+
+TEST(FrameGrabberFailures, camera_is_dead_when_no_frame_arrived_within_the_timeout) {
+  ScriptedCamera camera;
+  ManualClock clock(TimePoint(10s));
+  LatestSlot<Frame> slot;
+  EventLog log;
+  FrameGrabber grabber(camera, clock, slot, fast_retry(log));
+  grabber.start();
+  EXPECT_TRUE(grabber.stats().camera_alive);  // within the timeout of start()
+  clock.advance(1001ms);
+  EXPECT_FALSE(grabber.stats().camera_alive);  // never delivered
+  camera.push(filled(1));
+  std::uint64_t seen = 0;
+  next_frame(slot, seen);
+  EXPECT_TRUE(grabber.stats().camera_alive);
+  clock.advance(999ms);
+  EXPECT_TRUE(grabber.stats().camera_alive);
+  clock.advance(2ms);
+  EXPECT_FALSE(grabber.stats().camera_alive);  // a read blocked in the driver
+  EXPECT_NEAR(grabber.stats().since_last_frame_ms, 1001.0, 1e-6);
+  camera.push(filled(2));
+  next_frame(slot, seen);
+  grabber.stop();
+  EXPECT_TRUE(grabber.stats().camera_alive);
+  EXPECT_EQ(grabber.stats().stalls, 2u);  // the late first frame and the late second one
+}
+
+TEST(FrameGrabberFailures, stops_reading_at_the_end_of_a_finite_source) {
+  ScriptedCamera camera;
+  SteadyClock clock;
+  LatestSlot<Frame> slot;
+  EventLog log;
+  FrameGrabber grabber(camera, clock, slot, fast_retry(log));
+  grabber.start();
+  camera.push(filled(1));
+  std::uint64_t seen = 0;
+  next_frame(slot, seen);
+  camera.end();
+  wait_until(grabber, [](const GrabberStats& s) { return s.ended; });
+  grabber.stop();
+  const GrabberStats s = grabber.stats();
+  EXPECT_FALSE(s.camera_alive);
+  EXPECT_EQ(s.read_failures, 0u);
+  EXPECT_EQ(s.reopens, 0u);
+  EXPECT_EQ(log.events, std::vector<CameraEvent>{CameraEvent::kEnded});
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #pragma once
 // Fakes and helpers shared by the perception tests.
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -71,6 +72,27 @@ class ScriptedCamera : public CameraSource {
     cv_.notify_all();
   }
   std::string describe() const override { return "scripted test camera"; }
+  // Counts calls; throws CameraError(error) while set_reopen_error() holds a non-empty one.
+  void reopen() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++reopens_;
+    if (!reopen_error_.empty()) throw CameraError(reopen_error_);
+  }
+  bool at_end() const override { return at_end_; }
+
+  void set_reopen_error(const std::string& error) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    reopen_error_ = error;
+  }
+  int reopens() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return reopens_;
+  }
+  // The next failed read is the end of a finite recording.
+  void end() {
+    at_end_ = true;
+    fail();
+  }
 
   std::function<void()> on_read;
 
@@ -87,6 +109,9 @@ class ScriptedCamera : public CameraSource {
   std::deque<cv::Mat> queue_;
   bool interrupted_ = false;
   bool waiting_ = false;
+  int reopens_ = 0;
+  std::string reopen_error_;
+  std::atomic<bool> at_end_{false};
 };
 
 // An engine returning fixed values; can throw, and can run a hook (e.g. advance a clock).

@@ -1,8 +1,8 @@
 #include "vehicle/lockstep.hpp"
 
 #include "sim/sim_camera.hpp"
-#include "sim/sim_motor_link.hpp"
 #include "vehicle/control_core.hpp"
+#include "vehicle/motor_links.hpp"
 
 namespace rcpilot::vehicle {
 
@@ -43,7 +43,7 @@ LockstepResult summarize_run(const sim::SimWorld& world, const SampleWindow& dri
 LockstepResult run_lockstep(const config::Config& cfg, sim::SimWorld& world, ManualClock& clock,
                             const FrameDriver& driver, const LockstepOptions& options) {
   sim::SimCamera camera(world, clock, cfg.camera.fps, /*realtime=*/false);
-  sim::SimMotorLink link(world, clock);
+  LockstepMotor link(cfg.motor, world, clock);  // sim, or native_sim over a pty
   ControlCore core(cfg.control, cfg.pilot);
   // A harness: the driver under test is trusted to drive from the first tick.
   core.drive_state().set_self_test_passed(true);

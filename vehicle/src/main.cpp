@@ -207,8 +207,11 @@ int run_node(const config::Config& cfg, double duration_s) {
   const Percentiles self = self_test(cfg, *pilot, world);
   release_startup_memory();
 
-  sim::SimCamera camera(world, clock, cfg.camera.fps, /*realtime=*/true);
-  sim::SimMotorLink link(world, clock);
+  const std::unique_ptr<perception::CameraSource> camera_source =
+      app::make_camera(cfg, &world, clock);
+  perception::CameraSource& camera = *camera_source;
+  const std::unique_ptr<fw::MotorLink> motor = app::make_motor_link(cfg, &world, clock);
+  fw::MotorLink& link = *motor;
   link.send(fw::neutral_command(0, clock.now()));
 
   DiscardSink discard;

@@ -3,8 +3,12 @@
 #include <memory>
 #include <string>
 
+#include "common/clock.hpp"
 #include "config/config.hpp"
+#include "firmware_iface/motor_link.hpp"
+#include "perception/camera_source.hpp"
 #include "perception/pilot.hpp"
+#include "sim/sim_world.hpp"
 #include "sim/track.hpp"
 
 namespace rcpilot::app {
@@ -17,8 +21,19 @@ inline constexpr int kExitStartupError = 3;  // model, device or self-test faile
 
 // Loads model.path with its metadata and builds the pilot (ModelError when anything is off).
 std::unique_ptr<perception::Pilot> make_pilot(const config::Config& cfg);
+// The camera camera.source names: sim films `world` (required for it); video, images and tub
+// replay camera.path; v4l2, csi and gstreamer open a GStreamer pipeline. Throws
+// perception::CameraError naming the key, device or file and what to do.
+std::unique_ptr<perception::CameraSource> make_camera(const config::Config& cfg,
+                                                      sim::SimWorld* world, const Clock& clock);
 // Loads sim.track (relative to the config file).
 sim::Track load_sim_track(const config::Config& cfg);
+// The motor link motor.driver names: sim and native_sim drive `world` (required for them);
+// native, mm1 and vesc open motor.device. For a serial driver, waits up to 2 s for the board's
+// handshake and throws std::runtime_error naming motor.device when it does not answer. Throws
+// on a device that cannot be opened or limits that are not ordered.
+std::unique_ptr<fw::MotorLink> make_motor_link(const config::Config& cfg, sim::SimWorld* world,
+                                               const Clock& clock);
 // Logs to stderr: colours only on a terminal; `level` as in log.level.
 void setup_logging(const std::string& level);
 

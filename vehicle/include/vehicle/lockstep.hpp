@@ -1,7 +1,8 @@
 #pragma once
 // Deterministic closed loop on one thread and a simulated clock: render, infer, control, step
-// the car. Runs the node's own components (SimCamera, the pilot, ControlCore, SimMotorLink),
-// for reproducible closed-loop tests and fast evaluation.
+// the car. Runs the node's own components (SimCamera, the pilot, ControlCore, and the motor
+// link motor.driver names: SimMotorLink for sim, the native protocol over a pty to the
+// firmware core for native_sim), for reproducible closed-loop tests and fast evaluation.
 #include <cstdint>
 #include <functional>
 

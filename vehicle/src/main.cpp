@@ -1,5 +1,5 @@
-// rcpilot: the control node. The only place that picks implementations for the node: the
-// simulated car (SimCamera, SimMotorLink) until the camera and motor-link drivers land.
+// rcpilot: the control node. With wiring.cpp, the only place that picks implementations: the
+// camera (camera.source) and motor link (motor.driver), real or simulated.
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -20,8 +20,6 @@
 #include "firmware_iface/drive_command.hpp"
 #include "perception/frame_grabber.hpp"
 #include "perception/pilot_thread.hpp"
-#include "sim/sim_camera.hpp"
-#include "sim/sim_motor_link.hpp"
 #include "sim/sim_world.hpp"
 #include "vehicle/control_loop.hpp"
 #include "vehicle/service_notifier.hpp"
@@ -226,7 +224,7 @@ int run_node(const config::Config& cfg, double duration_s) {
   vehicle::ControlLoop loop(cfg.control, core, predictions, link, sink, clock);
   perception::PilotThread pilot_thread(*pilot, frames, predictions, clock,
                                        [&loop] { loop.notify_prediction(); });
-  perception::FrameGrabber grabber(camera, clock, frames);
+  perception::FrameGrabber grabber(camera, clock, frames, perception::grabber_options(cfg.camera));
 
   vehicle::ServiceNotifier notifier;
   loop.start();

@@ -31,17 +31,23 @@ struct ControlLoopTest : ::testing::Test {
     p.valid = true;
     predictions.publish(p);
   }
+
+  // Runs the loop at `rate_hz` with an armed core until `body` returns, then stops it.
+  template <typename Body>
+  void run_loop(double rate_hz, Body body) {
+    control.rate_hz = rate_hz;
+    ControlCore core(control, pilot);
+    core.drive_state().set_self_test_passed(true);
+    core.drive_state().arm(OperatorInput{});
+    ControlLoop loop(control, core, predictions, link, sink, clock);
+    loop.start();
+    body(loop);
+    loop.stop();
+  }
 };
 
 TEST_F(ControlLoopTest, sends_a_setpoint_every_tick_and_neutral_on_stop) {
-  control.rate_hz = 100;
-  ControlCore core(control, pilot);
-  core.drive_state().set_self_test_passed(true);
-  core.drive_state().arm(OperatorInput{});
-  ControlLoop loop(control, core, predictions, link, sink, clock);
-  loop.start();
-  std::this_thread::sleep_for(milliseconds(300));
-  loop.stop();
+  run_loop(100, [](ControlLoop&) { std::this_thread::sleep_for(milliseconds(300)); });
   const auto states = sink.states();
   ASSERT_GE(states.size(), 10u);
   EXPECT_EQ(states.back().reason, StopReason::kShutdown);
@@ -50,52 +56,37 @@ TEST_F(ControlLoopTest, sends_a_setpoint_every_tick_and_neutral_on_stop) {
 }
 
 TEST_F(ControlLoopTest, acts_on_a_new_prediction_before_the_next_deadline) {
-  control.rate_hz = 2;  // 500 ms period: a prediction-driven setpoint cannot be a deadline tick
-  ControlCore core(control, pilot);
-  core.drive_state().set_self_test_passed(true);
-  core.drive_state().arm(OperatorInput{});
-  ControlLoop loop(control, core, predictions, link, sink, clock);
-  loop.start();
-  std::this_thread::sleep_for(milliseconds(50));
-  publish(0.5f, 1);
-  loop.notify_prediction();
-  std::this_thread::sleep_for(milliseconds(100));
-  const auto sent = link.sent();
-  loop.stop();
-  ASSERT_FALSE(sent.empty());
-  EXPECT_FLOAT_EQ(sent.back().steering_norm, 0.5f);
-  EXPECT_EQ(loop.stats().prediction_wakes, 1u);
-  EXPECT_EQ(loop.stats().latency_ms.count, 1u);
+  // 2 Hz: a 500 ms period, so a prediction-driven setpoint cannot be a deadline tick.
+  run_loop(2, [this](ControlLoop& loop) {
+    std::this_thread::sleep_for(milliseconds(50));
+    publish(0.5f, 1);
+    loop.notify_prediction();
+    std::this_thread::sleep_for(milliseconds(100));
+    const auto sent = link.sent();
+    ASSERT_FALSE(sent.empty());
+    EXPECT_FLOAT_EQ(sent.back().steering_norm, 0.5f);
+    EXPECT_EQ(loop.stats().prediction_wakes, 1u);
+    EXPECT_EQ(loop.stats().latency_ms.count, 1u);
+  });
 }
 
 TEST_F(ControlLoopTest, a_refusing_link_is_reported_as_motor_link_down) {
-  control.rate_hz = 100;
   link.refuse(true);
-  ControlCore core(control, pilot);
-  core.drive_state().set_self_test_passed(true);
-  core.drive_state().arm(OperatorInput{});
-  ControlLoop loop(control, core, predictions, link, sink, clock);
-  loop.start();
-  std::this_thread::sleep_for(milliseconds(100));
-  loop.stop();
+  run_loop(100, [](ControlLoop&) { std::this_thread::sleep_for(milliseconds(100)); });
   const auto states = sink.states();
   ASSERT_GE(states.size(), 2u);
   EXPECT_EQ(states.front().reason, StopReason::kMotorLinkDown);
 }
 
 TEST_F(ControlLoopTest, heartbeat_advances_while_running_and_stops_after) {
-  control.rate_hz = 200;
-  ControlCore core(control, pilot);
-  core.drive_state().set_self_test_passed(true);
-  core.drive_state().arm(OperatorInput{});
-  ControlLoop loop(control, core, predictions, link, sink, clock);
-  loop.start();
-  std::this_thread::sleep_for(milliseconds(100));
-  EXPECT_GT(loop.heartbeat(), 0u);
-  loop.stop();
-  const auto beat = loop.heartbeat();
-  std::this_thread::sleep_for(milliseconds(30));
-  EXPECT_EQ(loop.heartbeat(), beat);
+  run_loop(200, [](ControlLoop& loop) {
+    std::this_thread::sleep_for(milliseconds(100));
+    EXPECT_GT(loop.heartbeat(), 0u);
+    loop.stop();
+    const auto beat = loop.heartbeat();
+    std::this_thread::sleep_for(milliseconds(30));
+    EXPECT_EQ(loop.heartbeat(), beat);
+  });
 }
 
 }  // namespace

@@ -56,13 +56,17 @@ GrabberStats FrameGrabber::stats() const {
   s.stalls = stalls_.load();
   s.reopens = reopens_.load();
   s.reopen_failures = reopen_failures_.load();
-  s.since_last_frame_ms = elapsed_ms(TimePoint(Duration(last_frame_at_.load())), clock_.now());
-  s.camera_alive =
-      !lost_.load() && !s.ended &&
-      s.since_last_frame_ms < std::chrono::duration<double, std::milli>(options_.timeout).count();
+  const TimePoint now = clock_.now();
+  s.since_last_frame_ms = elapsed_ms(TimePoint(Duration(last_frame_at_.load())), now);
+  s.camera_alive = camera_alive(now);
   std::lock_guard<std::mutex> lock(error_mutex_);
   s.last_error = last_error_;
   return s;
+}
+
+bool FrameGrabber::camera_alive(TimePoint now) const {
+  const TimePoint last_frame(Duration(last_frame_at_.load()));
+  return !lost_.load() && !ended_.load() && now - last_frame < options_.timeout;
 }
 
 void FrameGrabber::loop() {

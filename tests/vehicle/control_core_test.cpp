@@ -178,6 +178,22 @@ TEST_F(ControlCoreTest, on_stale_stop_is_neutral_at_once) {
                   .command.is_neutral());
 }
 
+TEST_F(ControlCoreTest, a_lost_camera_stops_the_model_but_not_the_operator) {
+  ControlCore core(control, pilot);
+  arm(core);
+  auto in = with_prediction(0.5f, 0.5f, 1, kT0);
+  in.camera_alive = false;
+  auto st = core.decide(in, 1, kT0);
+  EXPECT_TRUE(st.command.is_neutral());
+  EXPECT_EQ(st.reason, StopReason::kCameraLost);
+  ASSERT_TRUE(core.drive_state().set_mode(DriveMode::kUser).ok);
+  in.operator_input.valid = true;
+  in.operator_input.steering_norm = 0.2f;
+  st = core.decide(in, 2, kT0);
+  EXPECT_EQ(st.reason, StopReason::kNone) << "a human can still drive without the camera";
+  EXPECT_FLOAT_EQ(st.command.steering_norm, 0.2f);
+}
+
 TEST_F(ControlCoreTest, a_new_core_is_disarmed_and_stays_neutral) {
   ControlCore core(control, pilot);
   const auto st = core.decide(with_prediction(0.5f, 0.5f, 1, kT0), 1, kT0);

@@ -34,12 +34,13 @@ struct ControlLoopTest : ::testing::Test {
 
   // Runs the loop at `rate_hz` with an armed core until `body` returns, then stops it.
   template <typename Body>
-  void run_loop(double rate_hz, Body body) {
+  void run_loop(double rate_hz, Body body, std::function<bool(TimePoint)> camera_check = {}) {
     control.rate_hz = rate_hz;
     ControlCore core(control, pilot);
     core.drive_state().set_self_test_passed(true);
     core.drive_state().arm(OperatorInput{});
     ControlLoop loop(control, core, predictions, link, sink, clock);
+    loop.set_camera_check(std::move(camera_check));
     loop.start();
     body(loop);
     loop.stop();
@@ -76,6 +77,26 @@ TEST_F(ControlLoopTest, a_refusing_link_is_reported_as_motor_link_down) {
   const auto states = sink.states();
   ASSERT_GE(states.size(), 2u);
   EXPECT_EQ(states.front().reason, StopReason::kMotorLinkDown);
+}
+
+TEST_F(ControlLoopTest, a_lost_camera_forces_neutral_with_its_reason_every_tick) {
+  run_loop(
+      100,
+      [this](ControlLoop&) {
+        for (std::uint64_t seq = 1; seq <= 10; ++seq) {
+          publish(0.5f, seq);  // fresh predictions keep coming, but the camera says lost
+          std::this_thread::sleep_for(milliseconds(10));
+        }
+      },
+      [](TimePoint) { return false; });
+  const auto states = sink.states();
+  ASSERT_GE(states.size(), 5u);
+  for (const auto& st : states) {
+    EXPECT_TRUE(st.command.is_neutral());
+    if (st.reason != StopReason::kShutdown) {
+      EXPECT_EQ(st.reason, StopReason::kCameraLost);
+    }
+  }
 }
 
 TEST_F(ControlLoopTest, heartbeat_advances_while_running_and_stops_after) {

@@ -48,6 +48,8 @@ TickState ControlCore::decide(const TickInputs& in, std::uint64_t tick, TimePoin
     st.reason = StopReason::kEstop;
   } else if (!drive_.armed()) {
     st.reason = StopReason::kDisarmed;
+  } else if (uses_model && !in.camera_alive) {
+    st.reason = StopReason::kCameraLost;
   } else if (uses_model && model_ok != StopReason::kNone) {
     st.reason = model_ok;
   } else if (uses_operator && !in.operator_input.valid) {

@@ -89,6 +89,7 @@ void ControlLoop::run() {
 void ControlLoop::tick(TimePoint now, bool on_deadline) {
   TickInputs in;
   in.has_prediction = predictions_.peek(in.prediction) != 0;
+  in.camera_alive = !camera_alive_ || camera_alive_(now);
   const bool new_prediction =
       in.has_prediction && in.prediction.frame_sequence != last_used_sequence_;
   if (!on_deadline && !new_prediction) return;  // spurious wake: nothing new to act on

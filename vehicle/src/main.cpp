@@ -225,6 +225,7 @@ int run_node(const config::Config& cfg, double duration_s) {
   perception::PilotThread pilot_thread(*pilot, frames, predictions, clock,
                                        [&loop] { loop.notify_prediction(); });
   perception::FrameGrabber grabber(camera, clock, frames, perception::grabber_options(cfg.camera));
+  loop.set_camera_check([&grabber](TimePoint now) { return grabber.camera_alive(now); });
 
   vehicle::ServiceNotifier notifier;
   loop.start();

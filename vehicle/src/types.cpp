@@ -16,6 +16,7 @@ std::string_view to_string(StopReason reason) {
     case StopReason::kNone: return "none";
     case StopReason::kEstop: return "estop";
     case StopReason::kDisarmed: return "disarmed";
+    case StopReason::kCameraLost: return "camera_lost";
     case StopReason::kNoPrediction: return "no_prediction";
     case StopReason::kInvalidPrediction: return "invalid_prediction";
     case StopReason::kStalePrediction: return "stale_prediction";

@@ -75,6 +75,9 @@ class FrameGrabber {
   // Interrupts the camera (repeatedly, in case read() had not started yet) and joins.
   void stop();
   GrabberStats stats() const;
+  // Whether frames are arriving at `now` (as stats().camera_alive); lock-free and allocation-
+  // free, for the control loop's supervisor every tick.
+  bool camera_alive(TimePoint now) const;
 
  private:
   void loop();

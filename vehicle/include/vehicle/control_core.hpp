@@ -15,6 +15,7 @@ struct TickInputs {
   perception::Prediction prediction;  // the newest prediction (any age)
   bool has_prediction = false;        // false until the pilot published one
   OperatorInput operator_input;       // the newest operator input
+  bool camera_alive = true;           // frames are arriving (FrameGrabber::camera_alive)
 };
 
 class ControlCore {

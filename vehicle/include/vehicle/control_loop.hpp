@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -48,6 +49,11 @@ class ControlLoop {
   void stop();
   // Wakes the loop at once (the pilot calls this after publishing a prediction).
   void notify_prediction();
+  // Checked every tick (before start()): false means the camera is lost and the model may not
+  // drive. Must not block or allocate. Without it the camera counts as alive.
+  void set_camera_check(std::function<bool(TimePoint)> camera_alive) {
+    camera_alive_ = std::move(camera_alive);
+  }
 
   LoopStats stats() const;
   // Increments on every deadline tick: a stalled loop stops it (the systemd watchdog hook).
@@ -69,6 +75,7 @@ class ControlLoop {
   StateSink& sink_;
   const Clock& clock_;
   const Duration period_;
+  std::function<bool(TimePoint)> camera_alive_;
 
   std::thread thread_;
   std::atomic<bool> running_{false};

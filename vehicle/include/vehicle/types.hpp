@@ -20,6 +20,7 @@ enum class StopReason : std::uint8_t {
   kNone,
   kEstop,               // e-stop is latched: cleared and re-armed only by the operator
   kDisarmed,            // the car is not armed
+  kCameraLost,          // no frame within camera.timeout_ms, or the camera failed
   kNoPrediction,        // the pilot has not produced a prediction yet
   kInvalidPrediction,   // the newest prediction is flagged invalid
   kStalePrediction,     // the newest prediction is older than pilot.stale_after_ms

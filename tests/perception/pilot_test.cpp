@@ -14,16 +14,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::FakeEngine;
+using testing::two_output_metadata;
 using testing::model_path;
-
-ModelMetadata two_output_metadata() {
-  ModelMetadata m;
-  m.input.name = "input";
-  m.input.shape = {1, 3, 12, 16};
-  m.outputs.steering = "angle";
-  m.outputs.throttle = "throttle";
-  return m;
-}
 
 struct FakePilot {
   explicit FakePilot(std::vector<std::vector<float>> values,

@@ -11,16 +11,8 @@ namespace rcpilot::perception {
 namespace {
 
 using testing::FakeEngine;
+using testing::two_output_metadata;
 using testing::TempDir;
-
-ModelMetadata two_output_metadata() {
-  ModelMetadata m;
-  m.input.name = "input";
-  m.input.shape = {1, 3, 12, 16};
-  m.outputs.steering = "angle";
-  m.outputs.throttle = "throttle";
-  return m;
-}
 
 // A pilot that always predicts steering 0.5, throttle 0.25.
 std::unique_ptr<Pilot> constant_pilot() {

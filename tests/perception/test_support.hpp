@@ -13,6 +13,7 @@
 
 #include "perception/camera_source.hpp"
 #include "perception/inference_engine.hpp"
+#include "perception/model_metadata.hpp"
 
 namespace rcpilot::perception::testing {
 
@@ -113,6 +114,16 @@ class ScriptedCamera : public CameraSource {
   std::string reopen_error_;
   std::atomic<bool> at_end_{false};
 };
+
+// Metadata of a small two-output model (12x16 input; outputs `angle` and `throttle`).
+inline ModelMetadata two_output_metadata() {
+  ModelMetadata m;
+  m.input.name = "input";
+  m.input.shape = {1, 3, 12, 16};
+  m.outputs.steering = "angle";
+  m.outputs.throttle = "throttle";
+  return m;
+}
 
 // An engine returning fixed values; can throw, and can run a hook (e.g. advance a clock).
 class FakeEngine : public InferenceEngine {

@@ -33,6 +33,7 @@ TickState ControlCore::decide(const TickInputs& in, std::uint64_t tick, TimePoin
   st.now = now;
   const DriveMode mode = drive_.mode();
   st.mode = mode;
+  st.operator_input = in.operator_input;
   const auto& p = in.prediction;
   if (in.has_prediction) {
     st.frame_sequence = p.frame_sequence;

@@ -35,7 +35,7 @@ std::string_view to_string(StopReason reason);
 // Parses "user", "local_angle" or "local"; false when `text` is none of them.
 bool parse_drive_mode(std::string_view text, DriveMode& mode);
 
-// What a human commands (control API, joystick, RC receiver). Absent until those land.
+// What a human commands (control API, joystick, RC receiver).
 struct OperatorInput {
   float steering_norm = 0.0f;  // -1 .. +1
   float throttle_norm = 0.0f;  // -1 .. +1
@@ -49,6 +49,7 @@ struct TickState {
   TimePoint now{};                   // CLOCK_MONOTONIC time of the tick
   DriveMode mode = DriveMode::kUser;
   fw::DriveCommand command;          // the setpoint sent this tick
+  OperatorInput operator_input;      // the operator's input this tick (recorded as user/*)
   StopReason reason = StopReason::kNone;
   float prediction_age_ms = -1.0f;   // ms since the used frame was captured; -1: none
   std::uint64_t frame_sequence = 0;  // frame the prediction came from; 0: none

@@ -240,8 +240,10 @@ void apply_document(Config& cfg, const YAML::Node& root, const std::string& sour
   }
 }
 
-void apply_override(Config& cfg, const std::string& assignment, Origins& origins) {
-  const std::string at = "--set " + assignment;
+// `via` names where the assignment came from in errors: "--set" or the control API's "set".
+void apply_override(Config& cfg, const std::string& assignment, Origins& origins,
+                    const std::string& via) {
+  const std::string at = via + " " + assignment;
   const size_t eq = assignment.find('=');
   const std::string path = assignment.substr(0, eq);
   if (eq == std::string::npos || path.find('.') == std::string::npos) {
@@ -330,8 +332,19 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
   cfg.base_dir = doc.base_dir;
   Origins origins;
   apply_document(cfg, parse_document(doc), doc.source, origins);
-  for (const std::string& assignment : overrides) apply_override(cfg, assignment, origins);
+  for (const std::string& assignment : overrides) {
+    apply_override(cfg, assignment, origins, "--set");
+  }
   check_constraints(cfg, origins, doc.source);
+  return cfg;
+}
+
+Config with_overrides(const Config& base, const std::vector<std::string>& assignments,
+                      const std::string& via) {
+  Config cfg = base;
+  Origins origins;
+  for (const std::string& assignment : assignments) apply_override(cfg, assignment, origins, via);
+  check_constraints(cfg, origins, via);
   return cfg;
 }
 

@@ -248,7 +248,22 @@ void add_control_motor_telemetry(Schema& s) {
               "SCHED_FIFO priority of the control thread; 0 keeps normal scheduling")
       .number("cpu", &C::cpu, "-", -1, 1023, "CPU the control thread is pinned to; -1: any")
       .flag("lock_memory", &C::lock_memory,
-            "lock the process in RAM (mlockall) so the loop never waits on a page fault");
+            "lock the process in RAM (mlockall) so the loop never waits on a page fault")
+      .number("recovery_hold_off_ms", &C::recovery_hold_off_ms, "ms", 0, 10000,
+              "after a failure clears, the model drives again only once it stayed clear this long")
+      .live()
+      .choice("reverse", &C::reverse, {"direct", "brake_then_reverse"},
+              "ESC reverse: direct, or brake then neutral then reverse (most hobby ESCs)")
+      .live()
+      .number("reverse_brake_ms", &C::reverse_brake_ms, "ms", 0, 2000,
+              "brake_then_reverse: how long the first negative pulse brakes")
+      .live()
+      .number("reverse_neutral_ms", &C::reverse_neutral_ms, "ms", 0, 2000,
+              "brake_then_reverse: neutral between braking and reversing")
+      .live()
+      .number("operator_timeout_ms", &C::operator_timeout_ms, "ms", 20, 5000,
+              "dead-man: operator input (control API, gamepad, RC) older than this is ignored")
+      .live();
   add_motor(s);
   using T = TelemetryConfig;
   SectionBuilder<T>(s, "telemetry", &Config::telemetry, "ZeroMQ PUB telemetry")
@@ -261,7 +276,21 @@ void add_control_motor_telemetry(Schema& s) {
       .number("health_interval_s", &T::health_interval_s, "s", 0, 60,
               "period of the `health` topic (temperatures, load, memory); 0 turns it off")
       .number("warn_temp_c", &T::warn_temp_c, "degC", 30, 120,
-              "a thermal zone at or above this raises a warning event");
+              "a thermal zone at or above this raises a warning event")
+      .number("frame_every_n_ticks", &T::frame_every_n_ticks, "ticks", 0, 100000,
+              "publish the newest camera frame as JPEG on topic `frame` every N ticks; 0: off")
+      .number("frame_jpeg_quality", &T::frame_jpeg_quality, "-", 1, 100,
+              "JPEG quality of `frame` messages");
+  using A = ControlApiConfig;
+  SectionBuilder<A>(s, "control_api", &Config::control_api,
+                    "the ZeroMQ request/reply control API (docs/control.md)")
+      .flag("enabled", &A::enabled, "serve the control API")
+      .text("endpoint", &A::endpoint, true,
+            "ZeroMQ REP bind address; anything but loopback or ipc:// needs CURVE keys")
+      .text("curve_secret_key", &A::curve_secret_key, false,
+            "file with the server's CURVE secret key (rcpilot-ctl keygen); empty: no CURVE")
+      .text("curve_authorized_keys", &A::curve_authorized_keys, false,
+            "file of client CURVE public keys allowed in, one per line; needed with CURVE");
 }
 
 void add_sim_log(Schema& s) {

@@ -105,8 +105,11 @@ TEST(Schema, every_field_of_config_hpp_has_a_schema_entry) {
   while (std::getline(in, line)) {
     std::smatch m;
     if (std::regex_search(line, m, struct_re)) {
-      section = m[1].str();
-      for (char& ch : section) ch = static_cast<char>(std::tolower(ch));
+      section.clear();  // CamelCase struct name -> snake_case section (ControlApi: control_api)
+      for (char ch : m[1].str()) {
+        if (std::isupper(static_cast<unsigned char>(ch)) && !section.empty()) section += '_';
+        section += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      }
     } else if (line.rfind("};", 0) == 0) {
       section.clear();
     } else if (!section.empty() && std::regex_search(line, m, field_re)) {

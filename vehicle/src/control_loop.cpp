@@ -86,16 +86,35 @@ void ControlLoop::run() {
   }
 }
 
+OperatorInput ControlLoop::operator_input(TimePoint now) {
+  if (operators_ == nullptr) return OperatorInput{};
+  const fw::RcInput rc = link_.status().rc;
+  if (rc.valid) {
+    OperatorInput in;
+    in.steering_norm = rc.steering_norm;
+    in.throttle_norm = rc.throttle_norm;
+    in.received_at = rc.received_at;
+    in.valid = true;
+    operators_->submit(OperatorSource::kRcReceiver, in);
+  }
+  return operators_->current(now, core_.tunables().operator_timeout_ms);
+}
+
 void ControlLoop::tick(TimePoint now, bool on_deadline) {
+  Tunables tunables;
+  if (tunables_.take_if_newer(tunables, tunables_version_)) core_.set_tunables(tunables);
   TickInputs in;
   in.has_prediction = predictions_.peek(in.prediction) != 0;
   in.camera_alive = !camera_alive_ || camera_alive_(now);
+  in.link_alive = link_ok_;
+  in.operator_input = operator_input(now);
   const bool new_prediction =
       in.has_prediction && in.prediction.frame_sequence != last_used_sequence_;
   if (!on_deadline && !new_prediction) return;  // spurious wake: nothing new to act on
   if (on_deadline) ++tick_;
   TickState st = core_.decide(in, tick_, now);
   st.link_ok = link_.send(st.command);
+  link_ok_ = st.link_ok;
   if (!st.link_ok) st.reason = StopReason::kMotorLinkDown;
   last_used_sequence_ = in.prediction.frame_sequence;
   const bool model_drove = new_prediction && st.reason == StopReason::kNone &&

@@ -23,6 +23,8 @@ std::string_view to_string(StopReason reason) {
     case StopReason::kPilotRateLow: return "pilot_rate_low";
     case StopReason::kMotorLinkDown: return "motor_link_down";
     case StopReason::kNoOperatorInput: return "no_operator_input";
+    case StopReason::kLimitViolation: return "limit_violation";
+    case StopReason::kRecovering: return "recovering";
     case StopReason::kShutdown: return "shutdown";
   }
   return "unknown";

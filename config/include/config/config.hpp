@@ -58,6 +58,11 @@ struct ControlConfig {
   int rt_priority = 0;              // SCHED_FIFO priority of the control thread; 0: normal
   int cpu = -1;                     // CPU the control thread is pinned to; -1: any
   bool lock_memory = false;         // mlockall() so the loop never waits on a page fault
+  double recovery_hold_off_ms = 500;  // ms, a failure must stay clear this long before the model drives again
+  std::string reverse = "direct";   // ESC reverse: direct, or brake_then_reverse (hobby ESCs)
+  double reverse_brake_ms = 150;    // ms, brake pulse before reversing (brake_then_reverse)
+  double reverse_neutral_ms = 100;  // ms, neutral between brake and reverse (brake_then_reverse)
+  double operator_timeout_ms = 500; // ms, operator input older than this is ignored (dead-man)
 };
 
 struct MotorConfig {
@@ -97,6 +102,15 @@ struct TelemetryConfig {
   int queue_depth = 256;                        // messages buffered before dropping
   double health_interval_s = 1.0;               // s, `health` topic period; 0 turns it off
   double warn_temp_c = 80.0;                    // degC, a zone this hot raises a warning event
+  int frame_every_n_ticks = 0;                  // publish a JPEG `frame` every N ticks; 0: off
+  int frame_jpeg_quality = 80;                  // JPEG quality of `frame` messages
+};
+
+struct ControlApiConfig {
+  bool enabled = true;                             // serve the control API (ZeroMQ REP)
+  std::string endpoint = "tcp://127.0.0.1:5557";   // ZeroMQ REP bind address
+  std::string curve_secret_key;     // file with the server's CURVE secret key; empty: no CURVE
+  std::string curve_authorized_keys;  // file listing client public keys allowed in (CURVE)
 };
 
 struct SimConfig {
@@ -129,6 +143,7 @@ struct Config {
   ControlConfig control;
   MotorConfig motor;
   TelemetryConfig telemetry;
+  ControlApiConfig control_api;
   SimConfig sim;
   LogConfig log;
   std::string source_path;  // file the config was loaded from ("<embedded sim.yaml>" if none)

@@ -19,6 +19,12 @@ class ConfigError : public std::runtime_error {
 // Throws ConfigError with a message that names file:line:column, the key path and what to do.
 Config load_config(const std::string& path, const std::vector<std::string>& overrides);
 
+// `base` with `assignments` ("section.key=value") applied and every range and cross-key rule
+// checked again, as load_config does for --set; `via` names their origin in errors ("--set",
+// "set"). Throws ConfigError; `base` is never changed.
+Config with_overrides(const Config& base, const std::vector<std::string>& assignments,
+                      const std::string& via);
+
 // The effective config as YAML (every key, comments with unit), loadable again by load_config.
 std::string to_yaml(const Config& cfg);
 

@@ -14,6 +14,7 @@
 #include "common/stats.hpp"
 #include "firmware_iface/motor_link.hpp"
 #include "vehicle/control_core.hpp"
+#include "vehicle/operator_inputs.hpp"
 #include "vehicle/supervisor.hpp"
 
 namespace rcpilot::vehicle {
@@ -55,6 +56,12 @@ class ControlLoop {
     camera_alive_ = std::move(camera_alive);
   }
 
+  // Operator interfaces (control API, gamepad) submit there; the board's RC receiver reports are
+  // submitted by the loop itself. Without it (before start()) there is no operator input.
+  void set_operator_inputs(OperatorInputs* operators) { operators_ = operators; }
+  // New tunables, applied at the start of the next tick, all at once. Any thread.
+  void update_tunables(const Tunables& tunables) { tunables_.publish(tunables); }
+
   LoopStats stats() const;
   // Increments on every deadline tick: a stalled loop stops it (the systemd watchdog hook).
   std::uint64_t heartbeat() const { return heartbeat_.load(); }
@@ -64,6 +71,8 @@ class ControlLoop {
   // Waits for the deadline or a prediction; true when woken by a prediction before it.
   bool wait(TimePoint deadline);
   void tick(TimePoint now, bool on_deadline);
+  // The operator input of this tick; submits the board's RC receiver report first.
+  OperatorInput operator_input(TimePoint now);
   // Fills timing fields of `st` and the statistics; `captured_at` is set when a new
   // prediction drove the car (for capture -> command latency).
   void record(TickState& st, TimePoint woke, bool on_deadline, TimePoint captured_at);
@@ -76,6 +85,8 @@ class ControlLoop {
   const Clock& clock_;
   const Duration period_;
   std::function<bool(TimePoint)> camera_alive_;
+  OperatorInputs* operators_ = nullptr;
+  LatestSlot<Tunables> tunables_;
 
   std::thread thread_;
   std::atomic<bool> running_{false};
@@ -87,6 +98,8 @@ class ControlLoop {
   // Loop-thread state.
   std::uint64_t tick_ = 0;
   std::uint64_t last_used_sequence_ = 0;
+  std::uint64_t tunables_version_ = 0;
+  bool link_ok_ = true;  // the previous setpoint was taken by the link
   TimePoint last_deadline_tick_{};
   bool lagging_ = false;
 

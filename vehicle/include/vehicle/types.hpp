@@ -27,6 +27,8 @@ enum class StopReason : std::uint8_t {
   kPilotRateLow,        // unique predictions per second fell under pilot.min_rate_hz
   kMotorLinkDown,       // the motor link refused the last setpoint
   kNoOperatorInput,     // a mode that needs the operator has no live operator input
+  kLimitViolation,      // the command was not a finite number within the control limits
+  kRecovering,          // a failure cleared less than control.recovery_hold_off_ms ago
   kShutdown,            // the node is stopping
 };
 
@@ -48,6 +50,8 @@ struct TickState {
   std::uint64_t tick = 0;            // control loop tick counter, from 1
   TimePoint now{};                   // CLOCK_MONOTONIC time of the tick
   DriveMode mode = DriveMode::kUser;
+  bool armed = false;                // the car was armed this tick
+  bool estopped = false;             // e-stop was latched this tick
   fw::DriveCommand command;          // the setpoint sent this tick
   OperatorInput operator_input;      // the operator's input this tick (recorded as user/*)
   StopReason reason = StopReason::kNone;

@@ -1,5 +1,6 @@
 // rcpilot: the control node. With wiring.cpp, the only place that picks implementations: the
 // camera (camera.source) and motor link (motor.driver), real or simulated.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -22,6 +23,8 @@
 #include "perception/pilot_thread.hpp"
 #include "sim/sim_world.hpp"
 #include "vehicle/control_loop.hpp"
+#include "vehicle/control_server.hpp"
+#include "vehicle/live_config.hpp"
 #include "vehicle/service_notifier.hpp"
 #include "vehicle/status_report.hpp"
 #include "vehicle/health.hpp"
@@ -93,15 +96,23 @@ void maybe_autostart(const config::Config& cfg, vehicle::DriveState& drive, doub
   }
 }
 
+// The signals main waits for with sigtimedwait; blocked in every thread.
+sigset_t node_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  return signals;
+}
+
 // Waits for SIGINT/SIGTERM or the end of --duration, refreshing the status line and calling
-// `on_wake` (with the seconds since driving started) meanwhile.
+// `on_wake` (with the seconds since driving started) meanwhile; SIGHUP calls `on_reload`.
 void wait_for_stop(const config::Config& cfg, double duration_s,
                    const std::function<vehicle::StatusSnapshot()>& snapshot,
-                   const std::function<void(double)>& on_wake) {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
+                   const std::function<void(double)>& on_wake,
+                   const std::function<void()>& on_reload) {
+  const sigset_t stop_signals = node_signals();
   const bool tty = isatty(STDOUT_FILENO) != 0;
   const double interval = cfg.log.status_interval_s > 0 ? cfg.log.status_interval_s : 0.5;
   const SteadyClock clock;
@@ -112,6 +123,7 @@ void wait_for_stop(const config::Config& cfg, double duration_s,
     const timespec ts{static_cast<time_t>(interval),
                       static_cast<long>((interval - static_cast<long>(interval)) * 1e9)};
     const int sig = sigtimedwait(&stop_signals, nullptr, &ts);
+    if (sig == SIGHUP) on_reload();
     if (sig == SIGINT || sig == SIGTERM) {
       if (tty) std::printf("\n");
       spdlog::info("{} received: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -154,8 +166,9 @@ bool wait_first_prediction(const perception::PilotThread& pilot, std::chrono::se
 }
 
 // Telemetry with the simulator's lap and cross-track error in every `state`; null when off.
-std::unique_ptr<vehicle::TelemetryPublisher> start_telemetry(const config::Config& cfg,
-                                                             const sim::SimWorld& world) {
+std::unique_ptr<vehicle::TelemetryPublisher> start_telemetry(
+    const config::Config& cfg, const sim::SimWorld& world,
+    const LatestSlot<perception::Frame>& frames) {
   if (!cfg.telemetry.enabled) return nullptr;
   auto telemetry = std::make_unique<vehicle::TelemetryPublisher>(cfg.telemetry);
   telemetry->set_extra_state([&world](nlohmann::json& body) {
@@ -163,6 +176,7 @@ std::unique_ptr<vehicle::TelemetryPublisher> start_telemetry(const config::Confi
     body["sim"] = {{"laps", p.laps}, {"cte_m", p.cte_m},
                    {"off_track_events", p.off_track_events}, {"speed_mps", p.speed_mps}};
   });
+  telemetry->set_frame_source(&frames);
   telemetry->start();
   return telemetry;
 }
@@ -197,8 +211,48 @@ void publish_shutdown(vehicle::TelemetryPublisher& telemetry, const fw::DriveCom
   telemetry.stop();
 }
 
+// Puts a live config change into effect: the mode first (it may be refused), then the tunables.
+vehicle::LiveConfig::Apply apply_live(vehicle::DriveState& drive, vehicle::ControlLoop& loop) {
+  return [&drive, &loop](const config::Config& next, const std::vector<std::string>& changed) {
+    if (std::find(changed.begin(), changed.end(), "control.mode") != changed.end()) {
+      vehicle::DriveMode mode{};
+      vehicle::parse_drive_mode(next.control.mode, mode);
+      const vehicle::Transition t = drive.set_mode(mode);
+      if (!t.ok) return t;
+    }
+    loop.update_tunables(vehicle::tunables_of(next.control));
+    return vehicle::Transition{};
+  };
+}
+
+// Operator actions and config changes: logged, and published as `event` when telemetry is on.
+vehicle::EventFn event_publisher(vehicle::TelemetryPublisher* telemetry) {
+  return [telemetry](const std::string& kind, const std::string& text, const nlohmann::json& d) {
+    spdlog::info("{}: {}", kind, text);
+    if (telemetry != nullptr) {
+      telemetry->publish_event(kind, text, d.is_object() ? d : nlohmann::json::object());
+    }
+  };
+}
+
+// SIGHUP: reload the config file; only live keys change.
+void reload_config(vehicle::LiveConfig& live, const vehicle::EventFn& event) {
+  const vehicle::ConfigChange change = live.reload();
+  if (!change.ok) {
+    spdlog::error("SIGHUP: {}", change.error);
+    event("warning", change.error, {});
+    return;
+  }
+  for (const auto& key : change.restart_required) {
+    spdlog::warn("SIGHUP: {} changed in the file but needs a restart; still using the old value",
+                 key);
+  }
+  event("reload", "config reloaded on SIGHUP",
+        {{"applied", change.applied}, {"restart_required", change.restart_required}});
+}
+
 // Runs the simulated car until stopped. Throws ModelError / runtime_error on start-up failure.
-int run_node(const config::Config& cfg, double duration_s) {
+int run_node(const config::Config& cfg, const Options& opt) {
   SteadyClock clock;
   auto pilot = app::make_pilot(cfg);
   sim::SimWorld world(cfg.sim, cfg.camera, app::load_sim_track(cfg), clock.now());
@@ -213,11 +267,11 @@ int run_node(const config::Config& cfg, double duration_s) {
   link.send(fw::neutral_command(0, clock.now()));
 
   DiscardSink discard;
-  auto telemetry = start_telemetry(cfg, world);
+  LatestSlot<perception::Frame> frames;
+  auto telemetry = start_telemetry(cfg, world, frames);
   auto health = start_health(cfg, telemetry.get());
   vehicle::StateSink& sink = telemetry ? static_cast<vehicle::StateSink&>(*telemetry) : discard;
 
-  LatestSlot<perception::Frame> frames;
   LatestSlot<perception::Prediction> predictions;
   vehicle::ControlCore core(cfg.control, cfg.pilot);
   core.drive_state().set_self_test_passed(self.p99 <= 1000.0 / cfg.pilot.min_rate_hz);
@@ -226,26 +280,12 @@ int run_node(const config::Config& cfg, double duration_s) {
                                        [&loop] { loop.notify_prediction(); });
   perception::FrameGrabber grabber(camera, clock, frames, perception::grabber_options(cfg.camera));
   loop.set_camera_check([&grabber](TimePoint now) { return grabber.camera_alive(now); });
-
-  vehicle::ServiceNotifier notifier;
-  loop.start();
-  pilot_thread.start();
-  grabber.start();
-  if (!wait_first_prediction(pilot_thread, std::chrono::seconds(10))) {
-    loop.stop();
-    link.stop();
-    throw perception::ModelError("no prediction within 10 s of start: check the camera");
-  }
-  notifier.ready("driving the simulated car");
-  notifier.start_watchdog([&loop] { return loop.heartbeat(); });
-  const TimePoint started = clock.now();
-  spdlog::info("driving: {} mode, control {} Hz, camera {} fps, model {}", cfg.control.mode,
-               cfg.control.rate_hz, cfg.camera.fps, pilot->describe());
-  if (telemetry) {
-    telemetry->publish_event("started", "rcpilot is running",
-                             {{"model", cfg.model.path}, {"inference_p50_ms", self.p50},
-                              {"inference_p99_ms", self.p99}, {"rate_hz", cfg.control.rate_hz}});
-  }
+  vehicle::OperatorInputs operators;
+  loop.set_operator_inputs(&operators);
+  const vehicle::EventFn events = event_publisher(telemetry.get());
+  vehicle::LiveConfig live(cfg, opt.config_path, opt.overrides,
+                           apply_live(core.drive_state(), loop));
+  TimePoint started = clock.now();  // reset once driving starts
   auto snapshot = [&] {
     vehicle::StatusSnapshot s;
     s.elapsed_s = elapsed_ms(started, clock.now()) / 1000.0;
@@ -255,13 +295,48 @@ int run_node(const config::Config& cfg, double duration_s) {
     s.progress = progress_of(world);
     return s;
   };
+  auto status = [&] { return vehicle::status_to_json(snapshot(), link.status()); };
+  vehicle::ControlHandler handler({core.drive_state(), operators, live, clock, status, nullptr,
+                                   events});
+  std::unique_ptr<vehicle::ControlServer> control_server;
+  if (cfg.control_api.enabled) {
+    control_server =
+        std::make_unique<vehicle::ControlServer>(cfg.control_api, cfg.base_dir, handler);
+    spdlog::info("control API on {}{}", control_server->bound_endpoint(),
+                 control_server->curve() ? " (CURVE)" : "");
+  }
+
+  vehicle::ServiceNotifier notifier;
+  loop.start();
+  pilot_thread.start();
+  grabber.start();
+  if (control_server) control_server->start();
+  if (!wait_first_prediction(pilot_thread, std::chrono::seconds(10))) {
+    loop.stop();
+    link.stop();
+    throw perception::ModelError("no prediction within 10 s of start: check the camera");
+  }
+  notifier.ready("driving the simulated car");
+  notifier.start_watchdog([&loop] { return loop.heartbeat(); });
+  started = clock.now();
+  spdlog::info("driving: {} mode, control {} Hz, camera {} fps, model {}", cfg.control.mode,
+               cfg.control.rate_hz, cfg.camera.fps, pilot->describe());
+  if (telemetry) {
+    telemetry->publish_event("started", "rcpilot is running",
+                             {{"model", cfg.model.path}, {"inference_p50_ms", self.p50},
+                              {"inference_p99_ms", self.p99}, {"rate_hz", cfg.control.rate_hz}});
+  }
   bool autostart_done = false;
-  wait_for_stop(cfg, duration_s, snapshot, [&](double elapsed_s) {
-    maybe_autostart(cfg, core.drive_state(), elapsed_s, autostart_done);
-  });
+  wait_for_stop(
+      cfg, opt.duration_s, snapshot,
+      [&](double elapsed_s) {
+        maybe_autostart(cfg, core.drive_state(), elapsed_s, autostart_done);
+      },
+      [&] { reload_config(live, events); });
 
   // Neutral first, then everything else.
   notifier.stopping();
+  if (control_server) control_server->stop();
   loop.stop();
   link.stop();
   grabber.stop();
@@ -292,7 +367,10 @@ int run(const Options& opt) {
       std::printf("%s: config and model OK\n", cfg.source_path.c_str());
       return app::kExitOk;
     }
-    return run_node(cfg, opt.duration_s);
+    return run_node(cfg, opt);
+  } catch (const config::ConfigError& e) {
+    spdlog::critical("config error, nothing moved: {}", e.what());
+    return app::kExitConfigError;
   } catch (const std::exception& e) {
     spdlog::critical("start-up failed, nothing moved: {}", e.what());
     return app::kExitStartupError;
@@ -324,11 +402,8 @@ int main(int argc, char** argv) {
     std::printf("%s", rcpilot::config::reference_markdown().c_str());
     return 0;
   }
-  // Block the stop signals in every thread; main waits for them with sigtimedwait.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Block the node's signals in every thread; main waits for them with sigtimedwait.
+  const sigset_t signals = rcpilot::node_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return rcpilot::run(opt);
 }

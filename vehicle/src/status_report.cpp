@@ -49,4 +49,37 @@ std::string format_summary(const StatusSnapshot& s) {
   return out;
 }
 
+namespace {
+nlohmann::json percentiles_json(const Percentiles& p) {
+  return {{"p50", p.p50}, {"p99", p.p99}, {"max", p.max}};
+}
+}  // namespace
+
+nlohmann::json status_to_json(const StatusSnapshot& s, const fw::LinkStatus& link) {
+  const auto& l = s.loop;
+  const auto& st = l.last;
+  nlohmann::json j = {
+      {"uptime_s", s.elapsed_s},
+      {"reason", to_string(st.reason)},
+      {"steering", st.command.steering_norm},
+      {"throttle", st.command.throttle_norm},
+      {"loop", {{"rate_hz", s.rate_hz}, {"measured_hz", loop_hz(l)}, {"ticks", l.ticks},
+                {"overruns", l.overruns}, {"lagging", st.lagging},
+                {"period_error_ms", percentiles_json(l.period_error_ms)},
+                {"exec_ms", percentiles_json(l.exec_ms)},
+                {"latency_ms", percentiles_json(l.latency_ms)}}},
+      {"pilot", {{"predictions", s.pilot.predictions}, {"invalid", s.pilot.invalid},
+                 {"unique_frames_per_s", s.pilot.unique_frames_per_s},
+                 {"inference_ms", percentiles_json(s.pilot.inference_ms)}}},
+      {"link", {{"alive", link.alive}, {"commands_sent", link.commands_sent},
+                {"send_failures", link.send_failures}, {"link_losses", link.link_losses},
+                {"reconnects", link.reconnects}, {"battery_v", link.board.battery_v}}},
+  };
+  if (s.progress.present) {
+    j["sim"] = {{"laps", s.progress.laps}, {"cte_m", s.progress.cte_m},
+                {"off_track_events", s.progress.off_track_events}};
+  }
+  return j;
+}
+
 }  // namespace rcpilot::vehicle

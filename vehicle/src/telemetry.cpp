@@ -1,5 +1,7 @@
 #include "vehicle/telemetry.hpp"
 
+#include <opencv2/imgcodecs.hpp>
+
 #include <chrono>
 #include <stdexcept>
 
@@ -24,6 +26,11 @@ nlohmann::json state_to_json(const TickState& st) {
       {"tick", st.tick},
       {"time_s", seconds_since_epoch(st.now)},
       {"mode", to_string(st.mode)},
+      {"armed", st.armed},
+      {"estop", st.estopped},
+      {"user", {{"valid", st.operator_input.valid},
+                {"steering", st.operator_input.steering_norm},
+                {"throttle", st.operator_input.throttle_norm}}},
       {"steering", st.command.steering_norm},
       {"throttle", st.command.throttle_norm},
       {"reason", to_string(st.reason)},
@@ -113,6 +120,7 @@ void TelemetryPublisher::run() {
       body["dropped"] = states_.dropped();
       if (extra_) extra_(body);
       send("state", std::move(body));
+      maybe_send_frame(st.tick);
     } else if (!running_) {
       break;
     }
@@ -140,6 +148,30 @@ void TelemetryPublisher::drain_events() {
     pending.swap(events_);
   }
   for (auto& [topic, body] : pending) send(topic.c_str(), std::move(body));
+}
+
+void TelemetryPublisher::set_frame_source(const LatestSlot<perception::Frame>* frames) {
+  frames_ = frames;
+}
+
+void TelemetryPublisher::maybe_send_frame(std::uint64_t tick) {
+  const auto every = static_cast<std::uint64_t>(cfg_.frame_every_n_ticks);
+  if (frames_ == nullptr || every == 0 || tick % every != 0) return;
+  perception::Frame frame;
+  if (frames_->peek(frame) == 0 || frame.sequence == last_frame_sequence_) return;
+  last_frame_sequence_ = frame.sequence;
+  if (!cv::imencode(".jpg", frame.bgr, jpeg_, {cv::IMWRITE_JPEG_QUALITY, cfg_.frame_jpeg_quality})) {
+    return;
+  }
+  nlohmann::json meta = {{"schema", kTelemetrySchemaVersion}, {"frame_seq", frame.sequence},
+                         {"tick", tick}, {"width", frame.bgr.cols},
+                         {"height", frame.bgr.rows}, {"format", "jpeg"},
+                         {"captured_s", seconds_since_epoch(frame.captured_at)},
+                         {"seq", ++sequence_}};
+  const std::string text = meta.dump();
+  socket_->pub.send(zmq::buffer(std::string_view("frame")), zmq::send_flags::sndmore);
+  socket_->pub.send(zmq::buffer(text), zmq::send_flags::sndmore);
+  socket_->pub.send(zmq::buffer(jpeg_), zmq::send_flags::dontwait);
 }
 
 void TelemetryPublisher::send(const char* topic, nlohmann::json body) {

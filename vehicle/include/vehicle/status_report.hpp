@@ -2,6 +2,8 @@
 // The live one-line status and the final summary the node prints for a person watching.
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "perception/pilot_thread.hpp"
 #include "vehicle/control_loop.hpp"
 
@@ -30,5 +32,7 @@ struct StatusSnapshot {
 std::string format_status_line(const StatusSnapshot& s);
 // A multi-line summary for the end of a run.
 std::string format_summary(const StatusSnapshot& s);
+// The same figures plus the motor link's, as the control API's `status` reply carries them.
+nlohmann::json status_to_json(const StatusSnapshot& s, const fw::LinkStatus& link);
 
 }  // namespace rcpilot::vehicle

@@ -9,11 +9,14 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "common/bounded_queue.hpp"
+#include "common/latest_slot.hpp"
 #include "config/config.hpp"
+#include "perception/types.hpp"
 #include "vehicle/control_loop.hpp"
 
 namespace rcpilot::vehicle {
@@ -32,6 +35,9 @@ class TelemetryPublisher final : public StateSink {
   // Called from the telemetry thread for every `state` message to add fields (e.g. the
   // simulator's lap and cross-track error).
   void set_extra_state(std::function<void(nlohmann::json&)> extra);
+  // The camera's newest frame: sent as topic `frame` [topic, JSON, JPEG] every
+  // telemetry.frame_every_n_ticks ticks (encoded in the telemetry thread). Call before start().
+  void set_frame_source(const LatestSlot<perception::Frame>* frames);
   void start();
   // Publishes what is queued, then closes the socket.
   void stop();
@@ -53,6 +59,7 @@ class TelemetryPublisher final : public StateSink {
   void drain_events();
   void queue_message(const char* topic, nlohmann::json body);
   void watch_reason(const TickState& st);
+  void maybe_send_frame(std::uint64_t tick);
 
   config::TelemetryConfig cfg_;
   std::unique_ptr<Socket> socket_;
@@ -64,6 +71,9 @@ class TelemetryPublisher final : public StateSink {
   std::thread thread_;
   std::atomic<bool> running_{false};
   std::uint64_t sequence_ = 0;
+  const LatestSlot<perception::Frame>* frames_ = nullptr;
+  std::uint64_t last_frame_sequence_ = 0;
+  std::vector<unsigned char> jpeg_;  // reused between frames
   StopReason last_reason_ = StopReason::kNone;
   bool have_reason_ = false;
 };

@@ -325,11 +325,51 @@ void add_sim_log(Schema& s) {
               "live status line refresh; 0 disables it");
 }
 
+void add_gamepad(Schema& s) {
+  using G = GamepadConfig;
+  SectionBuilder<G>(s, "gamepad", &Config::gamepad,
+                    "driving with a gamepad (Linux joystick API, /dev/input/js*); see "
+                    "docs/gamepad.md")
+      .flag("enabled", &G::enabled, "read the gamepad; a missing pad is retried, never fatal")
+      .text("device", &G::device, true, "joystick device; list them with `ls /dev/input/js*`")
+      .number("steering_axis", &G::steering_axis, "-", -1, 255,
+              "axis that steers; 0 is the left stick X on common pads; -1: not mapped")
+      .number("throttle_axis", &G::throttle_axis, "-", -1, 255,
+              "axis for throttle; 4 is the right stick Y on Xbox (xpad) and PlayStation pads, "
+              "3 or 2 on some others (check with jstest); -1: not mapped")
+      .number("dead_zone", &G::dead_zone, "norm", 0, 0.5,
+              "stick travel around centre read as 0; the rest is re-scaled to start at 0")
+      .number("steering_scale", &G::steering_scale, "-", 0, 1, "steering at full stick")
+      .number("throttle_scale", &G::throttle_scale, "-", 0, 1, "throttle at full stick")
+      .flag("steering_inverted", &G::steering_inverted,
+            "negate steering (the stick pushed left reads -1, which is steering left)")
+      .flag("throttle_inverted", &G::throttle_inverted,
+            "negate throttle (sticks read negative when pushed forward)")
+      .number("mode_cycle_button", &G::mode_cycle_button, "-", -1, 255,
+              "button that cycles user -> local_angle -> local; -1: not mapped")
+      .number("arm_button", &G::arm_button, "-", -1, 255, "button that arms; -1: not mapped")
+      .number("disarm_button", &G::disarm_button, "-", -1, 255,
+              "button that disarms; -1: not mapped")
+      .number("estop_button", &G::estop_button, "-", -1, 255,
+              "button that latches the e-stop; -1: not mapped")
+      .number("record_toggle_button", &G::record_toggle_button, "-", -1, 255,
+              "button that starts or stops recording; -1: not mapped")
+      .number("erase_records_button", &G::erase_records_button, "-", -1, 255,
+              "button that erases the last erase_count records; -1: not mapped")
+      .number("erase_count", &G::erase_count, "records", 1, 10000,
+              "records the erase button erases (soft delete, as Donkey does)")
+      .number("reconnect_min_ms", &G::reconnect_min_ms, "ms", 10, 60000,
+              "first re-open delay after the pad is lost; doubles per failed attempt")
+      .number("reconnect_max_ms", &G::reconnect_max_ms, "ms", 10, 60000,
+              "cap of the re-open back-off");
+}
+
 Schema build_schema() {
   Schema s;
   add_camera_model_pilot(s);
   add_control_motor_telemetry(s);
   add_sim_log(s);
+  add_gamepad(s);
   // With the ranges above throttle_min <= 0 <= throttle_max already holds; the rule stays so
   // that widening a range cannot silently allow an inverted throttle band.
   s.constraints = {
@@ -343,6 +383,8 @@ Schema build_schema() {
       {"motor.vesc_servo_min", "motor.vesc_servo_center", "servo positions must be ordered"},
       {"motor.vesc_servo_center", "motor.vesc_servo_max", "servo positions must be ordered"},
       {"motor.reconnect_min_ms", "motor.reconnect_max_ms", "the back-off cap is its upper end"},
+      {"gamepad.reconnect_min_ms", "gamepad.reconnect_max_ms",
+       "the back-off cap is its upper end"},
   };
   return s;
 }

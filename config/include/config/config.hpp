@@ -131,6 +131,27 @@ struct SimConfig {
   double expert_throttle = 0.35;     // norm, the expert's throttle on straights
 };
 
+struct GamepadConfig {
+  bool enabled = false;                     // read a gamepad through the Linux joystick API
+  std::string device = "/dev/input/js0";    // joystick device
+  int steering_axis = 0;                    // axis number; 0: left stick X; -1: not mapped
+  int throttle_axis = 4;                    // axis number; 4: right stick Y (xpad, DS4, DualSense)
+  double dead_zone = 0.05;                  // norm 0..0.5, stick travel around centre read as 0
+  double steering_scale = 1.0;              // 0..1, steering at full stick
+  double throttle_scale = 0.5;              // 0..1, throttle at full stick (Donkey's default)
+  bool steering_inverted = false;           // negate steering (stick left gives -1 by default)
+  bool throttle_inverted = true;            // negate throttle (stick forward reads negative)
+  int mode_cycle_button = 3;                // button numbers; -1: not mapped. 3: Y / Square
+  int arm_button = 7;                       // 7: Start (xpad)
+  int disarm_button = 6;                    // 6: Back (xpad)
+  int estop_button = 1;                     // 1: B / Circle
+  int record_toggle_button = 0;             // 0: A / Cross
+  int erase_records_button = 2;             // 2: X / Triangle
+  int erase_count = 100;                    // records the erase button erases
+  int reconnect_min_ms = 100;               // ms, first re-open delay (doubles per failure)
+  int reconnect_max_ms = 2000;              // ms, cap of the re-open back-off
+};
+
 struct LogConfig {
   std::string level = "info";     // trace, debug, info, warn, error, off
   double status_interval_s = 0.5; // s, live status line refresh; 0 disables it
@@ -145,6 +166,7 @@ struct Config {
   TelemetryConfig telemetry;
   ControlApiConfig control_api;
   SimConfig sim;
+  GamepadConfig gamepad;
   LogConfig log;
   std::string source_path;  // file the config was loaded from ("<embedded sim.yaml>" if none)
   std::string base_dir;     // directory relative paths in the config are resolved against

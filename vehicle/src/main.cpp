@@ -1,6 +1,5 @@
 // rcpilot: the control node. With wiring.cpp, the only place that picks implementations: the
 // camera (camera.source) and motor link (motor.driver), real or simulated.
-#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -23,12 +22,11 @@
 #include "perception/pilot_thread.hpp"
 #include "sim/sim_world.hpp"
 #include "vehicle/control_loop.hpp"
-#include "vehicle/control_server.hpp"
-#include "vehicle/live_config.hpp"
 #include "vehicle/service_notifier.hpp"
 #include "vehicle/status_report.hpp"
 #include "vehicle/health.hpp"
 #include "vehicle/telemetry.hpp"
+#include "operators.hpp"
 #include "wiring.hpp"
 
 namespace rcpilot {
@@ -211,46 +209,6 @@ void publish_shutdown(vehicle::TelemetryPublisher& telemetry, const fw::DriveCom
   telemetry.stop();
 }
 
-// Puts a live config change into effect: the mode first (it may be refused), then the tunables.
-vehicle::LiveConfig::Apply apply_live(vehicle::DriveState& drive, vehicle::ControlLoop& loop) {
-  return [&drive, &loop](const config::Config& next, const std::vector<std::string>& changed) {
-    if (std::find(changed.begin(), changed.end(), "control.mode") != changed.end()) {
-      vehicle::DriveMode mode{};
-      vehicle::parse_drive_mode(next.control.mode, mode);
-      const vehicle::Transition t = drive.set_mode(mode);
-      if (!t.ok) return t;
-    }
-    loop.update_tunables(vehicle::tunables_of(next.control));
-    return vehicle::Transition{};
-  };
-}
-
-// Operator actions and config changes: logged, and published as `event` when telemetry is on.
-vehicle::EventFn event_publisher(vehicle::TelemetryPublisher* telemetry) {
-  return [telemetry](const std::string& kind, const std::string& text, const nlohmann::json& d) {
-    spdlog::info("{}: {}", kind, text);
-    if (telemetry != nullptr) {
-      telemetry->publish_event(kind, text, d.is_object() ? d : nlohmann::json::object());
-    }
-  };
-}
-
-// SIGHUP: reload the config file; only live keys change.
-void reload_config(vehicle::LiveConfig& live, const vehicle::EventFn& event) {
-  const vehicle::ConfigChange change = live.reload();
-  if (!change.ok) {
-    spdlog::error("SIGHUP: {}", change.error);
-    event("warning", change.error, {});
-    return;
-  }
-  for (const auto& key : change.restart_required) {
-    spdlog::warn("SIGHUP: {} changed in the file but needs a restart; still using the old value",
-                 key);
-  }
-  event("reload", "config reloaded on SIGHUP",
-        {{"applied", change.applied}, {"restart_required", change.restart_required}});
-}
-
 // Runs the simulated car until stopped. Throws ModelError / runtime_error on start-up failure.
 int run_node(const config::Config& cfg, const Options& opt) {
   SteadyClock clock;
@@ -282,9 +240,9 @@ int run_node(const config::Config& cfg, const Options& opt) {
   loop.set_camera_check([&grabber](TimePoint now) { return grabber.camera_alive(now); });
   vehicle::OperatorInputs operators;
   loop.set_operator_inputs(&operators);
-  const vehicle::EventFn events = event_publisher(telemetry.get());
+  const vehicle::EventFn events = app::event_publisher(telemetry.get());
   vehicle::LiveConfig live(cfg, opt.config_path, opt.overrides,
-                           apply_live(core.drive_state(), loop));
+                           app::apply_live(core.drive_state(), loop));
   TimePoint started = clock.now();  // reset once driving starts
   auto snapshot = [&] {
     vehicle::StatusSnapshot s;
@@ -298,19 +256,15 @@ int run_node(const config::Config& cfg, const Options& opt) {
   auto status = [&] { return vehicle::status_to_json(snapshot(), link.status()); };
   vehicle::ControlHandler handler({core.drive_state(), operators, live, clock, status, nullptr,
                                    events});
-  std::unique_ptr<vehicle::ControlServer> control_server;
-  if (cfg.control_api.enabled) {
-    control_server =
-        std::make_unique<vehicle::ControlServer>(cfg.control_api, cfg.base_dir, handler);
-    spdlog::info("control API on {}{}", control_server->bound_endpoint(),
-                 control_server->curve() ? " (CURVE)" : "");
-  }
+  auto control_server = app::make_control_server(cfg, handler);
+  auto gamepad = app::make_gamepad(cfg, clock, operators, handler, events);
 
   vehicle::ServiceNotifier notifier;
   loop.start();
   pilot_thread.start();
   grabber.start();
   if (control_server) control_server->start();
+  if (gamepad) gamepad->start();
   if (!wait_first_prediction(pilot_thread, std::chrono::seconds(10))) {
     loop.stop();
     link.stop();
@@ -332,11 +286,12 @@ int run_node(const config::Config& cfg, const Options& opt) {
       [&](double elapsed_s) {
         maybe_autostart(cfg, core.drive_state(), elapsed_s, autostart_done);
       },
-      [&] { reload_config(live, events); });
+      [&] { app::reload_config(live, events); });
 
   // Neutral first, then everything else.
   notifier.stopping();
   if (control_server) control_server->stop();
+  if (gamepad) gamepad->stop();
   loop.stop();
   link.stop();
   grabber.stop();

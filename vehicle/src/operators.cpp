@@ -1,0 +1,115 @@
+#include "operators.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "vehicle/tunables.hpp"
+
+namespace rcpilot::app {
+namespace {
+
+using nlohmann::json;
+
+// The control API request a gamepad button stands for; `mode` is the mode now.
+json request_for(vehicle::GamepadAction action, vehicle::DriveMode mode, int erase_count,
+                 bool recording) {
+  using vehicle::GamepadAction;
+  switch (action) {
+    case GamepadAction::kModeCycle: {
+      const auto next = mode == vehicle::DriveMode::kUser        ? "local_angle"
+                        : mode == vehicle::DriveMode::kLocalAngle ? "local"
+                                                                  : "user";
+      return {{"cmd", "mode"}, {"mode", next}};
+    }
+    case GamepadAction::kArm: return {{"cmd", "arm"}};
+    case GamepadAction::kDisarm: return {{"cmd", "disarm"}};
+    case GamepadAction::kEstop: return {{"cmd", "estop"}};
+    case GamepadAction::kRecordToggle:
+      return {{"cmd", "record"}, {"action", recording ? "stop" : "start"}};
+    case GamepadAction::kEraseRecords:
+      return {{"cmd", "record"}, {"action", "erase"}, {"count", erase_count}};
+  }
+  return {{"cmd", "status"}};
+}
+
+}  // namespace
+
+// Puts a live config change into effect: the mode first (it may be refused), then the tunables.
+vehicle::LiveConfig::Apply apply_live(vehicle::DriveState& drive, vehicle::ControlLoop& loop) {
+  return [&drive, &loop](const config::Config& next, const std::vector<std::string>& changed) {
+    if (std::find(changed.begin(), changed.end(), "control.mode") != changed.end()) {
+      vehicle::DriveMode mode{};
+      vehicle::parse_drive_mode(next.control.mode, mode);
+      const vehicle::Transition t = drive.set_mode(mode);
+      if (!t.ok) return t;
+    }
+    loop.update_tunables(vehicle::tunables_of(next.control));
+    return vehicle::Transition{};
+  };
+}
+
+// Operator actions and config changes: logged, and published as `event` when telemetry is on.
+vehicle::EventFn event_publisher(vehicle::TelemetryPublisher* telemetry) {
+  return [telemetry](const std::string& kind, const std::string& text, const nlohmann::json& d) {
+    spdlog::info("{}: {}", kind, text);
+    if (telemetry != nullptr) {
+      telemetry->publish_event(kind, text, d.is_object() ? d : nlohmann::json::object());
+    }
+  };
+}
+
+// SIGHUP: reload the config file; only live keys change.
+void reload_config(vehicle::LiveConfig& live, const vehicle::EventFn& event) {
+  const vehicle::ConfigChange change = live.reload();
+  if (!change.ok) {
+    spdlog::error("SIGHUP: {}", change.error);
+    event("warning", change.error, {});
+    return;
+  }
+  for (const auto& key : change.restart_required) {
+    spdlog::warn("SIGHUP: {} changed in the file but needs a restart; still using the old value",
+                 key);
+  }
+  event("reload", "config reloaded on SIGHUP",
+        {{"applied", change.applied}, {"restart_required", change.restart_required}});
+}
+
+std::unique_ptr<vehicle::ControlServer> make_control_server(const config::Config& cfg,
+                                                            vehicle::ControlHandler& handler) {
+  if (!cfg.control_api.enabled) return nullptr;
+  auto server = std::make_unique<vehicle::ControlServer>(cfg.control_api, cfg.base_dir, handler);
+  spdlog::info("control API on {}{}", server->bound_endpoint(), server->curve() ? " (CURVE)" : "");
+  return server;
+}
+
+std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, const Clock& clock,
+                                                     vehicle::OperatorInputs& operators,
+                                                     vehicle::ControlHandler& handler,
+                                                     const vehicle::EventFn& events) {
+  if (!cfg.gamepad.enabled) return nullptr;
+  vehicle::GamepadHandlers h;
+  h.on_input = [&operators](const vehicle::OperatorInput& in) {
+    operators.submit(vehicle::OperatorSource::kGamepad, in);
+  };
+  const int erase_count = cfg.gamepad.erase_count;
+  h.on_action = [&handler, erase_count](vehicle::GamepadAction action) {
+    const json status = handler.handle(json{{"cmd", "status"}});
+    vehicle::DriveMode mode{};
+    vehicle::parse_drive_mode(status.value("mode", "user"), mode);
+    const bool recording = status.contains("recording") &&
+                           status["recording"].value("recording", false);
+    const json reply = handler.handle(request_for(action, mode, erase_count, recording));
+    if (!reply.value("ok", false)) {
+      spdlog::warn("gamepad {}: refused: {}", vehicle::to_string(action),
+                   reply.value("message", ""));
+    }
+  };
+  h.on_event = [events](vehicle::GamepadEvent e, const std::string& detail) {
+    events(e == vehicle::GamepadEvent::kConnected ? "gamepad" : "warning",
+           "gamepad " + std::string(vehicle::to_string(e)) + ": " + detail, {});
+  };
+  return std::make_unique<vehicle::GamepadReader>(cfg.gamepad, clock, std::move(h));
+}
+
+}  // namespace rcpilot::app

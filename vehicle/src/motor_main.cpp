@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -101,8 +102,12 @@ class BenchLoop {
            const std::function<void(const vehicle::BenchTick&)>& on_tick = nullptr) {
     TimePoint next = clock_.now();
     TimePoint next_print = next;
+    bool signalled = false;
     while (!bench_.quit_requested()) {
-      if (!wait_until(next)) return false;
+      if (!wait_until(next)) {
+        signalled = true;
+        break;
+      }
       const TimePoint now = clock_.now();
       if (now < next) continue;  // woken by a key
       next = now - next > period_ ? now + period_ : next + period_;  // skip missed ticks
@@ -116,7 +121,7 @@ class BenchLoop {
     }
     print_status(clock_.now());
     if (tty_) std::printf("\n");
-    return true;
+    return !signalled;
   }
 
   // The stop signal that ended run(), 0 if none.
@@ -148,7 +153,8 @@ class BenchLoop {
     char buf[64];
     const ssize_t n = read(key_fd_, buf, sizeof(buf));
     const TimePoint now = clock_.now();
-    if (n <= 0) {  // EOF: nobody can press q any more
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    if (n <= 0) {  // EOF or the terminal went away: nobody can press q any more
       bench_.press(vehicle::BenchKey::kQuit, now);
       return;
     }
@@ -275,8 +281,9 @@ int run_nudge(const Options& opt, Session& s) {
   s.bench.set_steering(static_cast<float>(opt.steering));
   s.bench.nudge(throttle, start, end - start);
   const float sent = std::clamp(throttle, -opt.bench.max_throttle, opt.bench.max_throttle);
-  s.loop.print_line(fmt::format("nudge: throttle {:+.2f} ({}) for {:.2f} s", sent,
-                                s.map.throttle(sent), opt.for_s));
+  const std::string out = s.map.throttle(sent);
+  s.loop.print_line(fmt::format("nudge: throttle {:+.2f}{} for {:.2f} s", sent,
+                                out.empty() ? "" : " (" + out + ")", opt.for_s));
   s.loop.run([&](TimePoint now) { return now >= end; });
   return app::kExitOk;
 }
@@ -342,6 +349,7 @@ void add_options(CLI::App& cli, Options& opt) {
 }
 
 void add_commands(CLI::App& cli, Options& opt) {
+  cli.fallthrough();  // inherited by the commands: the common options may follow them too
   auto* inter = cli.add_subcommand("interactive", "Keys in a raw terminal (the default)");
   inter->add_option("--throttle", opt.bench.nudge_throttle, "Nudge throttle (norm, default 0.15)")
       ->check(CLI::Range(0.0, 1.0));
@@ -384,6 +392,10 @@ int main(int argc, char** argv) {
   const sigset_t signals = stop_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   const int signal_fd = signalfd(-1, &signals, SFD_CLOEXEC);
+  if (signal_fd < 0) {
+    std::fprintf(stderr, "rcpilot-motor: signalfd: %s\n", std::strerror(errno));
+    return app::kExitRuntimeError;
+  }
 
   Options opt;
   CLI::App cli{"rcpilot-motor: bench tool for the motor-controller board (calibration)"};

@@ -34,7 +34,7 @@ class InstallTest(unittest.TestCase):
         self.dest = os.path.join(self.tmp, "dest")
         os.makedirs(os.path.join(self.build, "vehicle"))
         os.makedirs(self.models)
-        for exe in ("rcpilot", "rcpilot-sim"):
+        for exe in ("rcpilot", "rcpilot-sim", "rcpilot-motor"):
             self.write(os.path.join(self.build, "vehicle", exe), "#!/bin/sh\necho " + exe + "\n")
             os.chmod(os.path.join(self.build, "vehicle", exe), 0o700)
         self.write(os.path.join(self.models, "linear.onnx"), "not really onnx\n")
@@ -72,6 +72,7 @@ class InstallTest(unittest.TestCase):
         expected = {
             "opt/rcpilot/bin/rcpilot": 0o755,
             "opt/rcpilot/bin/rcpilot-sim": 0o755,
+            "opt/rcpilot/bin/rcpilot-motor": 0o755,
             "opt/rcpilot/lib/rcpilot/rcpilot-perf": 0o755,
             "opt/rcpilot/share/rcpilot/models/linear.onnx": 0o644,
             "opt/rcpilot/share/rcpilot/models/linear.yaml": 0o644,

@@ -19,7 +19,11 @@ class RecordingLink final : public fw::MotorLink {
     ++status_.commands_sent;
     return true;
   }
-  void stop() override { send(fw::DriveCommand{}); }
+  void stop() override {
+    send(fw::DriveCommand{});
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++stops_;
+  }
   fw::LinkStatus status() const override {
     std::lock_guard<std::mutex> lock(mutex_);
     return status_;
@@ -33,12 +37,18 @@ class RecordingLink final : public fw::MotorLink {
     std::lock_guard<std::mutex> lock(mutex_);
     return sent_;
   }
+  // Times stop() was called.
+  int stops() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stops_;
+  }
 
  private:
   mutable std::mutex mutex_;
   std::vector<fw::DriveCommand> sent_;
   fw::LinkStatus status_;
   bool refuse_ = false;
+  int stops_ = 0;
 };
 
 class RecordingSink final : public StateSink {

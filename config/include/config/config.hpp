@@ -99,6 +99,16 @@ struct TelemetryConfig {
   double warn_temp_c = 80.0;                    // degC, a zone this hot raises a warning event
 };
 
+struct RecordConfig {
+  std::string path;               // tub folder (config-relative); empty: data/tub in the working dir
+  bool autostart = false;         // start recording when the node starts
+  bool only_when_moving = true;   // record only while the throttle sent is > 0 (Donkey's default)
+  bool during_autopilot = false;  // also record in modes local_angle and local
+  int queue_depth = 64;           // ticks buffered for the recorder thread before dropping
+  int jpeg_quality = 90;          // 1..100, JPEG quality of recorded frames
+  double sync_interval_s = 1.0;   // s, flush records to the storage device; 0: every record
+};
+
 struct SimConfig {
   std::string track = "../../sim/tracks/default.yaml";  // track YAML; relative to the config
   unsigned seed = 1;                 // seed for lighting and texture variation
@@ -129,6 +139,7 @@ struct Config {
   ControlConfig control;
   MotorConfig motor;
   TelemetryConfig telemetry;
+  RecordConfig record;
   SimConfig sim;
   LogConfig log;
   std::string source_path;  // file the config was loaded from ("<embedded sim.yaml>" if none)

@@ -293,6 +293,27 @@ void add_control_motor_telemetry(Schema& s) {
             "file of client CURVE public keys allowed in, one per line; needed with CURVE");
 }
 
+void add_record(Schema& s) {
+  using R = RecordConfig;
+  SectionBuilder<R>(s, "record", &Config::record,
+                    "recording driving data as a Donkey Car tub (docs/recording.md)")
+      .text("path", &R::path, false,
+            "tub folder; relative paths start at the config's folder; empty: data/tub in the "
+            "working directory (/var/lib/rcpilot/data/tub for the systemd service)")
+      .flag("autostart", &R::autostart, "start recording when the node starts")
+      .flag("only_when_moving", &R::only_when_moving,
+            "record only while the throttle sent is above 0 (standing and reversing are not "
+            "recorded), like Donkey's AUTO_RECORD_ON_THROTTLE")
+      .flag("during_autopilot", &R::during_autopilot,
+            "also record in modes local_angle and local (Donkey's RECORD_DURING_AI)")
+      .number("queue_depth", &R::queue_depth, "ticks", 1, 65536,
+              "control ticks buffered for the recorder thread before dropping")
+      .number("jpeg_quality", &R::jpeg_quality, "-", 1, 100, "JPEG quality of recorded frames")
+      .number("sync_interval_s", &R::sync_interval_s, "s", 0, 60,
+              "flush records to the storage device this often, so a power loss loses at most "
+              "this much; 0 flushes after every record (slow on SD cards)");
+}
+
 void add_sim_log(Schema& s) {
   using S = SimConfig;
   SectionBuilder<S>(s, "sim", &Config::sim, "the simulated car, camera and expert driver")
@@ -368,6 +389,7 @@ Schema build_schema() {
   Schema s;
   add_camera_model_pilot(s);
   add_control_motor_telemetry(s);
+  add_record(s);
   add_sim_log(s);
   add_gamepad(s);
   // With the ranges above throttle_min <= 0 <= throttle_max already holds; the rule stays so

@@ -1,10 +1,17 @@
 #include "perception/tub_writer.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include <opencv2/imgcodecs.hpp>
@@ -39,16 +46,46 @@ double tidy(float v) {
   return std::strtod(buf, nullptr);
 }
 
-// Write-then-rename, so readers (and a crash) see the old or the new file, never half of one.
-void write_atomically(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw TubError("cannot write " + tmp.string() + "; check disk space and permissions");
+[[noreturn]] void fail_errno(const std::string& what, const std::string& path, int err) {
+  throw TubError("cannot " + what + " " + path + ": " + std::strerror(err) +
+                 "; check free disk space and permissions");
+}
+
+int open_or_throw(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
+  if (fd < 0) fail_errno("open", path, errno);
+  return fd;
+}
+
+// Writes all of `data`, retrying short writes and EINTR.
+void write_all(const TubWriteFn& write_fn, int fd, const std::string& data,
+               const std::string& path) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    errno = 0;
+    const ssize_t n = write_fn ? write_fn(fd, data.data() + done, data.size() - done)
+                               : ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail_errno("write", path, n == 0 || errno == 0 ? EIO : errno);
+    done += static_cast<std::size_t>(n);
   }
-  fs::rename(tmp, path);
+}
+
+// Creates (or replaces) `path` with `data`; on failure removes what it wrote.
+void write_file(const TubWriteFn& write_fn, const std::string& path, const std::string& data) {
+  const int fd = open_or_throw(path, O_WRONLY | O_CREAT | O_TRUNC);
+  try {
+    write_all(write_fn, fd, data, path);
+  } catch (const TubError&) {
+    ::close(fd);
+    ::unlink(path.c_str());
+    throw;
+  }
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(path.c_str());
+    fail_errno("write", path, err);
+  }
 }
 
 std::vector<nlohmann::json> read_json_lines(const fs::path& path) {
@@ -59,6 +96,28 @@ std::vector<nlohmann::json> read_json_lines(const fs::path& path) {
     if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
   }
   return lines;
+}
+
+// The session number N of the newest record ("YY-MM-DD_N"), -1 if none. A session killed
+// before close() is missing from the manifest's sessions; its number must not be reused.
+std::int64_t newest_record_session(const fs::path& tub, const std::vector<std::string>& paths) {
+  for (auto it = paths.rbegin(); it != paths.rend(); ++it) {
+    try {
+      const auto meta = read_json_lines((tub / *it).string() + "_manifest").at(0);
+      const std::size_t listed = meta.at("line_lengths").size();
+      std::ifstream in(tub / *it, std::ios::binary);
+      std::string line, last;
+      for (std::size_t i = 0; i < listed && std::getline(in, line); ++i) last = line;
+      if (last.empty()) continue;
+      const std::string id = nlohmann::json::parse(last).value("_session_id", "");
+      const auto underscore = id.rfind('_');
+      if (underscore == std::string::npos) return -1;
+      return std::stoll(id.substr(underscore + 1));
+    } catch (const std::exception&) {
+      return -1;  // an unreadable catalog: the reader will say so
+    }
+  }
+  return -1;
 }
 
 std::string image_name(std::int64_t index) {
@@ -79,7 +138,8 @@ const std::vector<std::string>& TubWriter::types() {
   return v;
 }
 
-TubWriter::TubWriter(const std::string& path, nlohmann::json metadata) : path_(path) {
+TubWriter::TubWriter(const std::string& path, nlohmann::json metadata, TubOptions options)
+    : path_(path), options_(std::move(options)) {
   std::error_code ec;
   const bool has_files = fs::is_directory(path_, ec) && !fs::is_empty(path_, ec);
   if (fs::exists(fs::path(path_) / kManifest)) {
@@ -102,10 +162,27 @@ TubWriter::~TubWriter() {
   } catch (const std::exception&) {
     // A destructor must not throw; close() explicitly to see the error.
   }
+  if (catalog_fd_ >= 0) ::close(catalog_fd_);
+}
+
+nlohmann::json TubWriter::manifest_inputs() const {
+  nlohmann::json keys = inputs();
+  for (const auto& f : options_.extra_inputs) keys.push_back(f.key);
+  return keys;
+}
+
+nlohmann::json TubWriter::manifest_types() const {
+  nlohmann::json names = types();
+  for (const auto& f : options_.extra_inputs) names.push_back(f.type);
+  return names;
 }
 
 void TubWriter::create_new(nlohmann::json metadata) {
-  fs::create_directories(fs::path(path_) / "images");
+  try {
+    fs::create_directories(fs::path(path_) / "images");
+  } catch (const fs::filesystem_error& e) {
+    throw TubError("cannot create tub folder " + path_ + ": " + e.code().message());
+  }
   created_at_s_ = epoch_seconds();
   metadata_ = metadata.is_object() ? std::move(metadata) : nlohmann::json::object();
   session_number_ = 0;
@@ -120,9 +197,9 @@ void TubWriter::open_existing() {
     throw TubError(manifest.string() + " is not valid JSON lines (" + e.what() +
                    "); record into a new folder");
   }
-  if (lines.size() < 5 || lines[0] != nlohmann::json(inputs())) {
-    throw TubError(manifest.string() + " is not a tub with inputs " + dump(inputs()) +
-                   "; record into a new folder");
+  if (lines.size() < 5 || lines[0] != manifest_inputs() || lines[1] != manifest_types()) {
+    throw TubError(manifest.string() + " is not a tub with inputs " + dump(manifest_inputs()) +
+                   " of types " + dump(manifest_types()) + "; record into a new folder");
   }
   metadata_ = lines[2];
   created_at_s_ = lines[3].value("created_at", epoch_seconds());
@@ -130,8 +207,10 @@ void TubWriter::open_existing() {
   session_number_ =
       sessions_.contains("last_id") ? sessions_["last_id"].get<std::int64_t>() + 1 : 0;
   paths_ = lines[4].at("paths").get<std::vector<std::string>>();
+  session_number_ = std::max(session_number_, newest_record_session(path_, paths_) + 1);
   current_index_ = lines[4].at("current_index").get<std::int64_t>();
   deleted_ = lines[4].value("deleted_indexes", std::vector<std::int64_t>{});
+  std::sort(deleted_.begin(), deleted_.end());
   fs::create_directories(fs::path(path_) / "images");
 }
 
@@ -143,34 +222,41 @@ void TubWriter::open_catalog(bool append) {
     line_lengths_ = meta.at("line_lengths").get<std::vector<std::int64_t>>();
     catalog_start_index_ = meta.at("start_index").get<std::int64_t>();
     catalog_created_at_s_ = meta.value("created_at", epoch_seconds());
-    if (static_cast<int>(line_lengths_.size()) >= kMaxCatalogLen) return open_catalog(false);
-    // Drop a line a crash left behind after the last recorded line length.
+    // Lines the catalog manifest lists but the file lacks (lost with the page cache).
+    std::error_code ec;
+    const auto size = static_cast<std::int64_t>(fs::file_size(catalog, ec));
     std::int64_t bytes = 0;
     for (const auto n : line_lengths_) bytes += n;
-    fs::resize_file(catalog, static_cast<std::uintmax_t>(bytes));
+    while (!line_lengths_.empty() && bytes > (ec ? 0 : size)) {
+      bytes -= line_lengths_.back();
+      line_lengths_.pop_back();
+    }
+    // A crash between the catalog manifest and manifest.json leaves current_index one behind.
+    current_index_ = std::max<std::int64_t>(
+        current_index_, catalog_start_index_ + static_cast<std::int64_t>(line_lengths_.size()));
+    if (static_cast<int>(line_lengths_.size()) >= kMaxCatalogLen) return open_catalog(false);
+    // Drop a line a crash left behind after the last recorded line length.
+    if (!ec) fs::resize_file(catalog, static_cast<std::uintmax_t>(bytes));
   } else {
     paths_.push_back("catalog_" + std::to_string(paths_.size()) + ".catalog");
     catalog_start_index_ = current_index_;
     catalog_created_at_s_ = epoch_seconds();
   }
-  catalog_.close();
-  catalog_.clear();
-  catalog_.open(fs::path(path_) / paths_.back(), std::ios::app);
-  if (!catalog_) throw TubError("cannot open " + path_ + "/" + paths_.back() + " for writing");
+  if (catalog_fd_ >= 0) ::close(catalog_fd_);
+  catalog_fd_ = -1;
+  catalog_fd_ =
+      open_or_throw((fs::path(path_) / paths_.back()).string(), O_WRONLY | O_CREAT | O_APPEND);
   write_catalog_manifest();
   write_manifest(false);
 }
 
 std::int64_t TubWriter::write(const cv::Mat& bgr, float angle, float throttle,
-                              const std::string& mode, std::int64_t timestamp_ms) {
+                              const std::string& mode, std::int64_t timestamp_ms,
+                              const nlohmann::json& extras) {
   if (!open_) throw TubError("tub " + path_ + " is closed");
   if (static_cast<int>(line_lengths_.size()) >= kMaxCatalogLen) open_catalog(false);
   const std::int64_t index = current_index_;
   const std::string image = image_name(index);
-  // imwrite takes BGR and stores a standard (RGB) JPEG.
-  if (!cv::imwrite((fs::path(path_) / "images" / image).string(), bgr)) {
-    throw TubError("cannot write image " + image + " into " + path_ + "/images");
-  }
   nlohmann::json record = {{"_index", index},
                            {"_session_id", session_id_},
                            {"_timestamp_ms", timestamp_ms},
@@ -178,11 +264,19 @@ std::int64_t TubWriter::write(const cv::Mat& bgr, float angle, float throttle,
                            {"user/mode", mode}};
   if (std::isfinite(angle)) record["user/angle"] = tidy(angle);  // null values are left out
   if (std::isfinite(throttle)) record["user/throttle"] = tidy(throttle);
-  const std::string line = dump(record) + "\n";
-  catalog_ << line;
-  catalog_.flush();
-  if (!catalog_) throw TubError("cannot append to " + path_ + "/" + paths_.back());
-  line_lengths_.push_back(static_cast<std::int64_t>(line.size()));
+  for (const auto& [key, value] : extras.items()) {
+    const auto field = std::find_if(options_.extra_inputs.begin(), options_.extra_inputs.end(),
+                                    [&](const TubField& f) { return f.key == key; });
+    if (field == options_.extra_inputs.end()) {
+      throw TubError("record key " + key + " is not an input of tub " + path_);
+    }
+    if (value.is_null() || (value.is_number_float() && !std::isfinite(value.get<double>()))) {
+      continue;
+    }
+    record[key] = value.is_number_float() ? nlohmann::json(tidy(value.get<float>())) : value;
+  }
+  write_image(bgr, image);
+  append_catalog_line(dump(record) + "\n");
   ++current_index_;
   ++records_written_;
   write_catalog_manifest();
@@ -190,10 +284,68 @@ std::int64_t TubWriter::write(const cv::Mat& bgr, float angle, float throttle,
   return index;
 }
 
+void TubWriter::write_image(const cv::Mat& bgr, const std::string& name) const {
+  std::vector<unsigned char> jpeg;
+  try {
+    // imencode takes BGR and stores a standard (RGB) JPEG.
+    if (!cv::imencode(".jpg", bgr, jpeg, {cv::IMWRITE_JPEG_QUALITY, options_.jpeg_quality})) {
+      throw TubError("cannot encode image " + name + " as JPEG");
+    }
+  } catch (const cv::Exception& e) {
+    throw TubError("cannot encode image " + name + " as JPEG: " + e.what());
+  }
+  write_file(options_.write_fn, (fs::path(path_) / "images" / name).string(),
+             std::string(jpeg.begin(), jpeg.end()));
+}
+
+void TubWriter::append_catalog_line(const std::string& line) {
+  try {
+    write_all(options_.write_fn, catalog_fd_, line, path_ + "/" + paths_.back());
+  } catch (const TubError&) {
+    // Cut a partial line off again (readers ignore it anyway: line_lengths does not list it).
+    std::int64_t bytes = 0;
+    for (const auto n : line_lengths_) bytes += n;
+    if (::ftruncate(catalog_fd_, static_cast<off_t>(bytes)) != 0) {
+      // Nothing more to do: the next open truncates to line_lengths.
+    }
+    throw;
+  }
+  line_lengths_.push_back(static_cast<std::int64_t>(line.size()));
+}
+
+std::int64_t TubWriter::erase_last(std::int64_t n) {
+  if (!open_) throw TubError("tub " + path_ + " is closed");
+  const std::vector<std::int64_t> before = deleted_;
+  std::int64_t erased = 0;
+  for (std::int64_t index = current_index_ - 1; index >= 0 && erased < n; --index) {
+    if (std::binary_search(before.begin(), before.end(), index)) continue;
+    deleted_.push_back(index);
+    ++erased;
+  }
+  if (erased == 0) return 0;
+  std::sort(deleted_.begin(), deleted_.end());
+  try {
+    write_manifest(false);
+  } catch (const TubError&) {
+    deleted_ = before;
+    throw;
+  }
+  return erased;
+}
+
+void TubWriter::sync() {
+  const int fd = open_or_throw(path_, O_RDONLY | O_DIRECTORY);
+  const int rc = ::syncfs(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) fail_errno("sync", path_, err);
+}
+
 void TubWriter::close() {
   if (!open_) return;
   open_ = false;
-  catalog_.close();
+  if (catalog_fd_ >= 0) ::close(catalog_fd_);
+  catalog_fd_ = -1;
   write_manifest(records_written_ > 0);
 }
 
@@ -211,12 +363,12 @@ void TubWriter::write_manifest(bool with_session) const {
                                 {"max_len", kMaxCatalogLen},
                                 {"deleted_indexes", deleted_}};
   std::ostringstream text;
-  text << dump(inputs()) << "\n"
-       << dump(types()) << "\n"
+  text << dump(manifest_inputs()) << "\n"
+       << dump(manifest_types()) << "\n"
        << dump(metadata_) << "\n"
        << dump(line4) << "\n"
        << dump(line5) << "\n";
-  write_atomically(fs::path(path_) / kManifest, text.str());
+  write_atomically(kManifest, text.str());
 }
 
 void TubWriter::write_catalog_manifest() const {
@@ -224,7 +376,19 @@ void TubWriter::write_catalog_manifest() const {
                                {"line_lengths", line_lengths_},
                                {"path", paths_.back()},
                                {"start_index", catalog_start_index_}};
-  write_atomically(fs::path(path_) / (paths_.back() + "_manifest"), dump(meta) + "\n");
+  write_atomically(paths_.back() + "_manifest", dump(meta) + "\n");
+}
+
+// Write-then-rename, so readers (and a crash) see the old or the new file, never half of one.
+void TubWriter::write_atomically(const std::string& name, const std::string& text) const {
+  const std::string path = (fs::path(path_) / name).string();
+  const std::string tmp = path + ".tmp";
+  write_file(options_.write_fn, tmp, text);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    fail_errno("replace", path, err);
+  }
 }
 
 }  // namespace rcpilot::perception

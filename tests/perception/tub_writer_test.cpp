@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+
+#include <unistd.h>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -171,6 +176,129 @@ TEST(TubWriter, session_is_not_recorded_when_nothing_was_written) {
   { TubWriter writer(dir.str("tub")); }
   const json line4 = json::parse(read_lines(dir.path() / "tub" / "manifest.json").at(3));
   EXPECT_FALSE(line4.contains("sessions"));
+}
+
+TEST(TubWriter, extra_inputs_are_listed_in_the_manifest_and_written_when_present) {
+  testing::TempDir dir;
+  TubOptions options;
+  options.extra_inputs = {{"rcpilot/throttle_sent", "float"}, {"rcpilot/frame_seq", "int"}};
+  TubWriter writer(dir.str("tub"), json::object(), options);
+  writer.write(test_image(0), 0.1f, 0.2f, "user", 1,
+               json{{"rcpilot/throttle_sent", 0.15f}, {"rcpilot/frame_seq", 7}});
+  writer.write(test_image(1), 0.1f, 0.2f, "user", 2,
+               json{{"rcpilot/throttle_sent", std::nanf("")}, {"rcpilot/frame_seq", nullptr}});
+  EXPECT_THROW(writer.write(test_image(2), 0.f, 0.f, "user", 3, json{{"other/key", 1}}),
+               TubError);
+  writer.close();
+  const auto manifest = read_lines(dir.path() / "tub" / "manifest.json");
+  EXPECT_EQ(json::parse(manifest[0]).back(), "rcpilot/frame_seq");
+  EXPECT_EQ(json::parse(manifest[1]), json::parse(R"(["image_array","float","float","str",
+                                                      "float","int"])"));
+  const auto records = read_tub(dir.path() / "tub");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].at("rcpilot/throttle_sent"), 0.15);
+  EXPECT_EQ(records[0].at("rcpilot/frame_seq"), 7);
+  EXPECT_FALSE(records[1].contains("rcpilot/throttle_sent"));
+  EXPECT_FALSE(records[1].contains("rcpilot/frame_seq"));
+}
+
+TEST(TubWriter, refuses_a_tub_recorded_with_other_inputs) {
+  testing::TempDir dir;
+  { TubWriter plain(dir.str("tub")); }
+  TubOptions options;
+  options.extra_inputs = {{"rcpilot/frame_seq", "int"}};
+  EXPECT_THROW(TubWriter(dir.str("tub"), json::object(), options), TubError);
+}
+
+TEST(TubWriter, erase_last_soft_deletes_the_newest_records_not_yet_deleted) {
+  testing::TempDir dir;
+  {
+    TubWriter first(dir.str("tub"));
+    for (int i = 0; i < 3; ++i) first.write(test_image(i), 0.f, 0.f, "user", i);
+  }
+  TubWriter writer(dir.str("tub"));
+  for (int i = 3; i < 5; ++i) writer.write(test_image(i), 0.f, 0.f, "user", i);
+  EXPECT_EQ(writer.erase_last(1), 1);
+  EXPECT_EQ(writer.erase_last(2), 2);  // 3 and 2: erasing reaches into the earlier session
+  EXPECT_EQ(writer.deleted_indexes(), (std::vector<std::int64_t>{2, 3, 4}));
+  EXPECT_EQ(writer.erase_last(10), 2);
+  EXPECT_EQ(writer.erase_last(1), 0);
+  const json line5 = json::parse(read_lines(dir.path() / "tub" / "manifest.json").at(4));
+  EXPECT_EQ(line5.at("deleted_indexes"), json::parse("[0,1,2,3,4]"));
+  EXPECT_TRUE(fs::exists(dir.path() / "tub" / "images" / "4_cam_image_array_.jpg"));
+}
+
+TEST(TubWriter, a_failed_write_names_the_file_and_errno_and_keeps_earlier_records) {
+  testing::TempDir dir;
+  bool full = false;
+  TubOptions options;
+  options.write_fn = [&full](int fd, const void* data, std::size_t size) -> ssize_t {
+    if (!full) return ::write(fd, data, size);
+    errno = ENOSPC;
+    return -1;
+  };
+  TubWriter writer(dir.str("tub"), json::object(), options);
+  writer.write(test_image(0), 0.1f, 0.2f, "user", 1);
+  writer.write(test_image(1), 0.1f, 0.2f, "user", 2);
+  full = true;
+  try {
+    writer.write(test_image(2), 0.1f, 0.2f, "user", 3);
+    FAIL() << "no TubError";
+  } catch (const TubError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("2_cam_image_array_.jpg"), std::string::npos) << what;
+    EXPECT_NE(what.find(std::strerror(ENOSPC)), std::string::npos) << what;
+  }
+  EXPECT_THROW(writer.close(), TubError);  // the session cannot be written either
+  EXPECT_EQ(read_tub(dir.path() / "tub").size(), 2u);
+  EXPECT_FALSE(fs::exists(dir.path() / "tub" / "images" / "2_cam_image_array_.jpg"));
+  EXPECT_FALSE(fs::exists(dir.path() / "tub" / "manifest.json.tmp"));
+}
+
+TEST(TubWriter, reopening_after_a_crash_between_the_two_manifests_does_not_reuse_an_index) {
+  testing::TempDir dir;
+  const fs::path tub = dir.path() / "tub";
+  {
+    TubWriter writer(tub.string());
+    writer.write(test_image(0), 0.f, 0.f, "user", 1);
+  }
+  // What a kill between the catalog manifest and manifest.json leaves: one more catalog line
+  // than manifest.json's current_index says.
+  const std::string saved_manifest = [&] {
+    std::ifstream in(tub / "manifest.json");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  {
+    TubWriter writer(tub.string());
+    writer.write(test_image(1), 0.f, 0.f, "user", 2);
+    writer.close();
+  }
+  std::ofstream(tub / "manifest.json", std::ios::trunc) << saved_manifest;
+  TubWriter writer(tub.string());
+  EXPECT_EQ(writer.write(test_image(2), 0.f, 0.f, "user", 3), 2);
+  writer.close();
+  const auto records = read_tub(tub);
+  ASSERT_EQ(records.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(records[static_cast<std::size_t>(i)].at("_index"), i);
+  // The killed session never reached the manifest's sessions; its id is not given out again.
+  EXPECT_NE(records[1].at("_session_id"), records[2].at("_session_id"));
+}
+
+TEST(TubWriter, jpeg_quality_changes_the_image_size) {
+  testing::TempDir dir;
+  cv::Mat noise(64, 64, CV_8UC3);
+  cv::randu(noise, cv::Scalar::all(0), cv::Scalar::all(255));
+  std::uintmax_t sizes[2];
+  const int qualities[2] = {20, 95};
+  for (int i = 0; i < 2; ++i) {
+    TubOptions options;
+    options.jpeg_quality = qualities[i];
+    const std::string tub = dir.str("tub" + std::to_string(i));
+    TubWriter writer(tub, json::object(), options);
+    writer.write(noise, 0.f, 0.f, "user", 1);
+    sizes[i] = fs::file_size(fs::path(tub) / "images" / "0_cam_image_array_.jpg");
+  }
+  EXPECT_LT(sizes[0], sizes[1]);
 }
 
 }  // namespace

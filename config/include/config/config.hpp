@@ -113,6 +113,16 @@ struct ControlApiConfig {
   std::string curve_authorized_keys;  // file listing client public keys allowed in (CURVE)
 };
 
+struct RecordConfig {
+  std::string path;               // tub folder (config-relative); empty: data/tub in the working dir
+  bool autostart = false;         // start recording when the node starts
+  bool only_when_moving = true;   // record only while the throttle sent is > 0 (Donkey's default)
+  bool during_autopilot = false;  // also record in modes local_angle and local
+  int queue_depth = 64;           // ticks buffered for the recorder thread before dropping
+  int jpeg_quality = 90;          // 1..100, JPEG quality of recorded frames
+  double sync_interval_s = 1.0;   // s, flush records to the storage device; 0: every record
+};
+
 struct SimConfig {
   std::string track = "../../sim/tracks/default.yaml";  // track YAML; relative to the config
   unsigned seed = 1;                 // seed for lighting and texture variation
@@ -165,6 +175,7 @@ struct Config {
   MotorConfig motor;
   TelemetryConfig telemetry;
   ControlApiConfig control_api;
+  RecordConfig record;
   SimConfig sim;
   GamepadConfig gamepad;
   LogConfig log;

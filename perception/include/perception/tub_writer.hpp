@@ -1,8 +1,11 @@
 #pragma once
 // Records driving data as a Donkey Car "tub v2" (REFERENCE.md section 3), so rcpilot's
 // recordings train with Donkey's tools and Donkey's tubs train rcpilot models.
+#include <sys/types.h>
+
 #include <cstdint>
-#include <fstream>
+#include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -16,10 +19,28 @@ class TubError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Writes one tub folder. Every record: a JPEG under images/, one catalog line (flushed), then
-// the catalog manifest and manifest.json are rewritten (write-then-rename), so a crash loses at
-// most the record being written. Opening an existing tub appends a new session to it.
-// Not thread-safe; meant for the recorder thread (does file I/O on every write()).
+// write(2) as the writer calls it for every byte it stores: bytes written, or -1 with errno
+// set. Tests pass one that fails like a full disk.
+using TubWriteFn = std::function<ssize_t(int fd, const void* data, std::size_t size)>;
+
+// An input beyond the four every record has, e.g. {"rcpilot/throttle_sent", "float"}.
+struct TubField {
+  std::string key;   // catalog key
+  std::string type;  // Donkey type: float, int, str or boolean
+};
+
+struct TubOptions {
+  std::vector<TubField> extra_inputs;  // listed in the manifest after the four standard inputs
+  int jpeg_quality = 95;               // 1..100
+  TubWriteFn write_fn;                 // empty: ::write
+};
+
+// Writes one tub folder. Every record: a JPEG under images/, one catalog line, then the
+// catalog manifest and manifest.json are rewritten (write-then-rename), all with write(2) and
+// no user-space buffering, so a killed process loses at most the record being written. A
+// failed write throws TubError naming the file and the errno text and leaves what was
+// recorded before readable. sync() makes it survive a power loss too. Opening an existing tub
+// appends a new session to it. Not thread-safe; meant for one recording thread.
 class TubWriter {
  public:
   static constexpr int kMaxCatalogLen = 1000;  // records per catalog file (Donkey's max_len)
@@ -28,24 +49,39 @@ class TubWriter {
   static const std::vector<std::string>& types();
 
   // Creates `path` (or opens the tub there). `metadata`: free JSON object stored as manifest
-  // line 3 of a new tub. Throws TubError if `path` is a non-empty folder that is not a tub.
-  TubWriter(const std::string& path, nlohmann::json metadata = nlohmann::json::object());
+  // line 3 of a new tub. Throws TubError if `path` is a non-empty folder that is not a tub, or
+  // a tub whose inputs are not inputs() + options.extra_inputs.
+  TubWriter(const std::string& path, nlohmann::json metadata = nlohmann::json::object(),
+            TubOptions options = {});
   ~TubWriter();
   TubWriter(const TubWriter&) = delete;
   TubWriter& operator=(const TubWriter&) = delete;
 
   // Appends a record. `bgr`: 8-bit BGR image (stored as an RGB JPEG); `angle`, `throttle`:
   // -1..1 (a NaN is left out of the record); `mode`: user, local_angle or local;
-  // `timestamp_ms`: ms since the Unix epoch. Returns the record's index. Throws TubError.
+  // `timestamp_ms`: ms since the Unix epoch; `extras`: values of extra inputs by key (null
+  // and NaN are left out). Returns the record's index. Throws TubError.
   std::int64_t write(const cv::Mat& bgr, float angle, float throttle, const std::string& mode,
-                     std::int64_t timestamp_ms);
+                     std::int64_t timestamp_ms,
+                     const nlohmann::json& extras = nlohmann::json::object());
+
+  // Soft-deletes the last `n` records not yet deleted (any session), as Donkey's
+  // delete_last_n_records: their indexes go into deleted_indexes, files stay. Returns how
+  // many were newly deleted. Throws TubError.
+  std::int64_t erase_last(std::int64_t n);
+
+  // Flushes everything written so far to the storage device (syncfs), so a power loss keeps
+  // it. Throws TubError with the errno text.
+  void sync();
 
   // Writes the session into manifest.json (only if records were written) and closes files.
-  // Called by the destructor; safe to call twice.
+  // Called by the destructor; safe to call twice. Throws TubError.
   void close();
 
+  const std::string& path() const { return path_; }
   const std::string& session_id() const { return session_id_; }
   std::int64_t records_written() const { return records_written_; }
+  const std::vector<std::int64_t>& deleted_indexes() const { return deleted_; }
 
  private:
   void create_new(nlohmann::json metadata);
@@ -53,20 +89,26 @@ class TubWriter {
   void open_catalog(bool append);
   void write_manifest(bool with_session) const;
   void write_catalog_manifest() const;
+  void write_image(const cv::Mat& bgr, const std::string& name) const;
+  void append_catalog_line(const std::string& line);
+  void write_atomically(const std::string& name, const std::string& text) const;
+  nlohmann::json manifest_inputs() const;
+  nlohmann::json manifest_types() const;
 
   std::string path_;
+  TubOptions options_;
   bool open_ = false;
   double created_at_s_ = 0.0;                           // epoch seconds when the tub was created
   nlohmann::json metadata_;                             // manifest line 3
   nlohmann::json sessions_ = nlohmann::json::object();  // manifest line 4 "sessions" as read
   std::vector<std::string> paths_;                      // catalog file names, in order
-  std::vector<std::int64_t> deleted_;                   // deleted_indexes, kept as read
+  std::vector<std::int64_t> deleted_;                   // deleted_indexes, sorted
   std::int64_t current_index_ = 0;                      // index of the next record
   std::string session_id_;                              // "YY-MM-DD_N"
   std::int64_t session_number_ = 0;                     // N
   std::int64_t records_written_ = 0;                    // this session
 
-  std::ofstream catalog_;
+  int catalog_fd_ = -1;  // the current catalog, opened for appending
   double catalog_created_at_s_ = 0.0;
   std::int64_t catalog_start_index_ = 0;
   std::vector<std::int64_t> line_lengths_;  // chars per line of the current catalog, incl. '\n'

@@ -49,11 +49,16 @@ if(TensorRT_INCLUDE_DIR AND EXISTS "${TensorRT_INCLUDE_DIR}/NvInferVersion.h")
       "${TensorRT_VERSION_MAJOR}.${TensorRT_VERSION_MINOR}.${TensorRT_VERSION_PATCH}")
 endif()
 
+# No semicolons: the message is passed as one list element.
+set(_trt_advice "install TensorRT and CUDA (JetPack ships both, elsewhere libnvinfer-dev and \
+the CUDA toolkit), or point TensorRT_ROOT / CUDAToolkit_ROOT at them, or build without the \
+backend: -DRCPILOT_TENSORRT=AUTO or OFF")
 include(FindPackageHandleStandardArgs)
 find_package_handle_standard_args(TensorRT
   REQUIRED_VARS TensorRT_LIBRARY TensorRT_INCLUDE_DIR TensorRT_CUDART_LIBRARY
                 TensorRT_CUDA_INCLUDE_DIR
-  VERSION_VAR TensorRT_VERSION)
+  VERSION_VAR TensorRT_VERSION
+  REASON_FAILURE_MESSAGE "${_trt_advice}")
 
 if(TensorRT_FOUND AND NOT TARGET TensorRT::nvinfer)
   add_library(TensorRT::nvinfer UNKNOWN IMPORTED)

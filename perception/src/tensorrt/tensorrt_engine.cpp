@@ -237,7 +237,10 @@ void TensorRtEngine::bind_input(const std::vector<trt::IoTensor>& tensors,
                      "' is not float32; rebuild it without --inputIOFormats");
   }
   input_.tensor = *found;
-  if (!trt::set_input_shape(*context_, input_.tensor, want.shape)) {
+  // Only dynamic dimensions are set: static engines (trtexec on a static ONNX) have none.
+  const bool dynamic = std::any_of(found->dims.begin(), found->dims.end(),
+                                   [](std::int64_t d) { return d < 0; });
+  if (dynamic && !trt::set_input_shape(*context_, input_.tensor, want.shape)) {
     throw ModelError("TensorRT engine '" + engine + "' refuses input shape " +
                      format_shape(want.shape) + " from " + metadata.source_path +
                      " (outside its optimisation profile); " + rebuild_advice());

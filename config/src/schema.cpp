@@ -139,7 +139,15 @@ void add_camera_model_pilot(Schema& s) {
       .text("path", &M::path, true, "ONNX model file; relative paths start at the config's folder")
       .text("metadata", &M::metadata, false,
             "model metadata YAML; empty means the model path with .yaml for .onnx")
-      .choice("backend", &M::backend, {"opencv"}, "inference backend")
+      .choice("backend", &M::backend, {"opencv", "tensorrt"},
+              "inference backend: opencv (OpenCV DNN on the ONNX model) or tensorrt (a "
+              "TensorRT engine; needs rcpilot built with TensorRT)")
+      .text("engine", &M::engine, false,
+            "tensorrt: engine file (relative to the config); empty: the cached engine "
+            "engines/<model>.<fingerprint>.trt<version>.sm<gpu>.<precision>.engine beside "
+            "the model, built by scripts/build-trt-engine")
+      .choice("precision", &M::precision, {"fp16", "fp32"},
+              "tensorrt: precision of the cached engine to load when model.engine is empty")
       .choice("target", &M::target, {"cpu", "cuda", "cuda_fp16"},
               "opencv: where DNN runs; cuda and cuda_fp16 need an OpenCV built with CUDA")
       .number("threads", &M::threads, "-", 1, 64, "threads the inference backend may use")

@@ -155,5 +155,72 @@ class InstallTest(unittest.TestCase):
         self.assertIn("nvgetty not disabled (run: sudo systemctl disable --now nvgetty)", out)
 
 
+def built_engine_name_tool():
+    """The real rcpilot-engine-name beside the built rcpilot, if there is one."""
+    rcpilot = built_rcpilot()
+    tool = rcpilot and os.path.join(os.path.dirname(rcpilot), "rcpilot-engine-name")
+    return tool if tool and os.access(tool, os.X_OK) else None
+
+
+class InstallTensorRtEngineTest(unittest.TestCase):
+    """The install-time engine build, with a fake trtexec (InstallTest's helpers, not its tests)."""
+    write = staticmethod(InstallTest.write)
+    run_script = InstallTest.run_script
+    install = InstallTest.install
+    dest_path = InstallTest.dest_path
+    mode = InstallTest.mode
+
+    def setUp(self):
+        InstallTest.setUp(self)
+        self.tool = built_engine_name_tool()
+        if self.tool is None:
+            self.skipTest("no built rcpilot-engine-name")
+        self.calls = os.path.join(self.tmp, "trtexec-calls")
+        self.trtexec = os.path.join(self.tmp, "trtexec")
+        self.write(self.trtexec, "#!/bin/sh\necho \"$@\" >> %s\n"
+                   "for a in \"$@\"; do case \"$a\" in --saveEngine=*) "
+                   "echo engine > \"${a#--saveEngine=}\" ;; esac; done\n" % self.calls)
+        os.chmod(self.trtexec, 0o755)
+
+    def use_name_tool(self, extra_args):
+        path = os.path.join(self.build, "vehicle", "rcpilot-engine-name")
+        self.write(path, '#!/bin/sh\nexec "%s" "$@" %s\n' % (self.tool, extra_args))
+        os.chmod(path, 0o755)
+
+    def trtexec_calls(self):
+        if not os.path.exists(self.calls):
+            return 0
+        with open(self.calls) as f:
+            return len(f.read().splitlines())
+
+    def test_with_tensorrt_the_models_engine_is_built_once_and_uninstalled(self):
+        self.use_name_tool("--trt-version 8.2.1 --sm 53")
+        out = self.install("--trtexec", self.trtexec)
+        engines = glob.glob(self.dest_path("usr/local/share/rcpilot/models/engines/*.engine"))
+        self.assertEqual(len(engines), 1, out)
+        self.assertRegex(os.path.basename(engines[0]),
+                         r"^linear\.[0-9a-f]{16}\.trt8\.2\.1\.sm53\.fp16\.engine$")
+        self.assertIn("TensorRT engine for model.backend: tensorrt: /usr/local/share/", out)
+        self.assertEqual(oct(self.mode("usr/local/lib/rcpilot/build-trt-engine")), oct(0o755))
+        self.assertEqual(oct(self.mode("usr/local/lib/rcpilot/rcpilot-engine-name")), oct(0o755))
+        self.assertIn("up to date", self.install("--trtexec", self.trtexec))
+        self.assertEqual(self.trtexec_calls(), 1)
+        self.run_script(UNINSTALL)
+        self.assertFalse(os.path.exists(self.dest_path("usr/local/share/rcpilot")))
+
+    def test_a_build_without_tensorrt_warns_and_still_installs(self):
+        self.use_name_tool("")
+        out = self.install("--trtexec", self.trtexec)
+        self.assertIn("warning: TensorRT is here", out)
+        self.assertIn("built without TensorRT", out)
+        self.assertEqual(self.trtexec_calls(), 0)
+        self.assertTrue(os.path.isfile(self.dest_path(CONFIG)))
+
+    def test_no_trt_engine_skips_the_build(self):
+        self.use_name_tool("--trt-version 8.2.1 --sm 53")
+        self.install("--trtexec", self.trtexec, "--no-trt-engine")
+        self.assertEqual(self.trtexec_calls(), 0)
+
+
 if __name__ == "__main__":
     unittest.main()

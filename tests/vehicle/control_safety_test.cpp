@@ -59,11 +59,13 @@ TEST_F(SafetyTest, after_a_stale_spell_the_model_waits_for_the_hold_off) {
   const TimePoint failed = t;
   std::uint64_t seq = 2;
   for (t += milliseconds(20); t < failed + milliseconds(400); t += milliseconds(20)) {
-    const auto st = core.decide(model(0.2f, 0.5f, ++seq, t), seq, t);
+    ++seq;
+    const auto st = core.decide(model(0.2f, 0.5f, seq, t), seq, t);
     EXPECT_EQ(st.reason, StopReason::kRecovering) << elapsed_ms(failed, t) << " ms after";
     EXPECT_TRUE(st.command.is_neutral());
   }
-  const auto st = core.decide(model(0.2f, 0.5f, ++seq, t), seq, t);
+  ++seq;
+  const auto st = core.decide(model(0.2f, 0.5f, seq, t), seq, t);
   EXPECT_EQ(st.reason, StopReason::kNone);
   EXPECT_FLOAT_EQ(st.command.steering_norm, 0.2f);
 }

@@ -41,12 +41,6 @@ struct Options {
   double duration_s = 0.0;             // 0: until SIGINT/SIGTERM
 };
 
-// Telemetry off: states go nowhere.
-class DiscardSink final : public vehicle::StateSink {
- public:
-  void on_tick(const vehicle::TickState&) override {}
-};
-
 vehicle::DrivingProgress progress_of(const sim::SimWorld& world) {
   const auto p = world.progress();
   vehicle::DrivingProgress d;
@@ -224,11 +218,18 @@ int run_node(const config::Config& cfg, const Options& opt) {
   fw::MotorLink& link = *motor;
   link.send(fw::neutral_command(0, clock.now()));
 
-  DiscardSink discard;
   LatestSlot<perception::Frame> frames;
   auto telemetry = start_telemetry(cfg, world, frames);
   auto health = start_health(cfg, telemetry.get());
-  vehicle::StateSink& sink = telemetry ? static_cast<vehicle::StateSink&>(*telemetry) : discard;
+  vehicle::Recorder recorder(cfg.record, vehicle::record_tub_path(cfg), frames);
+  recorder.set_event_handler([&telemetry](const std::string& kind, const std::string& text) {
+    spdlog::info("{}: {}", kind, text);
+    if (telemetry) telemetry->publish_event(kind, text);
+  });
+  app::RecorderControl recording(recorder);
+  vehicle::FanOutSink sink;
+  sink.add(telemetry.get());
+  sink.add(&recorder);
 
   LatestSlot<perception::Prediction> predictions;
   vehicle::ControlCore core(cfg.control, cfg.pilot);
@@ -254,12 +255,13 @@ int run_node(const config::Config& cfg, const Options& opt) {
     return s;
   };
   auto status = [&] { return vehicle::status_to_json(snapshot(), link.status()); };
-  vehicle::ControlHandler handler({core.drive_state(), operators, live, clock, status, nullptr,
+  vehicle::ControlHandler handler({core.drive_state(), operators, live, clock, status, &recording,
                                    events});
   auto control_server = app::make_control_server(cfg, handler);
   auto gamepad = app::make_gamepad(cfg, clock, operators, handler, events);
 
   vehicle::ServiceNotifier notifier;
+  recorder.start();
   loop.start();
   pilot_thread.start();
   grabber.start();
@@ -295,6 +297,7 @@ int run_node(const config::Config& cfg, const Options& opt) {
   loop.stop();
   link.stop();
   grabber.stop();
+  recorder.stop();
   pilot_thread.stop();
   if (health) health->stop();
   if (telemetry) publish_shutdown(*telemetry, link.status().last_command);

@@ -112,4 +112,41 @@ std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, 
   return std::make_unique<vehicle::GamepadReader>(cfg.gamepad, clock, std::move(h));
 }
 
+namespace {
+constexpr std::chrono::milliseconds kRecorderAnswer{1000};  // disk work the reply waits for
+}  // namespace
+
+bool RecorderControl::start(std::string& error) {
+  recorder_.start_recording();
+  recorder_.wait_idle(kRecorderAnswer);
+  const auto s = recorder_.status();
+  if (!s.recording) error = s.last_error.empty() ? "recording did not start" : s.last_error;
+  return s.recording;
+}
+
+void RecorderControl::stop() {
+  recorder_.stop_recording();
+  recorder_.wait_idle(kRecorderAnswer);
+}
+
+bool RecorderControl::erase_last(int count, std::string& error) {
+  const auto before = recorder_.status().erased;
+  recorder_.erase_last(count);
+  recorder_.wait_idle(kRecorderAnswer);
+  const auto s = recorder_.status();
+  if (s.erased == before && count > 0 && !s.last_error.empty()) {
+    error = s.last_error;
+    return false;
+  }
+  return true;
+}
+
+nlohmann::json RecorderControl::status() const {
+  const auto s = recorder_.status();
+  return {{"recording", s.recording},   {"path", s.path},
+          {"session", s.session_id},    {"records", s.records},
+          {"records_total", s.records_total}, {"dropped", s.dropped},
+          {"erased", s.erased},         {"last_error", s.last_error}};
+}
+
 }  // namespace rcpilot::app

@@ -10,6 +10,7 @@
 #include "vehicle/control_server.hpp"
 #include "vehicle/gamepad_reader.hpp"
 #include "vehicle/live_config.hpp"
+#include "vehicle/recorder.hpp"
 #include "vehicle/telemetry.hpp"
 
 namespace rcpilot::app {
@@ -31,5 +32,19 @@ std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, 
                                                      vehicle::OperatorInputs& operators,
                                                      vehicle::ControlHandler& handler,
                                                      const vehicle::EventFn& events);
+
+// The control API's `record` command acting on the node's Recorder: waits briefly for the
+// recorder thread so the reply can say whether it worked.
+class RecorderControl final : public vehicle::RecordingControl {
+ public:
+  explicit RecorderControl(vehicle::Recorder& recorder) : recorder_(recorder) {}
+  bool start(std::string& error) override;
+  void stop() override;
+  bool erase_last(int count, std::string& error) override;
+  nlohmann::json status() const override;
+
+ private:
+  vehicle::Recorder& recorder_;
+};
 
 }  // namespace rcpilot::app

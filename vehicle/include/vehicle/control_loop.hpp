@@ -2,6 +2,7 @@
 // The real-time thread: a fixed-rate loop on absolute deadlines that also acts at once on a new
 // prediction. Each wake it reads the newest prediction, lets ControlCore decide and sends the
 // setpoint to the motor link; telemetry gets a copy through a non-blocking sink.
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -24,6 +25,21 @@ class StateSink {
  public:
   virtual ~StateSink() = default;
   virtual void on_tick(const TickState& state) = 0;
+};
+
+// Hands each tick to several sinks in turn (telemetry, recorder); each must not block.
+class FanOutSink final : public StateSink {
+ public:
+  void add(StateSink* sink) {
+    if (sink != nullptr && count_ < sinks_.size()) sinks_[count_++] = sink;
+  }
+  void on_tick(const TickState& state) override {
+    for (std::size_t i = 0; i < count_; ++i) sinks_[i]->on_tick(state);
+  }
+
+ private:
+  std::array<StateSink*, 4> sinks_{};
+  std::size_t count_ = 0;
 };
 
 struct LoopStats {

@@ -110,5 +110,53 @@ TEST_F(ControlLoopTest, heartbeat_advances_while_running_and_stops_after) {
   });
 }
 
+TEST_F(ControlLoopTest, a_stalled_loop_stops_the_heartbeat_then_skips_instead_of_bursting) {
+  run_loop(100, [this](ControlLoop& loop) {
+    std::this_thread::sleep_for(milliseconds(100));
+    link.stall(true);
+    std::this_thread::sleep_for(milliseconds(50));  // let the loop block in send()
+    const auto beat = loop.heartbeat();
+    const auto sent_before = link.sent().size();
+    std::this_thread::sleep_for(milliseconds(300));  // 30 periods stuck
+    EXPECT_EQ(loop.heartbeat(), beat) << "a stalled loop must not feed the watchdog";
+    link.stall(false);
+    std::this_thread::sleep_for(milliseconds(5));
+    // A bursting loop would send the ~30 missed setpoints at once.
+    EXPECT_LE(link.sent().size(), sent_before + 3);
+    std::this_thread::sleep_for(milliseconds(50));
+    EXPECT_GE(loop.stats().overruns, 20u);
+    EXPECT_GT(loop.heartbeat(), beat);
+  });
+}
+
+TEST_F(ControlLoopTest, rc_receiver_input_drives_user_mode_and_new_tunables_apply_between_ticks) {
+  control.mode = "user";
+  run_loop(100, [this](ControlLoop& loop) {
+    OperatorInputs operators;
+    loop.set_operator_inputs(&operators);
+    fw::RcInput rc;
+    rc.valid = true;
+    rc.steering_norm = 0.4f;
+    rc.throttle_norm = 0.2f;
+    for (int i = 0; i < 10; ++i) {
+      rc.received_at = clock.now();
+      link.set_rc(rc);
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    EXPECT_FLOAT_EQ(link.sent().back().steering_norm, 0.4f);
+    Tunables t = tunables_of(control);
+    t.steering_gain = 0.5;
+    loop.update_tunables(t);
+    for (int i = 0; i < 10; ++i) {
+      rc.received_at = clock.now();
+      link.set_rc(rc);
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    EXPECT_FLOAT_EQ(link.sent().back().steering_norm, 0.2f);
+    EXPECT_FLOAT_EQ(link.sent().back().throttle_norm, 0.2f);
+    loop.set_operator_inputs(nullptr);
+  });
+}
+
 }  // namespace
 }  // namespace rcpilot::vehicle

@@ -1,5 +1,6 @@
 #pragma once
 // Test doubles behind the vehicle component's interfaces.
+#include <condition_variable>
 #include <mutex>
 #include <vector>
 
@@ -12,7 +13,8 @@ namespace rcpilot::vehicle::testing {
 class RecordingLink final : public fw::MotorLink {
  public:
   bool send(const fw::DriveCommand& cmd) override {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::unique_lock<std::mutex> lock(mutex_);
+    released_.wait(lock, [this] { return !stalled_; });  // a stalled board write blocks here
     sent_.push_back(cmd);
     if (refuse_) return false;
     status_.last_command = cmd;
@@ -37,6 +39,19 @@ class RecordingLink final : public fw::MotorLink {
     std::lock_guard<std::mutex> lock(mutex_);
     return sent_;
   }
+  // The board's RC receiver report, as a link with a receiver would give it.
+  void set_rc(const fw::RcInput& rc) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_.rc = rc;
+  }
+  // While stalled, send() blocks (a hung write): the loop stalls with it.
+  void stall(bool s) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stalled_ = s;
+    }
+    released_.notify_all();
+  }
   // Times stop() was called.
   int stops() const {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -48,6 +63,8 @@ class RecordingLink final : public fw::MotorLink {
   std::vector<fw::DriveCommand> sent_;
   fw::LinkStatus status_;
   bool refuse_ = false;
+  bool stalled_ = false;
+  std::condition_variable released_;
   int stops_ = 0;
 };
 

@@ -87,7 +87,8 @@ void ControlLoop::run() {
 }
 
 OperatorInput ControlLoop::operator_input(TimePoint now) {
-  if (operators_ == nullptr) return OperatorInput{};
+  OperatorInputs* operators = operators_.load();
+  if (operators == nullptr) return OperatorInput{};
   const fw::RcInput rc = link_.status().rc;
   if (rc.valid) {
     OperatorInput in;
@@ -95,9 +96,9 @@ OperatorInput ControlLoop::operator_input(TimePoint now) {
     in.throttle_norm = rc.throttle_norm;
     in.received_at = rc.received_at;
     in.valid = true;
-    operators_->submit(OperatorSource::kRcReceiver, in);
+    operators->submit(OperatorSource::kRcReceiver, in);
   }
-  return operators_->current(now, core_.tunables().operator_timeout_ms);
+  return operators->current(now, core_.tunables().operator_timeout_ms);
 }
 
 void ControlLoop::tick(TimePoint now, bool on_deadline) {

@@ -73,8 +73,8 @@ class ControlLoop {
   }
 
   // Operator interfaces (control API, gamepad) submit there; the board's RC receiver reports are
-  // submitted by the loop itself. Without it (before start()) there is no operator input.
-  void set_operator_inputs(OperatorInputs* operators) { operators_ = operators; }
+  // submitted by the loop itself. Without it there is no operator input. Any thread.
+  void set_operator_inputs(OperatorInputs* operators) { operators_.store(operators); }
   // New tunables, applied at the start of the next tick, all at once. Any thread.
   void update_tunables(const Tunables& tunables) { tunables_.publish(tunables); }
 
@@ -101,7 +101,7 @@ class ControlLoop {
   const Clock& clock_;
   const Duration period_;
   std::function<bool(TimePoint)> camera_alive_;
-  OperatorInputs* operators_ = nullptr;
+  std::atomic<OperatorInputs*> operators_{nullptr};
   LatestSlot<Tunables> tunables_;
 
   std::thread thread_;

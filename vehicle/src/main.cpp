@@ -306,13 +306,10 @@ int run_node(const config::Config& cfg, const Options& opt) {
 }
 
 int run(const Options& opt) {
-  config::Config cfg;
-  try {
-    cfg = config::load_config(opt.config_path, opt.overrides);
-  } catch (const config::ConfigError& e) {
-    std::fprintf(stderr, "rcpilot: config error: %s\n", e.what());
-    return app::kExitConfigError;
-  }
+  const std::optional<config::Config> loaded =
+      app::load_config_or_report("rcpilot", opt.config_path, opt.overrides);
+  if (!loaded) return app::kExitConfigError;
+  const config::Config& cfg = *loaded;
   if (opt.print_config) {
     std::printf("%s", config::to_yaml(cfg).c_str());
     return app::kExitOk;

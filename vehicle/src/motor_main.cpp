@@ -406,13 +406,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return cli.exit(e) == 0 ? app::kExitOk : app::kExitConfigError;
   }
-  config::Config cfg;
-  try {
-    cfg = config::load_config(opt.config_path, opt.overrides);
-  } catch (const config::ConfigError& e) {
-    std::fprintf(stderr, "rcpilot-motor: config error: %s\n", e.what());
-    return app::kExitConfigError;
-  }
+  const std::optional<config::Config> loaded =
+      app::load_config_or_report("rcpilot-motor", opt.config_path, opt.overrides);
+  if (!loaded) return app::kExitConfigError;
+  const config::Config& cfg = *loaded;
   app::setup_logging(cfg.log.level);
   std::optional<vehicle::OutputMap> map;
   try {

@@ -153,13 +153,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return cli.exit(e) == 0 ? 0 : app::kExitConfigError;
   }
-  config::Config cfg;
-  try {
-    cfg = config::load_config(common.config_path, common.overrides);
-  } catch (const config::ConfigError& e) {
-    std::fprintf(stderr, "rcpilot-sim: config error: %s\n", e.what());
-    return app::kExitConfigError;
-  }
+  const std::optional<config::Config> loaded =
+      app::load_config_or_report("rcpilot-sim", common.config_path, common.overrides);
+  if (!loaded) return app::kExitConfigError;
+  const config::Config& cfg = *loaded;
   app::setup_logging(cfg.log.level);
   try {
     if (rec_cmd->parsed()) return record(cfg, rec);

@@ -1,5 +1,7 @@
 #include "wiring.hpp"
 
+#include <cstdio>
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -67,6 +69,16 @@ std::unique_ptr<fw::MotorLink> make_motor_link(const config::Config& cfg, sim::S
   }
   spdlog::info("motor link: {}", link->describe());
   return link;
+}
+
+std::optional<config::Config> load_config_or_report(const char* program, const std::string& path,
+                                                    const std::vector<std::string>& overrides) {
+  try {
+    return config::load_config(path, overrides);
+  } catch (const config::ConfigError& e) {
+    std::fprintf(stderr, "%s: config error: %s\n", program, e.what());
+    return std::nullopt;
+  }
 }
 
 void setup_logging(const std::string& level) {

@@ -1,7 +1,9 @@
 #pragma once
 // Choosing concrete implementations from the config: used only by the executables' mains.
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "config/config.hpp"
@@ -34,6 +36,10 @@ sim::Track load_sim_track(const config::Config& cfg);
 // on a device that cannot be opened or limits that are not ordered.
 std::unique_ptr<fw::MotorLink> make_motor_link(const config::Config& cfg, sim::SimWorld* world,
                                                const Clock& clock);
+// Loads --config/--set for `program`; on a ConfigError prints "<program>: config error: ..."
+// to stderr and returns nullopt (the caller exits with kExitConfigError, nothing started).
+std::optional<config::Config> load_config_or_report(const char* program, const std::string& path,
+                                                    const std::vector<std::string>& overrides);
 // Logs to stderr: colours only on a terminal; `level` as in log.level.
 void setup_logging(const std::string& level);
 

@@ -54,11 +54,25 @@ vehicle::DrivingProgress progress_of(const sim::SimWorld& world) {
   return d;
 }
 
-// Start-up self-test: warm-up, then timed inferences on a real (rendered) frame. Autonomous
-// modes are refused when the p99 cannot hold pilot.min_rate_hz.
-Percentiles self_test(const config::Config& cfg, perception::Pilot& pilot, sim::SimWorld& world) {
-  cv::Mat frame(cfg.camera.height, cfg.camera.width, CV_8UC3);
-  world.render(frame);
+// The camera's first frame; the self-test runs on it. CameraError when none comes in time.
+cv::Mat first_frame(const config::Config& cfg, const LatestSlot<perception::Frame>& frames) {
+  // Cameras take a moment to start (Argus ~1-2 s); camera.timeout_ms is for a running camera.
+  const auto wait =
+      std::chrono::milliseconds(static_cast<long>(std::max(5000.0, cfg.camera.timeout_ms)));
+  perception::Frame frame;
+  std::uint64_t seen = 0;
+  if (!frames.wait_newer(frame, seen, wait)) {
+    throw perception::CameraError(fmt::format(
+        "camera.source {}: no frame within {} ms of start; check the camera (camera.device, "
+        "camera.path or camera.pipeline) and the log above",
+        cfg.camera.source, wait.count()));
+  }
+  return frame.bgr.clone();  // the grabber may refill its buffers meanwhile
+}
+
+// Start-up self-test: warm-up, then timed inferences on a real camera frame. Autonomous modes
+// are refused when the p99 cannot hold pilot.min_rate_hz.
+Percentiles self_test(const config::Config& cfg, perception::Pilot& pilot, const cv::Mat& frame) {
   pilot.warm_up(cfg.model.warmup_runs);
   const Percentiles p = pilot.measure(30, frame);
   const double budget_ms = 1000.0 / cfg.pilot.min_rate_hz;
@@ -208,17 +222,19 @@ int run_node(const config::Config& cfg, const Options& opt) {
   SteadyClock clock;
   auto pilot = app::make_pilot(cfg);
   sim::SimWorld world(cfg.sim, cfg.camera, app::load_sim_track(cfg), clock.now());
-  const Percentiles self = self_test(cfg, *pilot, world);
-  release_startup_memory();
-
   const std::unique_ptr<perception::CameraSource> camera_source =
       app::make_camera(cfg, &world, clock);
-  perception::CameraSource& camera = *camera_source;
+  LatestSlot<perception::Frame> frames;
+  perception::FrameGrabber grabber(*camera_source, clock, frames,
+                                   perception::grabber_options(cfg.camera));
+  grabber.start();
+  const Percentiles self = self_test(cfg, *pilot, first_frame(cfg, frames));
+  release_startup_memory();
+
   const std::unique_ptr<fw::MotorLink> motor = app::make_motor_link(cfg, &world, clock);
   fw::MotorLink& link = *motor;
   link.send(fw::neutral_command(0, clock.now()));
 
-  LatestSlot<perception::Frame> frames;
   auto telemetry = start_telemetry(cfg, world, frames);
   auto health = start_health(cfg, telemetry.get());
   vehicle::Recorder recorder(cfg.record, vehicle::record_tub_path(cfg), frames);
@@ -237,7 +253,6 @@ int run_node(const config::Config& cfg, const Options& opt) {
   vehicle::ControlLoop loop(cfg.control, core, predictions, link, sink, clock);
   perception::PilotThread pilot_thread(*pilot, frames, predictions, clock,
                                        [&loop] { loop.notify_prediction(); });
-  perception::FrameGrabber grabber(camera, clock, frames, perception::grabber_options(cfg.camera));
   loop.set_camera_check([&grabber](TimePoint now) { return grabber.camera_alive(now); });
   vehicle::OperatorInputs operators;
   loop.set_operator_inputs(&operators);
@@ -264,7 +279,6 @@ int run_node(const config::Config& cfg, const Options& opt) {
   recorder.start();
   loop.start();
   pilot_thread.start();
-  grabber.start();
   if (control_server) control_server->start();
   if (gamepad) gamepad->start();
   if (!wait_first_prediction(pilot_thread, std::chrono::seconds(10))) {
@@ -272,7 +286,7 @@ int run_node(const config::Config& cfg, const Options& opt) {
     link.stop();
     throw perception::ModelError("no prediction within 10 s of start: check the camera");
   }
-  notifier.ready("driving the simulated car");
+  notifier.ready("first frame inferred; control loop running");
   notifier.start_watchdog([&loop] { return loop.heartbeat(); });
   started = clock.now();
   spdlog::info("driving: {} mode, control {} Hz, camera {} fps, model {}", cfg.control.mode,

@@ -298,3 +298,40 @@ TEST(CameraPipelines, fractional_frame_rates_become_gstreamer_fractions) {
 
 }  // namespace
 }  // namespace rcpilot::perception
+
+namespace rcpilot::perception {
+namespace {
+
+// Real-time replay paces frames like a camera: N frames at F fps take at least (N-1)/F s. Only
+// the lower bound is asserted (a sleep is never shorter); the upper bound is a sanity check.
+TEST(ReplayPacing, realtime_images_arrive_at_the_configured_rate) {
+  TempDir dir;
+  cv::imwrite(dir.str("1.png"), flat(10));
+  cv::imwrite(dir.str("2.png"), flat(20));
+  SteadyClock clock;
+  ReplayOptions options = as_fast_as_possible();
+  options.realtime = true;
+  options.fps = 50;
+  options.loop = true;
+  ImageFolderCamera camera(dir.str(), clock, options);
+  const TimePoint start = clock.now();
+  EXPECT_EQ(read_blues(camera, 11).size(), 11u);
+  const double took_ms = elapsed_ms(start, clock.now());
+  EXPECT_GE(took_ms, 199.0) << "11 frames at 50 fps span 10 periods";
+  EXPECT_LT(took_ms, 5000.0);
+}
+
+TEST(ReplayPacing, realtime_video_follows_the_files_own_rate) {
+  TempDir dir;
+  const std::string path = write_video(dir, {10, 20, 30, 40, 50, 60}, 20);
+  SteadyClock clock;
+  ReplayOptions options = as_fast_as_possible();
+  options.realtime = true;
+  VideoFileCamera camera(path, clock, options);
+  const TimePoint start = clock.now();
+  EXPECT_EQ(read_blues(camera, 6).size(), 6u);
+  EXPECT_GE(elapsed_ms(start, clock.now()), 249.0) << "6 frames at 20 fps span 5 periods";
+}
+
+}  // namespace
+}  // namespace rcpilot::perception

@@ -297,10 +297,12 @@ int run_node(const config::Config& cfg, const Options& opt) {
                               {"inference_p99_ms", self.p99}, {"rate_hz", cfg.control.rate_hz}});
   }
   bool autostart_done = false;
+  vehicle::LinkEvents link_events;
   wait_for_stop(
       cfg, opt.duration_s, snapshot,
       [&](double elapsed_s) {
         maybe_autostart(cfg, core.drive_state(), elapsed_s, autostart_done);
+        link_events.check(link.status(), events);
       },
       [&] { app::reload_config(live, events); });
 

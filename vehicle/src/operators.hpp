@@ -9,6 +9,7 @@
 #include "vehicle/control_loop.hpp"
 #include "vehicle/control_server.hpp"
 #include "vehicle/gamepad_reader.hpp"
+#include "vehicle/link_events.hpp"
 #include "vehicle/live_config.hpp"
 #include "vehicle/recorder.hpp"
 #include "vehicle/telemetry.hpp"

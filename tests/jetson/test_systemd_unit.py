@@ -62,6 +62,9 @@ class UnitDirectivesTest(unittest.TestCase):
         self.assertEqual(self.one("ExecStart"),
                          PREFIX + "/bin/rcpilot --config /etc/rcpilot/rcpilot.yaml")
 
+    def test_reload_sends_sighup_for_the_live_config_reload(self):
+        self.assertEqual(self.one("ExecReload"), "/bin/kill -HUP $MAINPID")
+
     def test_it_starts_after_nvargus_daemon(self):
         self.assertIn("nvargus-daemon.service", self.unit["Unit"]["After"][0].split())
 

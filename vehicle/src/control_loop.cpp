@@ -129,12 +129,12 @@ void ControlLoop::record(TickState& st, TimePoint woke, bool on_deadline, TimePo
   std::lock_guard<std::mutex> lock(stats_mutex_);
   st.exec_ms = static_cast<float>(elapsed_ms(woke, done));
   exec_window_.add(st.exec_ms);
-  if (captured_at != TimePoint{}) latency_window_.add(elapsed_ms(captured_at, done));
+  if (captured_at != TimePoint{}) latency_.add(elapsed_ms(captured_at, done));
   if (on_deadline) {
     if (counters_.ticks > 0) {
       st.period_ms = static_cast<float>(elapsed_ms(last_deadline_tick_, woke));
       period_window_.add(st.period_ms);
-      period_error_window_.add(std::abs(st.period_ms - 1000.0 / control_.rate_hz));
+      period_error_.add(std::abs(st.period_ms - 1000.0 / control_.rate_hz));
       lagging_ = lag_.add(st.period_ms);
     }
     last_deadline_tick_ = woke;
@@ -152,9 +152,9 @@ LoopStats ControlLoop::stats() const {
   std::lock_guard<std::mutex> lock(stats_mutex_);
   LoopStats s = counters_;
   s.period_ms = period_window_.summary();
-  s.period_error_ms = period_error_window_.summary();
+  s.period_error_ms = period_error_.summary();
   s.exec_ms = exec_window_.summary();
-  s.latency_ms = latency_window_.summary();
+  s.latency_ms = latency_.summary();
   return s;
 }
 

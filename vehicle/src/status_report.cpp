@@ -32,12 +32,13 @@ std::string format_summary(const StatusSnapshot& s) {
   std::string out = fmt::format(
       "rcpilot summary after {:.1f} s\n"
       "  control loop   {} ticks at {:.1f} Hz (configured {:.0f}), period p50 {:.2f} p99 {:.2f} "
-      "max {:.2f} ms, {} overruns, {} extra setpoints on new predictions\n"
+      "max {:.2f} ms, period error p99 {:.3f} max {:.3f} ms, {} overruns, {} extra setpoints on "
+      "new predictions\n"
       "  pilot          {} predictions ({} invalid), {:.1f} unique frames/s, inference p50 "
       "{:.2f} p99 {:.2f} ms\n"
       "  latency        capture -> setpoint p50 {:.2f} p99 {:.2f} max {:.2f} ms\n",
       s.elapsed_s, l.ticks, loop_hz(l), s.rate_hz, l.period_ms.p50, l.period_ms.p99,
-      l.period_ms.max, l.overruns, l.prediction_wakes, s.pilot.predictions, s.pilot.invalid,
+      l.period_ms.max, l.period_error_ms.p99, l.period_error_ms.max, l.overruns, l.prediction_wakes, s.pilot.predictions, s.pilot.invalid,
       s.pilot.unique_frames_per_s, s.pilot.inference_ms.p50, s.pilot.inference_ms.p99,
       l.latency_ms.p50, l.latency_ms.p99, l.latency_ms.max);
   if (s.progress.present) {

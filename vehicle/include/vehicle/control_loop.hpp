@@ -47,9 +47,10 @@ struct LoopStats {
   std::uint64_t overruns = 0;           // deadline ticks skipped because the loop was late
   std::uint64_t prediction_wakes = 0;   // extra setpoints sent at once on a new prediction
   Percentiles period_ms;                // time between deadline ticks, last 1000 ticks
-  Percentiles period_error_ms;          // |period - nominal period|, last 1000 ticks
-  Percentiles exec_ms;                  // compute + send time per wake
-  Percentiles latency_ms;               // frame capture -> setpoint sent, per new prediction
+  Percentiles period_error_ms;          // |period - nominal period|, every tick since start
+  Percentiles exec_ms;                  // compute + send time per wake, last 1000 wakes
+  Percentiles latency_ms;               // frame capture -> setpoint sent, per new prediction,
+                                        // since start
   TickState last;                       // the newest tick
 };
 
@@ -122,10 +123,10 @@ class ControlLoop {
   mutable std::mutex stats_mutex_;
   LoopStats counters_;
   SampleWindow period_window_{1000};
-  SampleWindow period_error_window_{1000};
+  Histogram period_error_{250.0, 0.01};  // ms; whole run, 10 us bins
   LagDetector lag_;
   SampleWindow exec_window_{1000};
-  SampleWindow latency_window_{1000};
+  Histogram latency_{250.0, 0.01};       // ms; whole run, 10 us bins
 };
 
 }  // namespace rcpilot::vehicle

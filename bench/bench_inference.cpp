@@ -1,9 +1,11 @@
 // Preprocess + inference time of the pilot on a camera-sized frame (Google Benchmark).
 //
-// Model: $RCPILOT_BENCH_MODEL, else models/linear.onnx under RCPILOT_SOURCE_DIR; metadata
-// beside it (<model>.yaml) unless $RCPILOT_BENCH_METADATA names one. The argument is the
-// number of OpenCV threads. Counters: p50_ms / p99_ms of preprocess + inference per frame,
-// and the p50 of each part. main() comes from benchmark::benchmark_main.
+// BM_PilotPreprocessAndInfer: $RCPILOT_BENCH_MODEL, else models/linear.onnx under
+// RCPILOT_SOURCE_DIR; metadata beside it (<model>.yaml) unless $RCPILOT_BENCH_METADATA names
+// one. BM_Resnet18PreprocessAndInfer: $RCPILOT_BENCH_RESNET18, else models/resnet18.onnx under
+// the build folder, as scripts/export_resnet18.py writes it (metadata beside it). The argument
+// is the number of OpenCV threads. Counters: p50_ms / p99_ms of preprocess + inference per
+// frame, and the p50 of each part. main() comes from benchmark::benchmark_main.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -35,13 +37,18 @@ std::string bench_metadata_path(const std::string& model) {
   return rcpilot::perception::default_metadata_path(model);
 }
 
-void BM_PilotPreprocessAndInfer(benchmark::State& state) {
-  const std::string model = bench_model_path();
-  if (!std::filesystem::exists(model)) {
-    state.SkipWithError(("no model at " + model + "; set RCPILOT_BENCH_MODEL").c_str());
-    return;
-  }
-  const ModelMetadata meta = rcpilot::perception::load_model_metadata(bench_metadata_path(model));
+std::string resnet18_path() {
+  if (const char* env = std::getenv("RCPILOT_BENCH_RESNET18")) return env;
+#ifdef RCPILOT_BINARY_DIR
+  return std::string(RCPILOT_BINARY_DIR) + "/models/resnet18.onnx";
+#else
+  return "build/models/resnet18.onnx";
+#endif
+}
+
+// Times Pilot::infer (the node's preprocess + engine path) of `model` on a random frame.
+void time_pilot(benchmark::State& state, const std::string& model, const std::string& metadata) {
+  const ModelMetadata meta = rcpilot::perception::load_model_metadata(metadata);
   const int threads = static_cast<int>(state.range(0));
   rcpilot::perception::Pilot pilot(
       std::make_unique<rcpilot::perception::OpenCvDnnEngine>(model, meta, threads), meta);
@@ -70,11 +77,40 @@ void BM_PilotPreprocessAndInfer(benchmark::State& state) {
   state.SetLabel(meta.architecture + " " + rcpilot::perception::format_shape(meta.input.shape));
 }
 
+void BM_PilotPreprocessAndInfer(benchmark::State& state) {
+  const std::string model = bench_model_path();
+  if (!std::filesystem::exists(model)) {
+    state.SkipWithError(("no model at " + model + "; set RCPILOT_BENCH_MODEL").c_str());
+    return;
+  }
+  time_pilot(state, model, bench_metadata_path(model));
+}
+
+void BM_Resnet18PreprocessAndInfer(benchmark::State& state) {
+  const std::string model = resnet18_path();
+  if (!std::filesystem::exists(model)) {
+    state.SkipWithError(("no ResNet18 at " + model +
+                         ": write it with scripts/export_resnet18.py --out " + model +
+                         " (or set RCPILOT_BENCH_RESNET18)")
+                            .c_str());
+    return;
+  }
+  time_pilot(state, model, rcpilot::perception::default_metadata_path(model));
+}
+
 BENCHMARK(BM_PilotPreprocessAndInfer)
     ->Arg(1)
     ->Arg(2)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MinTime(3.0);
+
+// Some 12x the bundled model's multiply-adds: a longer run for enough samples behind p99.
+BENCHMARK(BM_Resnet18PreprocessAndInfer)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(10.0);
 
 }  // namespace

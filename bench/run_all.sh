@@ -3,13 +3,18 @@
 #
 #   bench/run_all.sh [--quick] [--long] [--model PATH.onnx] [--build DIR]
 #
-#   --quick   10 s node runs instead of 60 s (a smoke test, not figures to record)
+#   --quick   10 s node runs and 5 s bench_pilot cases instead of 60 s and 30 s (a smoke test,
+#             not figures to record)
 #   --long    also the 10-minute 20 Hz run with stress-ng (issue 5's missed-deadline target)
 #   --model   use this model (metadata: the .yaml beside it) instead of models/linear.onnx
 #   --build   build folder (default build-bench)
 #   --load    accepted for older command lines: the node suite always runs with and without
 #             stress-ng --cpu 1
 #
+# bench_inference times the bundled model (or --model) and a ResNet18 regressor that
+# scripts/export_resnet18.py writes to <build>/models/ (random weights; needs python3-torchvision).
+# bench_pilot runs FrameGrabber + PilotThread on the sim camera at 30, 60 and 240 fps and unpaced:
+# grab -> prediction latency and unique frames/s.
 # The node runs are bench/node_bench.py --suite: rcpilot at 20/50/100 Hz, rcpilot against the
 # Donkey-style Python baseline (bench/donkey_baseline.py) on the same frames, the pilot with an
 # unthrottled source. Outputs (JSON, benchmark logs, suite/results.md) go to $BENCH_OUT
@@ -19,16 +24,17 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$repo/build-bench"
 seconds=60
+pilot_seconds=30
 model=""
 long=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --quick) seconds=10 ;;
+    --quick) seconds=10; pilot_seconds=5 ;;
     --model) model="$(realpath "$2")"; shift ;;
     --build) build="$(realpath -m "$2")"; shift ;;
     --load) ;;
     --long) long=(--long) ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "run_all.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -48,8 +54,15 @@ if [[ "$model" != "$repo/models/linear.onnx" ]]; then model_set=(--set "model.pa
 
 echo "== build (Release) in $build" >&2
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DRCPILOT_BUILD_TESTS=OFF >"$out/cmake.log"
-cmake --build "$build" -j2 --target rcpilot rcpilot-sim bench_render bench_inference \
+cmake --build "$build" -j2 --target rcpilot rcpilot-sim bench_render bench_inference bench_pilot \
   >"$out/build.log"
+
+resnet18="$build/models/resnet18.onnx"
+if [[ ! -f "$resnet18" || "$repo/scripts/export_resnet18.py" -nt "$resnet18" ]]; then
+  echo "== export ResNet18 to $resnet18" >&2
+  /usr/bin/python3 "$repo/scripts/export_resnet18.py" --out "$resnet18" >"$out/resnet18.log" 2>&1 \
+    || echo "run_all.sh: ResNet18 export failed (see $out/resnet18.log): its rows are errors" >&2
+fi
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
@@ -59,12 +72,18 @@ render_load_start="$(load)"
   --benchmark_out_format=json | tee "$out/bench_render.txt"
 render_load_end="$(load)"
 
-echo "== bench_inference ($model)" >&2
+echo "== bench_inference ($model, $resnet18)" >&2
 infer_load_start="$(load)"
-RCPILOT_BENCH_MODEL="$model" "$build/bench/bench_inference" \
+RCPILOT_BENCH_MODEL="$model" RCPILOT_BENCH_RESNET18="$resnet18" "$build/bench/bench_inference" \
   --benchmark_out="$out/bench_inference.json" --benchmark_out_format=json \
   | tee "$out/bench_inference.txt"
 infer_load_end="$(load)"
+
+echo "== bench_pilot ($pilot_seconds s per source)" >&2
+pilot_load_start="$(load)"
+"$build/bench/bench_pilot" --model "$model" --seconds "$pilot_seconds" \
+  --json "$out/bench_pilot.json" | tee "$out/bench_pilot.txt"
+pilot_load_end="$(load)"
 
 echo "== node_bench --suite ${long[*]:-} ($seconds s runs)" >&2
 suite_status=0
@@ -104,16 +123,22 @@ echo
 /usr/bin/python3 - "$out/bench_inference.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-print("| OpenCV threads | p50 ms | p99 ms | preprocess p50 ms | inference p50 ms | mean ms |")
-print("| --- | --- | --- | --- | --- | --- |")
+print("| model | OpenCV threads | p50 ms | p99 ms | preprocess p50 ms | inference p50 ms "
+      "| mean ms |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
 for b in d["benchmarks"]:
-    if b.get("error_occurred"):
-        print(f"| {b['name']} | error: {b.get('error_message')} | | | | |")
-        continue
     threads = b["name"].split("/")[1]
-    print(f"| {threads} | {b['p50_ms']:.2f} | {b['p99_ms']:.2f} | {b['preprocess_p50_ms']:.3f} "
-          f"| {b['inference_p50_ms']:.2f} | {b['real_time']:.2f} |")
+    if b.get("error_occurred"):
+        name = b["name"].split("/")[0]
+        print(f"| {name} | {threads} | error: {b.get('error_message')} | | | | |")
+        continue
+    print(f"| {b.get('label', '')} | {threads} | {b['p50_ms']:.2f} | {b['p99_ms']:.2f} "
+          f"| {b['preprocess_p50_ms']:.3f} | {b['inference_p50_ms']:.2f} | {b['real_time']:.2f} |")
 EOF
+echo
+echo "Grab -> prediction and pilot rate (bench_pilot, sim camera, $pilot_seconds s per source; load $pilot_load_start -> $pilot_load_end):"
+echo
+cat "$out/bench_pilot.txt"
 echo
 echo "Node on the simulated car and the Donkey-style baseline (bench/node_bench.py --suite):"
 echo

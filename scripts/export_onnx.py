@@ -107,14 +107,29 @@ def metadata_path(onnx_path):
 
 
 def write_metadata(onnx_path, training, architecture="donkey_linear",
-                   shape=(1, 3, 224, 224), steering="angle", throttle="throttle"):
+                   shape=(1, 3, 224, 224), steering="angle", throttle="throttle",
+                   vector_output=None, mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0)):
     """Writes the rcpilot-model-v1 YAML beside `onnx_path`; returns its path.
 
     `training` holds the keys of the `training:` section (dataset, records, seed, epochs,
-    val_loss, val_steering_mae, trained_with, torch). Written by hand rather than with
-    yaml.dump so the key order and comments match docs/models.md.
+    val_loss, val_steering_mae, trained_with, torch). With `vector_output` set, the outputs are
+    that one [1, 2] output (steering at index 0, throttle at 1), the usual PyTorch form,
+    instead of `steering` and `throttle`. `mean` and `std` are per channel, in RGB order.
+    Written by hand rather than with yaml.dump so the key order and comments match
+    docs/models.md.
     """
     t = training
+    if vector_output is None:
+        outputs = f"""\
+  steering: {steering}   # ONNX output holding steering, shape [1, 1]
+  throttle: {throttle}   # ONNX output holding throttle, shape [1, 1]
+"""
+    else:
+        outputs = f"""\
+  name: {vector_output}   # ONNX output holding both, shape [1, 2]
+  steering_index: 0
+  throttle_index: 1
+"""
     text = f"""\
 # rcpilot model metadata; the contract is docs/models.md.
 format: rcpilot-model-v1
@@ -125,13 +140,11 @@ input:
   layout: NCHW
   color: RGB
   scale: {1.0 / 255.0!r}   # multiply uint8 pixels by this
-  mean: [0.0, 0.0, 0.0]        # subtracted after scaling
-  std: [1.0, 1.0, 1.0]         # divided after mean
+  mean: [{", ".join(repr(float(m)) for m in mean)}]        # subtracted after scaling
+  std: [{", ".join(repr(float(d)) for d in std)}]         # divided after mean
   interpolation: area
 outputs:
-  steering: {steering}   # ONNX output holding steering, shape [1, 1]
-  throttle: {throttle}   # ONNX output holding throttle, shape [1, 1]
-output_range: [-1.0, 1.0]      # the network was trained on targets in this range
+{outputs}output_range: [-1.0, 1.0]      # the network was trained on targets in this range
 training:
   dataset: {quote(t["dataset"])}
   records: {int(t["records"])}

@@ -61,8 +61,8 @@ std::unique_ptr<CameraSource> make_camera_source(const config::CameraConfig& c,
                                                  const std::string& path, const Clock& clock,
                                                  CaptureFactory capture) {
   if (is_replay(c.source) && path.empty()) {
-    throw CameraError("camera.path is empty; camera.source: " + c.source +
-                      " needs camera.path (" + what_path_holds(c.source) + ")");
+    throw CameraError("camera.path is empty; camera.source: " + c.source + " needs camera.path (" +
+                      what_path_holds(c.source) + ")");
   }
   if (c.source == "tub") return std::make_unique<TubCamera>(path, clock, replay_options(c));
   if (c.source == "sim") {

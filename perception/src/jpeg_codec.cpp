@@ -25,8 +25,7 @@ Handle checked(tjhandle handle, const char* what) {
 void encode_jpeg(const cv::Mat& image, int quality, std::vector<unsigned char>& out) {
   if (image.empty() || image.depth() != CV_8U || (image.channels() != 3 && image.channels() != 1)) {
     throw JpegError("cannot encode a " + std::to_string(image.cols) + "x" +
-                    std::to_string(image.rows) + " image with " +
-                    std::to_string(image.channels()) +
+                    std::to_string(image.rows) + " image with " + std::to_string(image.channels()) +
                     " channels as JPEG: 8-bit BGR or grey images only");
   }
   const Handle handle = checked(tjInitCompress(), "encoder");

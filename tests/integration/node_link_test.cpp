@@ -32,8 +32,7 @@ TEST(NodeLink, the_node_and_motor_tool_do_not_need_videoio_or_imgcodecs) {
     const std::string all = loaded(kVehicleDir + exe);
     EXPECT_NE(direct.find("libopencv_core"), std::string::npos) << exe << ":\n" << direct;
     for (const char* lib : kHeavyLibraries) {
-      EXPECT_EQ(direct.find(lib), std::string::npos) << exe << " links " << lib << ":\n"
-                                                     << direct;
+      EXPECT_EQ(direct.find(lib), std::string::npos) << exe << " links " << lib << ":\n" << direct;
       EXPECT_EQ(all.find(lib), std::string::npos) << exe << " loads " << lib << ":\n" << all;
     }
   }

@@ -19,8 +19,8 @@ cv::Mat gradient(cv::Size size = {64, 48}) {
   cv::Mat bgr(size, CV_8UC3);
   for (int y = 0; y < bgr.rows; ++y) {
     for (int x = 0; x < bgr.cols; ++x) {
-      bgr.at<cv::Vec3b>(y, x) = cv::Vec3b(static_cast<uchar>(x * 3), static_cast<uchar>(y * 4),
-                                          static_cast<uchar>(200));
+      bgr.at<cv::Vec3b>(y, x) =
+          cv::Vec3b(static_cast<uchar>(x * 3), static_cast<uchar>(y * 4), static_cast<uchar>(200));
     }
   }
   return bgr;

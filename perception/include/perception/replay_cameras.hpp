@@ -5,7 +5,6 @@
 #include <memory>
 #include <string>
 
-
 #include "common/clock.hpp"
 #include "config/config.hpp"
 #include "perception/camera_source.hpp"

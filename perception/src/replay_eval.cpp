@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 namespace rcpilot::perception {
@@ -78,14 +77,14 @@ void draw_series(cv::Mat& img, const EvalResult& r, bool predicted, const cv::Sc
 
 }  // namespace
 
-void plot_steering(const EvalResult& r, const std::string& png_path, int width, int height) {
+cv::Mat plot_steering(const EvalResult& r, int width, int height) {
   cv::Mat img(height, width, CV_8UC3, cv::Scalar(255, 255, 255));
   cv::line(img, {0, height / 2}, {width - 1, height / 2}, cv::Scalar(200, 200, 200));
   draw_series(img, r, /*predicted=*/false, cv::Scalar(200, 80, 0));  // recorded: blue
   draw_series(img, r, /*predicted=*/true, cv::Scalar(0, 0, 220));    // predicted: red
   cv::putText(img, "steering: recorded (blue) vs predicted (red)", {8, 18},
               cv::FONT_HERSHEY_SIMPLEX, 0.5, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
-  if (!cv::imwrite(png_path, img)) throw TubError("cannot write plot " + png_path);
+  return img;
 }
 
 }  // namespace rcpilot::perception

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <limits>
 
-#include <opencv2/imgcodecs.hpp>
+#include "perception/jpeg_codec.hpp"
 
 namespace rcpilot::perception {
 namespace fs = std::filesystem;
@@ -160,10 +160,12 @@ cv::Mat TubReader::image(const TubRecord& record) const {
     fail("record " + std::to_string(record.index),
          "has no image (" + (image_key_.empty() ? "no image_array input" : image_key_) + ")");
   }
-  cv::Mat bgr = cv::imread(record.image_path, cv::IMREAD_COLOR);
-  if (bgr.empty()) {
+  cv::Mat bgr;
+  try {
+    bgr = read_jpeg_file(record.image_path);
+  } catch (const JpegError&) {
     fail("images/" + fs::path(record.image_path).filename().string(),
-         "is missing or not a readable image (record " + std::to_string(record.index) + ")");
+         "is missing or not a readable JPEG (record " + std::to_string(record.index) + ")");
   }
   return bgr;
 }

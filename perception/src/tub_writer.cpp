@@ -14,7 +14,7 @@
 #include <fstream>
 #include <sstream>
 
-#include <opencv2/imgcodecs.hpp>
+#include "perception/jpeg_codec.hpp"
 
 namespace rcpilot::perception {
 namespace fs = std::filesystem;
@@ -287,11 +287,8 @@ std::int64_t TubWriter::write(const cv::Mat& bgr, float angle, float throttle,
 void TubWriter::write_image(const cv::Mat& bgr, const std::string& name) const {
   std::vector<unsigned char> jpeg;
   try {
-    // imencode takes BGR and stores a standard (RGB) JPEG.
-    if (!cv::imencode(".jpg", bgr, jpeg, {cv::IMWRITE_JPEG_QUALITY, options_.jpeg_quality})) {
-      throw TubError("cannot encode image " + name + " as JPEG");
-    }
-  } catch (const cv::Exception& e) {
+    encode_jpeg(bgr, options_.jpeg_quality, jpeg);
+  } catch (const JpegError& e) {
     throw TubError("cannot encode image " + name + " as JPEG: " + e.what());
   }
   write_file(options_.write_fn, (fs::path(path_) / "images" / name).string(),

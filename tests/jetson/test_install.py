@@ -37,6 +37,8 @@ class InstallTest(unittest.TestCase):
         for exe in ("rcpilot", "rcpilot-sim", "rcpilot-motor"):
             self.write(os.path.join(self.build, "vehicle", exe), "#!/bin/sh\necho " + exe + "\n")
             os.chmod(os.path.join(self.build, "vehicle", exe), 0o700)
+        os.makedirs(os.path.join(self.build, "lib", "rcpilot"))
+        self.write(os.path.join(self.build, "lib", "rcpilot", "librcpilot-capture.so"), "not elf\n")
         self.write(os.path.join(self.models, "linear.onnx"), "not really onnx\n")
         self.write(os.path.join(self.models, "linear.yaml"), "input: {width: 224}\n")
 
@@ -74,6 +76,7 @@ class InstallTest(unittest.TestCase):
             "opt/rcpilot/bin/rcpilot-sim": 0o755,
             "opt/rcpilot/bin/rcpilot-motor": 0o755,
             "opt/rcpilot/lib/rcpilot/rcpilot-perf": 0o755,
+            "opt/rcpilot/lib/rcpilot/librcpilot-capture.so": 0o644,
             "opt/rcpilot/share/rcpilot/models/linear.onnx": 0o644,
             "opt/rcpilot/share/rcpilot/models/linear.yaml": 0o644,
             "opt/rcpilot/share/rcpilot/tracks/default.yaml": 0o644,

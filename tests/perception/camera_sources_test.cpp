@@ -6,8 +6,10 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "perception/camera_factory.hpp"
 #include "perception/camera_pipelines.hpp"
 #include "perception/capture_camera.hpp"
+#include "perception/file_cameras.hpp"
 #include "perception/replay_cameras.hpp"
 #include "perception/tub_writer.hpp"
 #include "test_support.hpp"
@@ -166,11 +168,68 @@ TEST(MakeCameraSource, builds_the_configured_replay_source) {
   c.source = "images";
   c.realtime = false;
   SteadyClock clock;
-  auto camera = make_camera_source(c, dir.str(), clock);
+  auto camera = make_camera_source(c, dir.str(), clock, &make_capture_camera);
   cv::Mat bgr;
   ASSERT_TRUE(camera->read(bgr));
   EXPECT_EQ(bgr.size(), cv::Size(224, 224));
   EXPECT_NE(camera->describe().find("image folder"), std::string::npos);
+}
+
+// Stands in for the plugin where a source must not need it.
+std::unique_ptr<CameraSource> capture_must_not_be_used(const config::CameraConfig& c,
+                                                       const std::string&, const Clock&) {
+  ADD_FAILURE() << "camera.source " << c.source << " went to the capture plugin";
+  return nullptr;
+}
+
+TEST(MakeCameraSource, builds_a_tub_camera_without_the_capture_plugin) {
+  TempDir dir;
+  {
+    TubWriter writer(dir.str("tub"));
+    writer.write(flat(10, {224, 224}), 0.0f, 0.0f, "user", 1);
+  }
+  config::CameraConfig c;
+  c.source = "tub";
+  c.realtime = false;
+  SteadyClock clock;
+  auto camera = make_camera_source(c, dir.str("tub"), clock, &capture_must_not_be_used);
+  cv::Mat bgr;
+  ASSERT_TRUE(camera->read(bgr));
+  EXPECT_EQ(bgr.size(), cv::Size(224, 224));
+}
+
+TEST(MakeCameraSource, loads_the_built_capture_plugin_and_builds_its_sources) {
+  TempDir dir;
+  cv::imwrite(dir.str("1.png"), flat(10, {224, 224}));
+  config::CameraConfig c;
+  c.source = "images";
+  c.realtime = false;
+  SteadyClock clock;
+  const CaptureFactory factory = load_capture_plugin(RCPILOT_CAPTURE_PLUGIN, c.source);
+  ASSERT_NE(factory, nullptr);
+  auto camera = make_camera_source(c, dir.str(), clock, factory);
+  cv::Mat bgr;
+  ASSERT_TRUE(camera->read(bgr));
+  EXPECT_EQ(bgr.at<cv::Vec3b>(0, 0)[0], 10);
+  // An error thrown inside the plugin is still a CameraError out here.
+  c.source = "gstreamer";
+  EXPECT_THROW(factory(c, "", clock), CameraError);
+}
+
+TEST(MakeCameraSource, a_missing_capture_plugin_is_an_error_naming_camera_source) {
+  try {
+    load_capture_plugin("/nonexistent/librcpilot-capture.so", "v4l2");
+    FAIL();
+  } catch (const CameraError& e) {
+    EXPECT_NE(std::string(e.what()).find("camera.source: v4l2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/librcpilot-capture.so"),
+              std::string::npos);
+  }
+}
+
+TEST(MakeCameraSource, the_plugin_is_looked_for_in_lib_rcpilot_beside_the_executables_folder) {
+  const std::string path = capture_plugin_path();
+  EXPECT_NE(path.find("/lib/rcpilot/librcpilot-capture.so"), std::string::npos) << path;
 }
 
 TEST(MakeCameraSource, a_replay_source_without_path_names_the_key) {
@@ -178,7 +237,7 @@ TEST(MakeCameraSource, a_replay_source_without_path_names_the_key) {
   c.source = "video";
   SteadyClock clock;
   try {
-    make_camera_source(c, "", clock);
+    make_camera_source(c, "", clock, &capture_must_not_be_used);
     FAIL();
   } catch (const CameraError& e) {
     EXPECT_NE(std::string(e.what()).find("camera.path"), std::string::npos);
@@ -189,7 +248,7 @@ TEST(MakeCameraSource, a_gstreamer_source_without_pipeline_names_the_key) {
   config::CameraConfig c;
   c.source = "gstreamer";
   SteadyClock clock;
-  EXPECT_THROW(make_camera_source(c, "", clock), CameraError);
+  EXPECT_THROW(make_camera_source(c, "", clock, &make_capture_camera), CameraError);
 }
 
 TEST(GStreamerCamera, a_pipeline_that_cannot_open_says_what_to_do) {
@@ -226,7 +285,7 @@ TEST(GStreamerCamera, reads_frames_from_videotestsrc) {
   SteadyClock clock;
   std::unique_ptr<CameraSource> camera;
   try {
-    camera = make_camera_source(c, "", clock);
+    camera = make_camera_source(c, "", clock, &make_capture_camera);
   } catch (const CameraError& e) {
     GTEST_SKIP() << "GStreamer base plugins (videotestsrc) not installed: " << e.what();
   }

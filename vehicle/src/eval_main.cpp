@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "config/loader.hpp"
 #include "perception/replay_eval.hpp"
@@ -33,7 +34,9 @@ int evaluate(const rcpilot::config::Config& cfg, const Options& opt) {
               tub.records().size(), tub.deleted_count(), pilot->describe().c_str(),
               perception::format_eval(result).c_str());
   if (!opt.plot.empty()) {
-    perception::plot_steering(result, opt.plot);
+    if (!cv::imwrite(opt.plot, perception::plot_steering(result))) {
+      throw perception::TubError("cannot write plot " + opt.plot);
+    }
     std::printf("plot: %s\n", opt.plot.c_str());
   }
   if (result.samples.empty()) {

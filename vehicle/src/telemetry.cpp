@@ -1,11 +1,11 @@
 #include "vehicle/telemetry.hpp"
 
-#include <opencv2/imgcodecs.hpp>
-
 #include <chrono>
 #include <stdexcept>
 
 #include <zmq.hpp>
+
+#include "perception/jpeg_codec.hpp"
 
 namespace rcpilot::vehicle {
 
@@ -160,8 +160,10 @@ void TelemetryPublisher::maybe_send_frame(std::uint64_t tick) {
   perception::Frame frame;
   if (frames_->peek(frame) == 0 || frame.sequence == last_frame_sequence_) return;
   last_frame_sequence_ = frame.sequence;
-  if (!cv::imencode(".jpg", frame.bgr, jpeg_, {cv::IMWRITE_JPEG_QUALITY, cfg_.frame_jpeg_quality})) {
-    return;
+  try {
+    perception::encode_jpeg(frame.bgr, cfg_.frame_jpeg_quality, jpeg_);
+  } catch (const perception::JpegError&) {
+    return;  // an image JPEG cannot hold: no frame message, like a dropped one
   }
   nlohmann::json meta = {{"schema", kTelemetrySchemaVersion}, {"frame_seq", frame.sequence},
                          {"tick", tick}, {"width", frame.bgr.cols},

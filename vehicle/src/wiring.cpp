@@ -9,7 +9,7 @@
 
 #include "config/loader.hpp"
 #include "firmware_iface/fd_transport.hpp"
-#include "perception/capture_camera.hpp"
+#include "perception/camera_factory.hpp"
 #include "perception/model_loader.hpp"
 #include "sim/sim_camera.hpp"
 #include "sim/sim_motor_link.hpp"

@@ -1,5 +1,9 @@
 #pragma once
 // Live cameras through cv::VideoCapture + GStreamer: Jetson CSI, USB (V4L2) or a user pipeline.
+// With the video and image replay cameras (file_cameras.hpp) they form the capture plugin,
+// librcpilot-capture.so, which the executables load only when camera.source needs it: the
+// distributions' OpenCV videoio and imgcodecs pull ~200 shared libraries (FFmpeg, GStreamer,
+// GDAL, ...) that cost the node ~55 MB of resident memory even on the sim camera.
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -42,10 +46,11 @@ class GStreamerCamera final : public CameraSource {
   std::atomic<bool> interrupted_{false};
 };
 
-// Builds the `camera.source` camera (every source but sim, which needs the simulated world).
-// `path`: camera.path already resolved against the config's folder. Throws CameraError naming
-// the key, device or file, and what to do.
-std::unique_ptr<CameraSource> make_camera_source(const config::CameraConfig& camera,
-                                                 const std::string& path, const Clock& clock);
+// The plugin's factory (a CaptureFactory, camera_factory.hpp): builds the video, images, csi,
+// v4l2 or gstreamer camera. `path`: camera.path already resolved (and not empty for video and
+// images: make_camera_source checks that). Throws CameraError naming the key, device or file,
+// and what to do.
+std::unique_ptr<CameraSource> make_capture_camera(const config::CameraConfig& camera,
+                                                  const std::string& path, const Clock& clock);
 
 }  // namespace rcpilot::perception

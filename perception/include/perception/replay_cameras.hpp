@@ -1,13 +1,12 @@
 #pragma once
-// Cameras that replay recordings: a video file, a folder of images, a Donkey tub. They deliver
-// frames at camera.width x camera.height, paced like a camera (realtime) or as fast as read.
+// Cameras that replay recordings: a Donkey tub here; a video file or a folder of images in
+// file_cameras.hpp (capture plugin). They deliver frames at camera.width x camera.height, paced
+// like a camera (realtime) or as fast as read.
 #include <memory>
 #include <string>
-#include <vector>
-
-#include <opencv2/videoio.hpp>
 
 #include "common/clock.hpp"
+#include "config/config.hpp"
 #include "perception/camera_source.hpp"
 #include "perception/frame_pacer.hpp"
 #include "perception/tub_reader.hpp"
@@ -22,6 +21,9 @@ struct ReplayOptions {
   bool realtime = true;  // false: deliver as fast as read() is called
   bool loop = false;     // start again after the last frame
 };
+
+// The replay options of a camera config section.
+ReplayOptions replay_options(const config::CameraConfig& camera);
 
 // Base of the replay cameras: pacing, resizing, looping, end of stream.
 class ReplayCamera : public CameraSource {
@@ -45,43 +47,6 @@ class ReplayCamera : public CameraSource {
  private:
   cv::Mat decoded_;
   bool ended_ = false;
-};
-
-// A video file through cv::VideoCapture (FFmpeg or GStreamer, whichever OpenCV has).
-class VideoFileCamera final : public ReplayCamera {
- public:
-  // Throws CameraError naming the file when it cannot be opened.
-  VideoFileCamera(const std::string& path, const Clock& clock, const ReplayOptions& options);
-  std::string describe() const override;
-  void reopen() override;
-  double file_fps() const { return file_fps_; }  // Hz, the rate the file declares (0: none)
-
- private:
-  Next next(cv::Mat& bgr) override;
-  void rewind() override;
-  static cv::VideoCapture open(const std::string& path);
-
-  std::string path_;
-  cv::VideoCapture capture_;
-  double file_fps_ = 0.0;
-};
-
-// The .jpg/.jpeg/.png/.bmp files of a folder, ordered by their leading number, then name
-// (Donkey's "12_cam_image_array_.jpg" sorts after "2_...").
-class ImageFolderCamera final : public ReplayCamera {
- public:
-  // Throws CameraError naming the folder when it is missing or holds no images.
-  ImageFolderCamera(const std::string& folder, const Clock& clock, const ReplayOptions& options);
-  std::string describe() const override;
-  const std::vector<std::string>& files() const { return files_; }
-
- private:
-  Next next(cv::Mat& bgr) override;
-  void rewind() override { position_ = 0; }
-
-  std::string folder_;
-  std::vector<std::string> files_;
-  std::size_t position_ = 0;
 };
 
 // The images of a tub's records (deleted records skipped), in index order.

@@ -41,9 +41,8 @@ EvalResult evaluate_tub(Pilot& pilot, const TubReader& tub, const Clock& clock,
 // The result as a short human-readable report (MAE, inference p50/p99, counts).
 std::string format_eval(const EvalResult& result);
 
-// Writes recorded vs predicted steering over the records as a PNG plot (`width` x `height`
-// px). Throws TubError when the file cannot be written.
-void plot_steering(const EvalResult& result, const std::string& png_path, int width = 1000,
-                   int height = 400);
+// Draws recorded vs predicted steering over the records as a `width` x `height` px BGR image
+// (rcpilot-eval writes it as PNG; encoding stays out of perception, see jpeg_codec.hpp).
+cv::Mat plot_steering(const EvalResult& result, int width = 1000, int height = 400);
 
 }  // namespace rcpilot::perception

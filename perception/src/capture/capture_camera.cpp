@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "perception/camera_pipelines.hpp"
-#include "perception/replay_cameras.hpp"
+#include "perception/file_cameras.hpp"
 
 namespace rcpilot::perception {
 namespace {
@@ -13,22 +13,6 @@ namespace {
 constexpr const char* kCsiRemedy =
     "check the ribbon cable and camera.sensor_id, and that no other program holds the camera; "
     "a capture left open blocks the next one: sudo systemctl restart nvargus-daemon";
-
-std::unique_ptr<CameraSource> make_replay(const config::CameraConfig& c, const std::string& path,
-                                          const Clock& clock) {
-  if (path.empty()) {
-    throw CameraError("camera.path is empty; camera.source: " + c.source +
-                      " needs camera.path (a " +
-                      (c.source == "video" ? "video file"
-                       : c.source == "tub" ? "tub folder"
-                                           : "image folder") +
-                      ")");
-  }
-  const ReplayOptions options{c.width, c.height, c.fps, c.realtime, c.loop};
-  if (c.source == "video") return std::make_unique<VideoFileCamera>(path, clock, options);
-  if (c.source == "images") return std::make_unique<ImageFolderCamera>(path, clock, options);
-  return std::make_unique<TubCamera>(path, clock, options);
-}
 
 }  // namespace
 
@@ -77,10 +61,11 @@ bool GStreamerCamera::read(cv::Mat& bgr) {
 
 void GStreamerCamera::reopen() { open(); }
 
-std::unique_ptr<CameraSource> make_camera_source(const config::CameraConfig& c,
-                                                 const std::string& path, const Clock& clock) {
-  if (c.source == "video" || c.source == "images" || c.source == "tub") {
-    return make_replay(c, path, clock);
+std::unique_ptr<CameraSource> make_capture_camera(const config::CameraConfig& c,
+                                                  const std::string& path, const Clock& clock) {
+  if (c.source == "video") return std::make_unique<VideoFileCamera>(path, clock, replay_options(c));
+  if (c.source == "images") {
+    return std::make_unique<ImageFolderCamera>(path, clock, replay_options(c));
   }
   if (c.source == "csi") {
     return std::make_unique<GStreamerCamera>(
@@ -107,8 +92,7 @@ std::unique_ptr<CameraSource> make_camera_source(const config::CameraConfig& c,
         "test it with gst-launch-1.0 (fakesink in place of appsink) and check that it ends in "
         "an appsink delivering BGR");
   }
-  throw CameraError("camera.source: " + c.source +
-                    " cannot be built here (sim needs the simulated world)");
+  throw CameraError("camera.source: " + c.source + " is not a source of the capture plugin");
 }
 
 }  // namespace rcpilot::perception

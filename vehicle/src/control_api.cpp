@@ -164,11 +164,15 @@ json ControlHandler::status() {
 
 json ControlHandler::mode(const json& request) {
   const json& v = request["mode"];
+  if (!v.is_string()) throw RequestError("bad_type", "`mode` must be a string");
   DriveMode mode{};
-  if (!v.is_string() || !parse_drive_mode(v.get<std::string>(), mode)) {
+  if (!parse_drive_mode(v.get<std::string>(), mode)) {
     throw RequestError("out_of_range", "`mode` must be one of \"user\", \"local_angle\", \"local\"");
   }
-  refusal(t_.drive.set_mode(mode));
+  // Through the live config, so `get`, `set control.mode` and reloads see the mode in force;
+  // its Apply switches the DriveState (and may refuse).
+  const ConfigChange change = t_.config.set({"control.mode=" + json(to_string(mode)).dump()});
+  if (!change.ok) throw RequestError("refused", change.error);
   event("mode", "mode set to " + std::string(to_string(mode)), {{"mode", to_string(mode)}});
   return {{"mode", to_string(mode)}};
 }
@@ -260,7 +264,7 @@ json ControlHandler::set(const json& request) {
 
 json ControlHandler::reload() {
   const ConfigChange change = t_.config.reload();
-  if (!change.ok) throw RequestError("refused", change.error);
+  if (!change.ok) throw RequestError(change.code, change.error);  // bad_file or refused
   event("reload", "config reloaded",
         {{"applied", change.applied}, {"restart_required", change.restart_required}});
   return {{"applied", change.applied}, {"restart_required", change.restart_required}};
@@ -271,6 +275,7 @@ json ControlHandler::record(const json& request) {
     throw RequestError("unavailable", "recording is not available in this node");
   }
   const json& action = request["action"];
+  if (!action.is_string()) throw RequestError("bad_type", "`action` must be a string");
   std::string error;
   if (action == "start") {
     if (!t_.recording->start(error)) throw RequestError("refused", error);

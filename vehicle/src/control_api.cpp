@@ -90,13 +90,18 @@ json refusal(const Transition& t) {
 ControlHandler::ControlHandler(ControlTargets targets) : t_(std::move(targets)) {}
 
 std::string ControlHandler::handle(const std::string& request_text) {
+  // The parser's message quotes the bytes it read, which may not be UTF-8: replace those
+  // rather than let dump() throw on the server thread.
+  const auto text = [](const json& reply) {
+    return reply.dump(-1, ' ', false, json::error_handler_t::replace);
+  };
   json request;
   try {
     request = json::parse(request_text);
   } catch (const json::parse_error& e) {
-    return error_reply("malformed", std::string("request is not JSON: ") + e.what()).dump();
+    return text(error_reply("malformed", std::string("request is not JSON: ") + e.what()));
   }
-  return handle(request).dump();
+  return text(handle(request));
 }
 
 json ControlHandler::handle(const json& request) {

@@ -41,8 +41,7 @@ const std::string kSimProfile = RCPILOT_SOURCE_DIR "/config/profiles/sim.yaml";
 constexpr double kOperatorTimeoutS = 0.5;  // control.operator_timeout_ms's default
 
 double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 std::string read_text(const std::string& path) {
@@ -86,9 +85,9 @@ class Node {
         telemetry_endpoint_(private_endpoint(name)),
         telemetry_(telemetry_endpoint_) {
     const std::vector<std::string> base = {
-        "--set", "log.status_interval_s=0",          "--set", "control.autostart=false",
-        "--set", "telemetry.endpoint=" + telemetry_endpoint_, "--set",
-        "record.path=" + tub(),                       "--set", "control_api.endpoint=" + control_,
+        "--set", "log.status_interval_s=0", "--set", "control.autostart=false", "--set",
+        "telemetry.endpoint=" + telemetry_endpoint_, "--set", "record.path=" + tub(), "--set",
+        "control_api.endpoint=" + control_,
         // A loaded test machine must not fail the self-test that autonomous modes need.
         "--set", "pilot.min_rate_hz=5"};
     args.insert(args.begin(), base.begin(), base.end());
@@ -229,8 +228,10 @@ void check_rejections(ControlClient& c, const ClientOptions& o) {
   // All or nothing: good keys next to one bad one do not change either.
   expect_rejected(c, o,
                   {{"cmd", "set"},
-                   {"values", {{"control.steering_gain", 2}, {"control.steering_trim", 0.1},
-                               {"control.throttle_max", 1.2}}}},
+                   {"values",
+                    {{"control.steering_gain", 2},
+                     {"control.steering_trim", 0.1},
+                     {"control.throttle_max", 1.2}}}},
                   "out_of_range");
   expect_rejected(c, o, {{"cmd", "set"}, {"values", json::array()}}, "bad_type");
   expect_rejected(c, o, {{"cmd", "get"}, {"keys", {"nope.key"}}}, "unknown_key");
@@ -273,17 +274,17 @@ void check_commands(ControlClient& c) {
   EXPECT_EQ(s["armed"], false);
   EXPECT_EQ(request(c, {{"cmd", "mode"}, {"mode", "local"}})["ok"], true);
 
-  const json set = request(c, {{"cmd", "set"},
-                               {"values", {{"control.steering_gain", 1.5},
-                                           {"control.steering_trim", -0.1}}}});
-  EXPECT_EQ(set["applied"], json({"control.steering_trim", "control.steering_gain"}))
-      << set.dump();
+  const json set =
+      request(c, {{"cmd", "set"},
+                  {"values", {{"control.steering_gain", 1.5}, {"control.steering_trim", -0.1}}}});
+  EXPECT_EQ(set["applied"], json({"control.steering_trim", "control.steering_gain"})) << set.dump();
   const json got = request(c, {{"cmd", "get"}});
   EXPECT_EQ(got["values"]["control.steering_gain"], 1.5);
   EXPECT_EQ(got["values"]["control.steering_trim"], -0.1);
   EXPECT_FALSE(got["values"].contains("control.rate_hz")) << "get lists only live keys";
-  EXPECT_EQ(request(c, {{"cmd", "get"}, {"keys", {"control.rate_hz"}}})["values"]["control.rate_hz"],
-            50.0);
+  EXPECT_EQ(
+      request(c, {{"cmd", "get"}, {"keys", {"control.rate_hz"}}})["values"]["control.rate_hz"],
+      50.0);
 
   const json drive = request(c, {{"cmd", "drive"}, {"steering", 0}, {"throttle", 0}});
   EXPECT_EQ(drive["expires_in_ms"], 500.0) << drive.dump();
@@ -370,7 +371,8 @@ TEST(ControlApi, manual_drive_moves_the_car_stops_with_the_dead_man_and_records_
   ASSERT_EQ(request(c, {{"cmd", "record"}, {"action", "start"}})["ok"], true);
 
   // rcpilot-ctl repeats the command at 10 Hz for 1.5 s, then stops sending.
-  const auto [code, out] = run(kCtl, {"-e", node.control(), "drive", "0.3", "0.4", "--for", "1.5"}, 30);
+  const auto [code, out] =
+      run(kCtl, {"-e", node.control(), "drive", "0.3", "0.4", "--for", "1.5"}, 30);
   const double stopped_sending_s = now_s();
   ASSERT_EQ(code, 0) << out;
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
@@ -423,10 +425,10 @@ TEST(ControlApi, manual_drive_moves_the_car_stops_with_the_dead_man_and_records_
 
   // The `frame` topic, saved by rcpilot-ctl watch.
   const std::string frames = node.dir() + "/frames";
-  const auto [watch_code, watch_out] =
-      run(kCtl, {"-t", node.telemetry_endpoint(), "watch", "--duration", "2", "--save-frames",
-                 frames, "--plain"},
-          30);
+  const auto [watch_code, watch_out] = run(kCtl,
+                                           {"-t", node.telemetry_endpoint(), "watch", "--duration",
+                                            "2", "--save-frames", frames, "--plain"},
+                                           30);
   EXPECT_EQ(watch_code, 0) << watch_out;
   EXPECT_NE(watch_out.find("user ARMED"), std::string::npos) << watch_out;
   int decoded = 0;
@@ -461,14 +463,16 @@ TEST(ControlApi, sighup_reloads_live_keys_reports_the_rest_and_ignores_a_broken_
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(request(c, {{"cmd", "get"}})["values"]["control.steering_gain"], 1.75);
-  EXPECT_EQ(request(c, {{"cmd", "get"}, {"keys", {"control.rate_hz"}}})["values"]["control.rate_hz"],
-            50.0);
+  EXPECT_EQ(
+      request(c, {{"cmd", "get"}, {"keys", {"control.rate_hz"}}})["values"]["control.rate_hz"],
+      50.0);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   std::optional<json> reload;
   for (const auto& e : node.telemetry().of("event")) {
     if (e["type"] == "reload") reload = e;
   }
-  ASSERT_TRUE(reload.has_value()) << json(node.telemetry().of("event")).dump() << node.process().output();
+  ASSERT_TRUE(reload.has_value()) << json(node.telemetry().of("event")).dump()
+                                  << node.process().output();
   EXPECT_EQ((*reload)["applied"], json({"control.steering_gain"})) << reload->dump();
   EXPECT_EQ((*reload)["restart_required"], json({"control.rate_hz"})) << reload->dump();
 
@@ -487,22 +491,22 @@ TEST(ControlApi, sighup_reloads_live_keys_reports_the_rest_and_ignores_a_broken_
   }
   EXPECT_TRUE(warned) << node.process().output();
   expect_rejected(c, node.options(), {{"cmd", "reload"}}, "bad_file");
-  write_file(path, sim_profile_text({{"  steering_gain: 1", "  steering_gain: 7"}}));  // out of range
+  write_file(path,
+             sim_profile_text({{"  steering_gain: 1", "  steering_gain: 7"}}));  // out of range
   expect_rejected(c, node.options(), {{"cmd", "reload"}}, "bad_file");
   EXPECT_EQ(node.stop(), 0) << node.process().output();
 }
 
 // Key pairs made by the real `rcpilot-ctl keygen`.
 struct Keys {
-  explicit Keys(const std::string& dir) : dir(dir) {
+  explicit Keys(const std::string& folder) : dir(folder) {
     for (const char* name : {"server", "client", "intruder"}) {
       const auto [code, out] = run(kCtl, {"keygen", dir + "/" + name}, 30);
       EXPECT_EQ(code, 0) << out;
     }
     write_file(dir + "/authorized_keys", "# the laptop\n" + read_text(dir + "/client.key"));
   }
-  ClientOptions client(const std::string& endpoint, const std::string& name,
-                       int timeout_ms) const {
+  ClientOptions client(const std::string& endpoint, const std::string& name, int timeout_ms) const {
     ClientOptions o;
     o.endpoint = endpoint;
     o.timeout = std::chrono::milliseconds(timeout_ms);
@@ -562,17 +566,20 @@ TEST(ControlApi, with_curve_on_a_public_address_only_listed_client_keys_get_answ
 
   // rcpilot-ctl over CURVE.
   const std::string server_key = dir.path + "/server.key";
-  auto [code, out] = run(kCtl, {"-e", endpoint, "--server-key", server_key, "--key",
-                                dir.path + "/client.key_secret", "status"}, 30);
+  auto [code, out] = run(kCtl,
+                         {"-e", endpoint, "--server-key", server_key, "--key",
+                          dir.path + "/client.key_secret", "status"},
+                         30);
   EXPECT_EQ(code, 0) << out;
-  std::tie(code, out) = run(kCtl, {"-e", endpoint, "--server-key", server_key, "--key",
-                                   dir.path + "/intruder.key_secret", "--timeout-ms", "1000",
-                                   "estop"}, 30);
+  std::tie(code, out) = run(kCtl,
+                            {"-e", endpoint, "--server-key", server_key, "--key",
+                             dir.path + "/intruder.key_secret", "--timeout-ms", "1000", "estop"},
+                            30);
   EXPECT_EQ(code, 3) << out;
   std::tie(code, out) = run(kCtl, {"-e", endpoint, "--timeout-ms", "1000", "estop"}, 30);
   EXPECT_EQ(code, 3) << out;
-  std::tie(code, out) = run(kCtl, {"-e", endpoint, "--server-key", server_key, "--key",
-                                   server_key, "status"}, 30);
+  std::tie(code, out) =
+      run(kCtl, {"-e", endpoint, "--server-key", server_key, "--key", server_key, "status"}, 30);
   EXPECT_EQ(code, 2) << "a public key file is not a secret key: " << out;
   EXPECT_EQ(state_of(c), before);
   EXPECT_EQ(node.stop(), 0) << node.process().output();
@@ -592,9 +599,10 @@ TEST(ControlApi, unsafe_or_broken_security_settings_stop_the_node_with_exit_code
 
   const std::string missing = dir.path + "/missing.key_secret";
   write_file(dir.path + "/authorized_keys", "");
-  std::tie(code, out) = node({"--set", "control_api.endpoint=tcp://0.0.0.0:5599", "--set",
-                              "control_api.curve_secret_key=" + missing, "--set",
-                              "control_api.curve_authorized_keys=" + dir.path + "/authorized_keys"});
+  std::tie(code, out) =
+      node({"--set", "control_api.endpoint=tcp://0.0.0.0:5599", "--set",
+            "control_api.curve_secret_key=" + missing, "--set",
+            "control_api.curve_authorized_keys=" + dir.path + "/authorized_keys"});
   EXPECT_EQ(code, 2) << out;
   EXPECT_NE(out.find(missing), std::string::npos) << out;
 }

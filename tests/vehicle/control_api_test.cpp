@@ -89,8 +89,14 @@ class ControlApiTest : public ::testing::Test {
           applied_ = next;
           return Transition{};
         });
-    ControlTargets targets{*drive_, operators_, *live_, clock_,
-                           [] { return json{{"loop", {{"rate_hz", 50}}}}; }, &recording_,
+    ControlTargets targets{*drive_,
+                           operators_,
+                           *live_,
+                           clock_,
+                           [] {
+                             return json{{"loop", {{"rate_hz", 50}}}};
+                           },
+                           &recording_,
                            [this](const std::string& kind, const std::string&, const json& d) {
                              events_.push_back({kind, d});
                            }};
@@ -323,9 +329,10 @@ TEST_F(ControlApiTest, get_lists_every_live_key_or_the_keys_asked) {
 
 TEST_F(ControlApiTest, set_applies_several_live_keys_at_once_and_reports_them) {
   const json r = call({{"cmd", "set"},
-                       {"values", {{"control.steering_gain", 1.5},
-                                   {"control.throttle_max", 0.4},
-                                   {"control.reverse", "brake_then_reverse"}}}});
+                       {"values",
+                        {{"control.steering_gain", 1.5},
+                         {"control.throttle_max", 0.4},
+                         {"control.reverse", "brake_then_reverse"}}}});
   ASSERT_EQ(r["ok"], true) << r.dump();
   EXPECT_EQ(r["applied"].size(), 3u);
   EXPECT_DOUBLE_EQ(applied_.control.steering_gain, 1.5);

@@ -15,6 +15,8 @@ namespace {
 
 const std::string kRcpilot = RCPILOT_BINARY_DIR "/vehicle/rcpilot";
 const std::string kSimProfile = RCPILOT_SOURCE_DIR "/config/profiles/sim.yaml";
+// The control API would bind the default port, which another node on this machine may hold.
+const std::string kNoControlApi = "control_api.enabled=false";
 
 TEST(NodeMotor, a_board_that_never_answers_stops_start_up_with_exit_3_naming_motor_device) {
   fw::PtyMaster silent_board;  // opens fine, never replies
@@ -60,8 +62,9 @@ TEST(NodeMotor, kill_9_of_the_node_leaves_rcpilot_fw_sim_neutral_by_its_own_fail
   fw::testing::FwSimProcess board;  // --trace: a line per output or state change
   const std::string path = board.slave_path();
   ASSERT_FALSE(path.empty());
-  Process node(kRcpilot, {"--config", kSimProfile, "--set", "telemetry.enabled=false", "--set",
-                          "motor.driver=native", "--set", "motor.device=" + path});
+  Process node(kRcpilot,
+               {"--config", kSimProfile, "--set", kNoControlApi, "--set", "telemetry.enabled=false",
+                "--set", "motor.driver=native", "--set", "motor.device=" + path});
   using fw::testing::field;
   const std::string driving = board.wait_line(
       [](const std::string& l) {

@@ -15,13 +15,15 @@ namespace {
 
 const std::string kRcpilot = RCPILOT_BINARY_DIR "/vehicle/rcpilot";
 const std::string kSimProfile = RCPILOT_SOURCE_DIR "/config/profiles/sim.yaml";
+// The control API would bind the default port, which another node on this machine may hold.
+const std::string kNoControlApi = "control_api.enabled=false";
 
 TEST(NodeRun, drives_the_sim_publishes_state_at_rate_and_stops_neutral_on_sigterm) {
   const double rate_hz = 50;
   const std::string endpoint = private_endpoint("run");
   TelemetryClient client(endpoint);
-  Process node(kRcpilot, {"--config", kSimProfile, "--set", "telemetry.endpoint=" + endpoint,
-                          "--set", "control.rate_hz=50"});
+  Process node(kRcpilot, {"--config", kSimProfile, "--set", kNoControlApi, "--set",
+                          "telemetry.endpoint=" + endpoint, "--set", "control.rate_hz=50"});
   std::this_thread::sleep_for(std::chrono::seconds(12));
   node.signal(SIGTERM);
   const int code = node.wait(30);
@@ -67,8 +69,9 @@ TEST(NodeRun, drives_the_sim_publishes_state_at_rate_and_stops_neutral_on_sigter
 TEST(NodeRun, without_autostart_the_node_stays_disarmed_and_neutral) {
   const std::string endpoint = private_endpoint("disarmed");
   TelemetryClient client(endpoint);
-  Process node(kRcpilot, {"--config", kSimProfile, "--set", "telemetry.endpoint=" + endpoint,
-                          "--set", "control.autostart=false", "--duration", "4"});
+  Process node(kRcpilot, {"--config", kSimProfile, "--set", kNoControlApi, "--set",
+                          "telemetry.endpoint=" + endpoint, "--set", "control.autostart=false",
+                          "--duration", "4"});
   ASSERT_EQ(node.wait(60), 0) << node.output();
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const auto states = client.of("state");
@@ -83,7 +86,8 @@ TEST(NodeRun, without_autostart_the_node_stays_disarmed_and_neutral) {
 }
 
 TEST(NodeRun, sigint_also_stops_with_exit_code_zero) {
-  Process node(kRcpilot, {"--config", kSimProfile, "--set", "telemetry.enabled=false"});
+  Process node(kRcpilot, {"--config", kSimProfile, "--set", kNoControlApi, "--set",
+                          "telemetry.enabled=false"});
   std::this_thread::sleep_for(std::chrono::seconds(4));
   node.signal(SIGINT);
   EXPECT_EQ(node.wait(30), 0) << node.output();
@@ -92,7 +96,8 @@ TEST(NodeRun, sigint_also_stops_with_exit_code_zero) {
 
 TEST(NodeRun, tells_systemd_ready_after_the_first_inference_then_feeds_the_watchdog) {
   FakeSystemd systemd(1000, /*for_children=*/true);
-  Process node(kRcpilot, {"--config", kSimProfile, "--set", "telemetry.enabled=false"});
+  Process node(kRcpilot, {"--config", kSimProfile, "--set", kNoControlApi, "--set",
+                          "telemetry.enabled=false"});
   const auto running = systemd.receive_for(std::chrono::seconds(8));
   node.signal(SIGTERM);
   const auto stopping = systemd.receive_for(std::chrono::seconds(2));

@@ -46,6 +46,11 @@ class TelemetryClient {
       zmq::message_t topic, body;
       if (!sub_.recv(topic)) continue;
       if (!sub_.recv(body)) continue;
+      // `frame` messages carry a third part (the JPEG): skip it so the next topic lines up.
+      while (sub_.get(zmq::sockopt::rcvmore)) {
+        zmq::message_t extra;
+        (void)sub_.recv(extra);
+      }
       std::lock_guard<std::mutex> lock(mutex_);
       messages_.push_back({topic.to_string(), nlohmann::json::parse(body.to_string())});
     }

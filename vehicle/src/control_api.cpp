@@ -90,13 +90,18 @@ json refusal(const Transition& t) {
 ControlHandler::ControlHandler(ControlTargets targets) : t_(std::move(targets)) {}
 
 std::string ControlHandler::handle(const std::string& request_text) {
+  // The parser's message quotes the bytes it read, which may not be UTF-8: replace those
+  // rather than let dump() throw on the server thread.
+  const auto text = [](const json& reply) {
+    return reply.dump(-1, ' ', false, json::error_handler_t::replace);
+  };
   json request;
   try {
     request = json::parse(request_text);
   } catch (const json::parse_error& e) {
-    return error_reply("malformed", std::string("request is not JSON: ") + e.what()).dump();
+    return text(error_reply("malformed", std::string("request is not JSON: ") + e.what()));
   }
-  return handle(request).dump();
+  return text(handle(request));
 }
 
 json ControlHandler::handle(const json& request) {
@@ -164,11 +169,15 @@ json ControlHandler::status() {
 
 json ControlHandler::mode(const json& request) {
   const json& v = request["mode"];
+  if (!v.is_string()) throw RequestError("bad_type", "`mode` must be a string");
   DriveMode mode{};
-  if (!v.is_string() || !parse_drive_mode(v.get<std::string>(), mode)) {
+  if (!parse_drive_mode(v.get<std::string>(), mode)) {
     throw RequestError("out_of_range", "`mode` must be one of \"user\", \"local_angle\", \"local\"");
   }
-  refusal(t_.drive.set_mode(mode));
+  // Through the live config, so `get`, `set control.mode` and reloads see the mode in force;
+  // its Apply switches the DriveState (and may refuse).
+  const ConfigChange change = t_.config.set({"control.mode=" + json(to_string(mode)).dump()});
+  if (!change.ok) throw RequestError("refused", change.error);
   event("mode", "mode set to " + std::string(to_string(mode)), {{"mode", to_string(mode)}});
   return {{"mode", to_string(mode)}};
 }
@@ -260,7 +269,7 @@ json ControlHandler::set(const json& request) {
 
 json ControlHandler::reload() {
   const ConfigChange change = t_.config.reload();
-  if (!change.ok) throw RequestError("refused", change.error);
+  if (!change.ok) throw RequestError(change.code, change.error);  // bad_file or refused
   event("reload", "config reloaded",
         {{"applied", change.applied}, {"restart_required", change.restart_required}});
   return {{"applied", change.applied}, {"restart_required", change.restart_required}};
@@ -271,6 +280,7 @@ json ControlHandler::record(const json& request) {
     throw RequestError("unavailable", "recording is not available in this node");
   }
   const json& action = request["action"];
+  if (!action.is_string()) throw RequestError("bad_type", "`action` must be a string");
   std::string error;
   if (action == "start") {
     if (!t_.recording->start(error)) throw RequestError("refused", error);

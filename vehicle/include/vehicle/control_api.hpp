@@ -34,7 +34,7 @@ using EventFn =
 struct ControlTargets {
   DriveState& drive;
   OperatorInputs& operators;
-  LiveConfig& config;
+  LiveConfig& config;  // `mode`, `set`, `reload` go through it: its Apply switches drive's mode
   const Clock& clock;
   std::function<nlohmann::json()> status;  // loop, pilot and link figures for `status`
   RecordingControl* recording = nullptr;   // null: `record` answers unavailable

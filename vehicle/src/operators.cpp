@@ -106,8 +106,7 @@ std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, 
     }
   };
   h.on_event = [events](vehicle::GamepadEvent e, const std::string& detail) {
-    events(e == vehicle::GamepadEvent::kConnected ? "gamepad" : "warning",
-           "gamepad " + std::string(vehicle::to_string(e)) + ": " + detail, {});
+    events(std::string(vehicle::to_string(e)), detail, {});
   };
   return std::make_unique<vehicle::GamepadReader>(cfg.gamepad, clock, std::move(h));
 }

@@ -54,8 +54,7 @@ TEST_F(SafetyTest, after_a_stale_spell_the_model_waits_for_the_hold_off) {
   TimePoint t = kT0;
   EXPECT_EQ(core.decide(model(0.2f, 0.5f, 1, t), 1, t).reason, StopReason::kNone);
   t += milliseconds(20);
-  EXPECT_EQ(core.decide(model(0.2f, 0.5f, 1, t, 500), 2, t).reason,
-            StopReason::kStalePrediction);
+  EXPECT_EQ(core.decide(model(0.2f, 0.5f, 1, t, 500), 2, t).reason, StopReason::kStalePrediction);
   const TimePoint failed = t;
   std::uint64_t seq = 2;
   for (t += milliseconds(20); t < failed + milliseconds(400); t += milliseconds(20)) {
@@ -138,12 +137,12 @@ TEST(ReverseShaperTest, brake_then_neutral_then_reverse_with_exact_timing) {
   t.reverse_neutral_ms = 60;
   EXPECT_FLOAT_EQ(r.apply(0.5f, t, kT0), 0.5f);
   const TimePoint b = kT0 + milliseconds(20);
-  EXPECT_FLOAT_EQ(r.apply(-0.4f, t, b), -0.4f);                      // brake starts
-  EXPECT_FLOAT_EQ(r.apply(-0.4f, t, b + milliseconds(99)), -0.4f);   // still braking
+  EXPECT_FLOAT_EQ(r.apply(-0.4f, t, b), -0.4f);                     // brake starts
+  EXPECT_FLOAT_EQ(r.apply(-0.4f, t, b + milliseconds(99)), -0.4f);  // still braking
   const TimePoint n = b + milliseconds(100);
-  EXPECT_FLOAT_EQ(r.apply(-0.4f, t, n), 0.0f);                       // neutral gap
+  EXPECT_FLOAT_EQ(r.apply(-0.4f, t, n), 0.0f);  // neutral gap
   EXPECT_FLOAT_EQ(r.apply(-0.4f, t, n + milliseconds(59)), 0.0f);
-  EXPECT_FLOAT_EQ(r.apply(-0.4f, t, n + milliseconds(60)), -0.4f);   // reverse engaged
+  EXPECT_FLOAT_EQ(r.apply(-0.4f, t, n + milliseconds(60)), -0.4f);  // reverse engaged
   EXPECT_FLOAT_EQ(r.apply(0.0f, t, n + milliseconds(80)), 0.0f);
   EXPECT_FLOAT_EQ(r.apply(-0.2f, t, n + milliseconds(90)), -0.2f)
       << "still in reverse: no new brake";
@@ -160,7 +159,7 @@ TEST(ReverseShaperTest, letting_go_during_the_brake_restarts_the_sequence) {
   t.reverse_neutral_ms = 50;
   EXPECT_FLOAT_EQ(r.apply(-0.5f, t, kT0), -0.5f);
   EXPECT_FLOAT_EQ(r.apply(0.0f, t, kT0 + milliseconds(50)), 0.0f);
-  EXPECT_FLOAT_EQ(r.apply(-0.5f, t, kT0 + milliseconds(60)), -0.5f);   // braking again
+  EXPECT_FLOAT_EQ(r.apply(-0.5f, t, kT0 + milliseconds(60)), -0.5f);  // braking again
   EXPECT_FLOAT_EQ(r.apply(-0.5f, t, kT0 + milliseconds(159)), -0.5f);
   EXPECT_FLOAT_EQ(r.apply(-0.5f, t, kT0 + milliseconds(160)), 0.0f);
 }

@@ -24,10 +24,17 @@ struct RequestError : std::runtime_error {
 // Fields each command accepts besides v, id and cmd; all of them are required unless listed in
 // kOptional.
 const std::map<std::string, std::set<std::string>> kFields = {
-    {"status", {}},      {"mode", {"mode"}},   {"arm", {}},
-    {"disarm", {}},      {"estop", {}},        {"clear_estop", {}},
-    {"drive", {"steering", "throttle"}},       {"get", {"keys"}},
-    {"set", {"values"}}, {"reload", {}},       {"record", {"action", "count"}},
+    {"status", {}},
+    {"mode", {"mode"}},
+    {"arm", {}},
+    {"disarm", {}},
+    {"estop", {}},
+    {"clear_estop", {}},
+    {"drive", {"steering", "throttle"}},
+    {"get", {"keys"}},
+    {"set", {"values"}},
+    {"reload", {}},
+    {"record", {"action", "count"}},
 };
 const std::set<std::string> kOptional = {"keys", "count"};
 
@@ -60,14 +67,14 @@ float number_in(const json& request, const std::string& name, double lo, double 
 // A JSON value as the YAML scalar text `--set` would take for `key`, after a type check.
 std::string yaml_scalar(const config::KeyInfo& key, const json& v) {
   using config::ValueType;
-  const bool ok = (key.type == ValueType::kBool && v.is_boolean()) ||
-                  (key.type == ValueType::kInt && v.is_number_integer()) ||
-                  (key.type == ValueType::kDouble && v.is_number()) ||
-                  ((key.type == ValueType::kString || key.type == ValueType::kEnum) &&
-                   v.is_string());
+  const bool ok =
+      (key.type == ValueType::kBool && v.is_boolean()) ||
+      (key.type == ValueType::kInt && v.is_number_integer()) ||
+      (key.type == ValueType::kDouble && v.is_number()) ||
+      ((key.type == ValueType::kString || key.type == ValueType::kEnum) && v.is_string());
   if (!ok) {
-    throw RequestError("bad_type", key.path() + " takes a " + config::type_name(key.type) +
-                                       ", got " + v.dump());
+    throw RequestError(
+        "bad_type", key.path() + " takes a " + config::type_name(key.type) + ", got " + v.dump());
   }
   return v.is_string() ? json(v.get<std::string>()).dump() : v.dump();
 }
@@ -172,7 +179,8 @@ json ControlHandler::mode(const json& request) {
   if (!v.is_string()) throw RequestError("bad_type", "`mode` must be a string");
   DriveMode mode{};
   if (!parse_drive_mode(v.get<std::string>(), mode)) {
-    throw RequestError("out_of_range", "`mode` must be one of \"user\", \"local_angle\", \"local\"");
+    throw RequestError("out_of_range",
+                       "`mode` must be one of \"user\", \"local_angle\", \"local\"");
   }
   // Through the live config, so `get`, `set control.mode` and reloads see the mode in force;
   // its Apply switches the DriveState (and may refuse).
@@ -287,9 +295,8 @@ json ControlHandler::record(const json& request) {
   } else if (action == "stop") {
     t_.recording->stop();
   } else if (action == "erase") {
-    const int count = request.contains("count")
-                          ? static_cast<int>(number_in(request, "count", 1, 100000))
-                          : 100;
+    const int count =
+        request.contains("count") ? static_cast<int>(number_in(request, "count", 1, 100000)) : 100;
     if (!t_.recording->erase_last(count, error)) throw RequestError("refused", error);
   } else {
     throw RequestError("out_of_range", "`action` must be \"start\", \"stop\" or \"erase\"");
@@ -297,8 +304,7 @@ json ControlHandler::record(const json& request) {
   return {{"recording", t_.recording->status()}};
 }
 
-void ControlHandler::event(const std::string& kind, const std::string& text,
-                           const json& details) {
+void ControlHandler::event(const std::string& kind, const std::string& text, const json& details) {
   if (t_.event) t_.event(kind, text, details);
 }
 

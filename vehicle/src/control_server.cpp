@@ -33,8 +33,7 @@ struct ControlServer::Sockets {
 
 bool is_local_endpoint(const std::string& endpoint) {
   if (endpoint.rfind("ipc://", 0) == 0 || endpoint.rfind("inproc://", 0) == 0) return true;
-  static const std::regex local(
-      R"(^tcp://(127\.\d+\.\d+\.\d+|localhost|\[::1\]|lo)(:[0-9*]+)?$)");
+  static const std::regex local(R"(^tcp://(127\.\d+\.\d+\.\d+|localhost|\[::1\]|lo)(:[0-9*]+)?$)");
   return std::regex_match(endpoint, local);
 }
 
@@ -77,8 +76,8 @@ ControlServer::ControlServer(const config::ControlApiConfig& cfg, const std::str
   try {
     sockets_->rep.bind(cfg.endpoint);
   } catch (const zmq::error_t& e) {
-    throw std::runtime_error("control_api.endpoint '" + cfg.endpoint + "': cannot bind: " +
-                             e.what() +
+    throw std::runtime_error("control_api.endpoint '" + cfg.endpoint +
+                             "': cannot bind: " + e.what() +
                              "; choose a free address or set control_api.enabled: false");
   }
 }

@@ -61,8 +61,8 @@ int call(const Options& o, const json& request, bool quiet = false) {
   }
   const bool ok = reply->value("ok", false);
   if (!ok) {
-    std::fprintf(stderr, "rcpilot-ctl: refused (%s): %s\n",
-                 reply->value("error", "?").c_str(), reply->value("message", "").c_str());
+    std::fprintf(stderr, "rcpilot-ctl: refused (%s): %s\n", reply->value("error", "?").c_str(),
+                 reply->value("message", "").c_str());
     return kExitRefused;
   }
   if (o.json_out) {
@@ -116,8 +116,7 @@ int main(int argc, char** argv) {
   CLI::App app{"rcpilot-ctl: control and watch a running rcpilot (docs/control.md)"};
   app.require_subcommand(1);
   app.add_option("-e,--endpoint", o.endpoint, "control API address")->capture_default_str();
-  app.add_option("-t,--telemetry", o.telemetry, "telemetry address (watch)")
-      ->capture_default_str();
+  app.add_option("-t,--telemetry", o.telemetry, "telemetry address (watch)")->capture_default_str();
   app.add_option("--server-key", o.server_key, "CURVE: the node's public key (file or Z85)");
   app.add_option("--key", o.client_key, "CURVE: this client's .key_secret file");
   app.add_option("--timeout-ms", o.timeout_ms, "wait this long for an answer")
@@ -137,8 +136,11 @@ int main(int argc, char** argv) {
 
   std::string mode;
   app.add_subcommand("mode", "set the drive mode")
-      ->callback([&] { request = {{"cmd", "mode"}, {"mode", mode}}; })
-      ->add_option("mode", mode, "user, local_angle or local")->required();
+      ->callback([&] {
+        request = {{"cmd", "mode"}, {"mode", mode}};
+      })
+      ->add_option("mode", mode, "user, local_angle or local")
+      ->required();
 
   std::vector<std::string> keys;
   app.add_subcommand("get", "show live tunables (all, or the keys named)")
@@ -150,13 +152,17 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> assignments;
   app.add_subcommand("set", "change live tunables at once, all or nothing")
-      ->callback([&] { request = {{"cmd", "set"}, {"values", ctl::parse_assignments(assignments)}}; })
-      ->add_option("assignments", assignments, "section.key=value ...")->required();
+      ->callback([&] {
+        request = {{"cmd", "set"}, {"values", ctl::parse_assignments(assignments)}};
+      })
+      ->add_option("assignments", assignments, "section.key=value ...")
+      ->required();
 
   std::string action;
   int count = 100;
   auto* record = app.add_subcommand("record", "start or stop recording, erase the last N records");
-  record->add_option("action", action, "start, stop or erase")->required()
+  record->add_option("action", action, "start, stop or erase")
+      ->required()
       ->check(CLI::IsMember({"start", "stop", "erase"}));
   record->add_option("count", count, "erase: how many records")->capture_default_str();
   record->callback([&] {
@@ -179,7 +185,8 @@ int main(int argc, char** argv) {
 
   std::string key_base;
   app.add_subcommand("keygen", "make a CURVE key pair: NAME.key and NAME.key_secret")
-      ->add_option("name", key_base, "file name without extension")->required();
+      ->add_option("name", key_base, "file name without extension")
+      ->required();
 
   try {
     app.parse(argc, argv);

@@ -55,9 +55,9 @@ std::string format_status(const json& r) {
       "p99 {:.2f} ms\n"
       "command steering {:+.3f} throttle {:+.3f}\n",
       str(r, "mode"), flag(r, "armed") ? "ARMED" : "disarmed", flag(r, "estop") ? "  E-STOP" : "",
-      str(r, "reason"), num(loop, "measured_hz"), num(loop, "rate_hz"),
-      loop.value("overruns", 0), flag(loop, "lagging") ? ", LAGGING" : "",
-      num(pilot, "unique_frames_per_s"), num(pilot.value("inference_ms", json::object()), "p50"),
+      str(r, "reason"), num(loop, "measured_hz"), num(loop, "rate_hz"), loop.value("overruns", 0),
+      flag(loop, "lagging") ? ", LAGGING" : "", num(pilot, "unique_frames_per_s"),
+      num(pilot.value("inference_ms", json::object()), "p50"),
       num(pilot.value("inference_ms", json::object()), "p99"), num(latency, "p50"),
       num(latency, "p99"), num(r, "steering"), num(r, "throttle"));
   if (r.contains("recording") && r["recording"].is_object()) {
@@ -114,14 +114,13 @@ void WatchView::on_message(const std::string& topic, const json& body) {
 
 std::string WatchView::line() const {
   if (state_.is_null()) return "waiting for telemetry...";
-  return fmt::format("tick {} | {} {}{} | reason {} | steer {:+.2f} thr {:+.2f} | pilot {:.1f} fps "
-                     "| infer {:.1f} ms | period {:.1f} ms | overruns {}",
-                     state_.value("tick", 0), str(state_, "mode"),
-                     flag(state_, "armed") ? "ARMED" : "disarmed",
-                     flag(state_, "estop") ? " E-STOP" : "", str(state_, "reason"),
-                     num(state_, "steering"), num(state_, "throttle"),
-                     num(state_, "pilot_rate_hz"), num(state_, "inference_ms"),
-                     num(state_, "period_ms"), state_.value("overruns", 0));
+  return fmt::format(
+      "tick {} | {} {}{} | reason {} | steer {:+.2f} thr {:+.2f} | pilot {:.1f} fps "
+      "| infer {:.1f} ms | period {:.1f} ms | overruns {}",
+      state_.value("tick", 0), str(state_, "mode"), flag(state_, "armed") ? "ARMED" : "disarmed",
+      flag(state_, "estop") ? " E-STOP" : "", str(state_, "reason"), num(state_, "steering"),
+      num(state_, "throttle"), num(state_, "pilot_rate_hz"), num(state_, "inference_ms"),
+      num(state_, "period_ms"), state_.value("overruns", 0));
 }
 
 std::string WatchView::render() const {
@@ -139,13 +138,12 @@ std::string WatchView::render() const {
       "events:\n",
       state_.value("tick", 0), str(state_, "mode"), flag(state_, "armed") ? "ARMED" : "disarmed",
       flag(state_, "estop") ? "  E-STOP LATCHED" : "", str(state_, "reason"),
-      flag(state_, "lagging") ? "  LAGGING" : "", num(state_, "period_ms"),
-      num(state_, "exec_ms"), state_.value("overruns", 0), num(state_, "pilot_rate_hz"),
-      num(state_, "inference_ms"), num(state_, "prediction_age_ms"),
-      bar(num(state_, "steering"), 10), num(state_, "steering"),
+      flag(state_, "lagging") ? "  LAGGING" : "", num(state_, "period_ms"), num(state_, "exec_ms"),
+      state_.value("overruns", 0), num(state_, "pilot_rate_hz"), num(state_, "inference_ms"),
+      num(state_, "prediction_age_ms"), bar(num(state_, "steering"), 10), num(state_, "steering"),
       bar(num(state_, "throttle"), 10), num(state_, "throttle"),
-      flag(user, "valid") ? fmt::format("steering {:+.2f} throttle {:+.2f}",
-                                        num(user, "steering"), num(user, "throttle"))
+      flag(user, "valid") ? fmt::format("steering {:+.2f} throttle {:+.2f}", num(user, "steering"),
+                                        num(user, "throttle"))
                           : std::string("none"),
       num(health_, "cpu_percent"), num(health_, "rss_mb"), temperatures(health_));
   for (const auto& e : events_) out += "  " + e + "\n";
@@ -154,7 +152,8 @@ std::string WatchView::render() const {
 
 int run_watch(const WatchOptions& options) {
   std::signal(SIGINT, [](int) { g_interrupted = true; });
-  if (!options.save_frames_dir.empty()) std::filesystem::create_directories(options.save_frames_dir);
+  if (!options.save_frames_dir.empty())
+    std::filesystem::create_directories(options.save_frames_dir);
   zmq::context_t context;
   zmq::socket_t sub(context, zmq::socket_type::sub);
   sub.set(zmq::sockopt::subscribe, "");
@@ -166,7 +165,8 @@ int run_watch(const WatchOptions& options) {
   auto next_draw = start;
   while (!g_interrupted) {
     const auto now = std::chrono::steady_clock::now();
-    if (options.duration_s > 0 && now - start >= std::chrono::duration<double>(options.duration_s)) {
+    if (options.duration_s > 0 &&
+        now - start >= std::chrono::duration<double>(options.duration_s)) {
       break;
     }
     zmq::message_t topic, body;
@@ -192,8 +192,10 @@ int run_watch(const WatchOptions& options) {
     }
   }
   if (view.states() == 0) {
-    std::fprintf(stderr, "rcpilot-ctl watch: no telemetry from %s: is rcpilot running with "
-                         "telemetry.enabled?\n", options.endpoint.c_str());
+    std::fprintf(stderr,
+                 "rcpilot-ctl watch: no telemetry from %s: is rcpilot running with "
+                 "telemetry.enabled?\n",
+                 options.endpoint.c_str());
     return 3;
   }
   return 0;

@@ -77,7 +77,8 @@ void write_curve_keypair(const CurveKeyPair& keys, const std::string& base) {
       throw KeyFileError(p + " already exists; remove it first or choose another name");
     }
   }
-  const std::string header = "# rcpilot CURVE key (ZeroMQ zcert style), made by rcpilot-ctl keygen\n";
+  const std::string header =
+      "# rcpilot CURVE key (ZeroMQ zcert style), made by rcpilot-ctl keygen\n";
   write_file(pub_path, header + "public-key = \"" + keys.public_key + "\"\n", 0644);
   write_file(sec_path,
              header + "# keep this file private\npublic-key = \"" + keys.public_key +

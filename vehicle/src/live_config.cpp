@@ -15,8 +15,8 @@ bool is_live(const std::string& path) {
 
 }  // namespace
 
-LiveConfig::LiveConfig(config::Config initial, std::string path,
-                       std::vector<std::string> overrides, Apply apply)
+LiveConfig::LiveConfig(config::Config initial, std::string path, std::vector<std::string> overrides,
+                       Apply apply)
     : current_(std::move(initial)),
       path_(std::move(path)),
       overrides_(std::move(overrides)),
@@ -32,8 +32,11 @@ ConfigChange LiveConfig::set(const std::vector<std::string>& assignments) {
   for (const std::string& assignment : assignments) {
     const std::string path = assignment.substr(0, assignment.find('='));
     if (config::find_key(path) != nullptr && !is_live(path)) {
-      return {false, "not_live", path + " cannot change while rcpilot runs; edit the config file and restart",
-              {}, {}};
+      return {false,
+              "not_live",
+              path + " cannot change while rcpilot runs; edit the config file and restart",
+              {},
+              {}};
     }
   }
   try {

@@ -4,9 +4,12 @@ namespace rcpilot::vehicle {
 
 std::string_view to_string(OperatorSource source) {
   switch (source) {
-    case OperatorSource::kControlApi: return "control_api";
-    case OperatorSource::kGamepad: return "gamepad";
-    case OperatorSource::kRcReceiver: return "rc_receiver";
+    case OperatorSource::kControlApi:
+      return "control_api";
+    case OperatorSource::kGamepad:
+      return "gamepad";
+    case OperatorSource::kRcReceiver:
+      return "rc_receiver";
   }
   return "unknown";
 }

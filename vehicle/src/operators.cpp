@@ -17,14 +17,17 @@ json request_for(vehicle::GamepadAction action, vehicle::DriveMode mode, int era
   using vehicle::GamepadAction;
   switch (action) {
     case GamepadAction::kModeCycle: {
-      const auto next = mode == vehicle::DriveMode::kUser        ? "local_angle"
+      const auto next = mode == vehicle::DriveMode::kUser         ? "local_angle"
                         : mode == vehicle::DriveMode::kLocalAngle ? "local"
                                                                   : "user";
       return {{"cmd", "mode"}, {"mode", next}};
     }
-    case GamepadAction::kArm: return {{"cmd", "arm"}};
-    case GamepadAction::kDisarm: return {{"cmd", "disarm"}};
-    case GamepadAction::kEstop: return {{"cmd", "estop"}};
+    case GamepadAction::kArm:
+      return {{"cmd", "arm"}};
+    case GamepadAction::kDisarm:
+      return {{"cmd", "disarm"}};
+    case GamepadAction::kEstop:
+      return {{"cmd", "estop"}};
     case GamepadAction::kRecordToggle:
       return {{"cmd", "record"}, {"action", recording ? "stop" : "start"}};
     case GamepadAction::kEraseRecords:
@@ -97,8 +100,8 @@ std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, 
     const json status = handler.handle(json{{"cmd", "status"}});
     vehicle::DriveMode mode{};
     vehicle::parse_drive_mode(status.value("mode", "user"), mode);
-    const bool recording = status.contains("recording") &&
-                           status["recording"].value("recording", false);
+    const bool recording =
+        status.contains("recording") && status["recording"].value("recording", false);
     const json reply = handler.handle(request_for(action, mode, erase_count, recording));
     if (!reply.value("ok", false)) {
       spdlog::warn("gamepad {}: refused: {}", vehicle::to_string(action),
@@ -142,10 +145,14 @@ bool RecorderControl::erase_last(int count, std::string& error) {
 
 nlohmann::json RecorderControl::status() const {
   const auto s = recorder_.status();
-  return {{"recording", s.recording},   {"path", s.path},
-          {"session", s.session_id},    {"records", s.records},
-          {"records_total", s.records_total}, {"dropped", s.dropped},
-          {"erased", s.erased},         {"last_error", s.last_error}};
+  return {{"recording", s.recording},
+          {"path", s.path},
+          {"session", s.session_id},
+          {"records", s.records},
+          {"records_total", s.records_total},
+          {"dropped", s.dropped},
+          {"erased", s.erased},
+          {"last_error", s.last_error}};
 }
 
 }  // namespace rcpilot::app

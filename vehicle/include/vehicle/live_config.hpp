@@ -27,8 +27,8 @@ class LiveConfig {
   // Puts an accepted config into effect (mode, tunables); `changed` lists the live keys that
   // differ from the current config. May refuse (e.g. a mode the car cannot enter now); then the
   // current config stays.
-  using Apply =
-      std::function<Transition(const config::Config& next, const std::vector<std::string>& changed)>;
+  using Apply = std::function<Transition(const config::Config& next,
+                                         const std::vector<std::string>& changed)>;
 
   // `path` and `overrides` are what the node was started with (--config, --set): a reload reads
   // the same file and applies the same overrides on top.

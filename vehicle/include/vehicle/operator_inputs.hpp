@@ -26,8 +26,7 @@ class OperatorInputs {
   // valid and younger than `timeout_ms` (dead-man); invalid when there is none.
   OperatorInput current(TimePoint now, double timeout_ms) const;
   // Like current(), and which source it came from (false when none is live).
-  bool current(TimePoint now, double timeout_ms, OperatorInput& out,
-               OperatorSource& source) const;
+  bool current(TimePoint now, double timeout_ms, OperatorInput& out, OperatorSource& source) const;
 
  private:
   std::array<LatestSlot<OperatorInput>, kOperatorSources> slots_;

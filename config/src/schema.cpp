@@ -256,7 +256,7 @@ void add_control_motor_telemetry(Schema& s) {
               "SCHED_FIFO priority of the control thread; 0 keeps normal scheduling")
       .number("cpu", &C::cpu, "-", -1, 1023, "CPU the control thread is pinned to; -1: any")
       .flag("lock_memory", &C::lock_memory,
-            "lock the process in RAM (mlockall) so the loop never waits on a page fault")
+            "keep every page the process touches in RAM (mlockall, locked on first touch)")
       .number("recovery_hold_off_ms", &C::recovery_hold_off_ms, "ms", 0, 10000,
               "after a failure clears, the model drives again only once it stayed clear this long")
       .live()

@@ -43,20 +43,20 @@ void ControlLoop::stop() {
   st.command = fw::neutral_command(st.tick, now);
   st.link_ok = link_.send(st.command);
   sink_.on_tick(st);
-  std::lock_guard<std::mutex> lock(stats_mutex_);
+  std::lock_guard<PiMutex> lock(stats_mutex_);
   counters_.last = st;
 }
 
 void ControlLoop::notify_prediction() {
   {
-    std::lock_guard<std::mutex> lock(wake_mutex_);
+    std::lock_guard<PiMutex> lock(wake_mutex_);
     prediction_pending_ = true;
   }
   wake_.notify_one();
 }
 
 bool ControlLoop::wait(TimePoint deadline) {
-  std::unique_lock<std::mutex> lock(wake_mutex_);
+  std::unique_lock<PiMutex> lock(wake_mutex_);
   const bool woken =
       wake_.wait_until(lock, deadline, [this] { return prediction_pending_ || !running_; });
   prediction_pending_ = false;
@@ -79,7 +79,7 @@ void ControlLoop::run() {
       // Late: skip the missed deadlines instead of bursting to catch up.
       const auto missed = static_cast<std::uint64_t>((now - next) / period_);
       next += period_ * static_cast<Duration::rep>(missed + 1);
-      std::lock_guard<std::mutex> lock(stats_mutex_);
+      std::lock_guard<PiMutex> lock(stats_mutex_);
       counters_.overruns += missed;
     }
     tick(now, on_deadline);
@@ -126,7 +126,7 @@ void ControlLoop::tick(TimePoint now, bool on_deadline) {
 
 void ControlLoop::record(TickState& st, TimePoint woke, bool on_deadline, TimePoint captured_at) {
   const TimePoint done = clock_.now();
-  std::lock_guard<std::mutex> lock(stats_mutex_);
+  std::lock_guard<PiMutex> lock(stats_mutex_);
   st.exec_ms = static_cast<float>(elapsed_ms(woke, done));
   exec_window_.add(st.exec_ms);
   if (captured_at != TimePoint{}) latency_.add(elapsed_ms(captured_at, done));
@@ -149,7 +149,7 @@ void ControlLoop::record(TickState& st, TimePoint woke, bool on_deadline, TimePo
 }
 
 LoopStats ControlLoop::stats() const {
-  std::lock_guard<std::mutex> lock(stats_mutex_);
+  std::lock_guard<PiMutex> lock(stats_mutex_);
   LoopStats s = counters_;
   s.period_ms = period_window_.summary();
   s.period_error_ms = period_error_.summary();

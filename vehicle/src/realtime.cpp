@@ -33,6 +33,12 @@ std::string affinity_error(int cpu) {
 }
 
 std::string lock_error() {
+#ifdef MCL_ONFAULT
+  // Lock pages as they are first touched instead of faulting in every mapping at once: the
+  // loop's working set stays locked after warm-up, while untouched thread stacks and library
+  // pages do not inflate the resident size (plain MCL_FUTURE took the node from 76 to 199 MB).
+  if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) == 0) return "";
+#endif
   if (mlockall(MCL_CURRENT | MCL_FUTURE) == 0) return "";
   return std::string("control.lock_memory: mlockall refused (") + std::strerror(errno) +
          "); grant CAP_IPC_LOCK and LimitMEMLOCK=infinity (the systemd unit does) or set "

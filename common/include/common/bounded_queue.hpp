@@ -5,6 +5,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+
+#include "common/pi_mutex.hpp"
 #include <vector>
 
 namespace rcpilot {
@@ -17,7 +19,7 @@ class BoundedQueue {
   // Copies `item` in; false (and counted as dropped) when full. Never allocates.
   bool try_push(const T& item) {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      std::lock_guard<PiMutex> lock(mutex_);
       if (size_ == ring_.size()) {
         ++dropped_;
         return false;
@@ -32,7 +34,7 @@ class BoundedQueue {
   // Waits up to `timeout` for an item; false on timeout or after close() with nothing left.
   template <typename Rep, typename Period>
   bool pop(T& out, std::chrono::duration<Rep, Period> timeout) {
-    std::unique_lock<std::mutex> lock(mutex_);
+    std::unique_lock<PiMutex> lock(mutex_);
     if (!ready_.wait_for(lock, timeout, [&] { return size_ > 0 || closed_; })) return false;
     if (size_ == 0) return false;
     out = ring_[head_];
@@ -44,20 +46,20 @@ class BoundedQueue {
   // Wakes the consumer for good; items already queued can still be popped.
   void close() {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      std::lock_guard<PiMutex> lock(mutex_);
       closed_ = true;
     }
     ready_.notify_all();
   }
 
   std::uint64_t dropped() const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<PiMutex> lock(mutex_);
     return dropped_;
   }
 
  private:
-  mutable std::mutex mutex_;
-  std::condition_variable ready_;
+  mutable PiMutex mutex_;  // the control thread takes it too
+  std::condition_variable_any ready_;
   std::vector<T> ring_;
   std::size_t head_ = 0;
   std::size_t size_ = 0;

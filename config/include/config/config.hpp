@@ -59,7 +59,7 @@ struct ControlConfig {
   double hold_ms = 300;             // ms, longest `hold` before neutral
   int rt_priority = 0;              // SCHED_FIFO priority of the control thread; 0: normal
   int cpu = -1;                     // CPU the control thread is pinned to; -1: any
-  bool lock_memory = false;         // mlockall() so the loop never waits on a page fault
+  bool lock_memory = false;         // mlockall(): touched pages are never paged out
   double recovery_hold_off_ms = 500;  // ms, a failure must stay clear this long before the model drives again
   std::string reverse = "direct";   // ESC reverse: direct, or brake_then_reverse (hobby ESCs)
   double reverse_brake_ms = 150;    // ms, brake pulse before reversing (brake_then_reverse)

@@ -12,6 +12,7 @@
 
 #include "common/clock.hpp"
 #include "common/latest_slot.hpp"
+#include "common/pi_mutex.hpp"
 #include "common/stats.hpp"
 #include "firmware_iface/motor_link.hpp"
 #include "vehicle/control_core.hpp"
@@ -108,8 +109,8 @@ class ControlLoop {
   std::thread thread_;
   std::atomic<bool> running_{false};
   std::atomic<std::uint64_t> heartbeat_{0};
-  std::mutex wake_mutex_;
-  std::condition_variable wake_;
+  PiMutex wake_mutex_;  // the pilot thread takes it to wake the loop
+  std::condition_variable_any wake_;
   bool prediction_pending_ = false;
 
   // Loop-thread state.
@@ -120,7 +121,7 @@ class ControlLoop {
   TimePoint last_deadline_tick_{};
   bool lagging_ = false;
 
-  mutable std::mutex stats_mutex_;
+  mutable PiMutex stats_mutex_;  // shared with stats() readers: priority inheritance
   LoopStats counters_;
   SampleWindow period_window_{1000};
   Histogram period_error_{250.0, 0.01};  // ms; whole run, 10 us bins

@@ -25,7 +25,7 @@ void StreamLink::start() {
 
 bool StreamLink::send(const DriveCommand& cmd) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<PiMutex> lock(mutex_);
     if (!running_.load() || !alive_.load()) {
       ++status_.send_failures;
       return false;
@@ -45,7 +45,7 @@ void StreamLink::stop() {
 }
 
 LinkStatus StreamLink::status() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<PiMutex> lock(mutex_);
   LinkStatus s = status_;
   s.alive = alive_.load() && running_.load();
   s.rc.valid = s.rc.valid && s.alive;
@@ -82,7 +82,7 @@ void StreamLink::set_handshake_done(bool done) {
   last_written_ = neutral_command(0, last_heard_);  // never repeat a setpoint from before
   watchdog_tripped_ = false;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<PiMutex> lock(mutex_);
     if (ever_alive_) ++status_.reconnects;
     ever_alive_ = true;
     has_pending_ = false;  // a setpoint from before the loss is stale
@@ -91,7 +91,7 @@ void StreamLink::set_handshake_done(bool done) {
 }
 
 void StreamLink::count_rx_error() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<PiMutex> lock(mutex_);
   ++status_.rx_errors;
 }
 
@@ -135,7 +135,7 @@ void StreamLink::service(TimePoint now) {
   bool fresh = false;
   TimePoint last_call;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<PiMutex> lock(mutex_);
     fresh = has_pending_ && now - last_write_ >= ms(timing_.min_interval_ms);
     if (fresh) {
       cmd = pending_;
@@ -175,7 +175,7 @@ Duration StreamLink::next_wait(TimePoint now) const {
     due = last_handshake_try_ + ms(timing_.handshake_retry_ms);
   } else {
     due = std::min(last_write_ + ms(timing_.period_ms), last_heard_ + ms(timing_.alive_timeout_ms));
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<PiMutex> lock(mutex_);
     if (has_pending_) due = std::min(due, last_write_ + ms(timing_.min_interval_ms));
     if (!watchdog_tripped_ && !last_written_.is_neutral()) {
       due = std::min(due, last_send_call_ + ms(timing_.command_timeout_ms));

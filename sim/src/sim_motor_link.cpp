@@ -9,7 +9,7 @@ SimMotorLink::SimMotorLink(SimWorld& world, const Clock& clock) : world_(world),
 }
 
 bool SimMotorLink::send(const fw::DriveCommand& cmd) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<PiMutex> lock(mutex_);
   if (closed_) {
     ++status_.send_failures;
     return false;
@@ -22,7 +22,7 @@ bool SimMotorLink::send(const fw::DriveCommand& cmd) {
 }
 
 void SimMotorLink::stop() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<PiMutex> lock(mutex_);
   if (closed_) return;
   const TimePoint now = clock_.now();
   const fw::DriveCommand neutral = fw::neutral_command(status_.last_command.tick, now);
@@ -34,7 +34,7 @@ void SimMotorLink::stop() {
 }
 
 fw::LinkStatus SimMotorLink::status() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<PiMutex> lock(mutex_);
   return status_;
 }
 

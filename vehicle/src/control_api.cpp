@@ -162,7 +162,7 @@ json ControlHandler::status() {
   s["self_test_passed"] = t_.drive.self_test_passed();
   OperatorInput op;
   OperatorSource source{};
-  const auto timeout = t_.config.current().control.operator_timeout_ms;
+  const auto timeout = t_.config.operator_timeout_ms();
   if (t_.operators.current(t_.clock.now(), timeout, op, source)) {
     s["operator"] = {{"source", to_string(source)},
                      {"steering", op.steering_norm},
@@ -191,7 +191,7 @@ json ControlHandler::mode(const json& request) {
 }
 
 OperatorInput ControlHandler::operator_now() const {
-  return t_.operators.current(t_.clock.now(), t_.config.current().control.operator_timeout_ms);
+  return t_.operators.current(t_.clock.now(), t_.config.operator_timeout_ms());
 }
 
 json ControlHandler::arm() {
@@ -225,7 +225,7 @@ json ControlHandler::drive(const json& request) {
   in.received_at = t_.clock.now();
   in.valid = true;
   t_.operators.submit(OperatorSource::kControlApi, in);
-  return {{"expires_in_ms", t_.config.current().control.operator_timeout_ms}};
+  return {{"expires_in_ms", t_.config.operator_timeout_ms()}};
 }
 
 json ControlHandler::get(const json& request) {

@@ -5,7 +5,7 @@
 
 #include <zmq.hpp>
 
-#include "config/loader.hpp"
+#include "config/loader.hpp"  // ConfigError
 #include "vehicle/curve_keys.hpp"
 
 namespace rcpilot::vehicle {
@@ -37,11 +37,8 @@ bool is_local_endpoint(const std::string& endpoint) {
   return std::regex_match(endpoint, local);
 }
 
-ControlServer::ControlServer(const config::ControlApiConfig& cfg, const std::string& base_dir,
-                             ControlHandler& handler)
+ControlServer::ControlServer(const config::ControlApiConfig& cfg, ControlHandler& handler)
     : handler_(handler), sockets_(std::make_unique<Sockets>()) {
-  config::Config paths;
-  paths.base_dir = base_dir;
   const bool wants_curve = !cfg.curve_secret_key.empty();
   if (!wants_curve && !is_local_endpoint(cfg.endpoint)) {
     throw config::ConfigError(
@@ -50,28 +47,7 @@ ControlServer::ControlServer(const config::ControlApiConfig& cfg, const std::str
         "control_api.curve_authorized_keys (make keys with `rcpilot-ctl keygen`), or bind to "
         "tcp://127.0.0.1");
   }
-  if (wants_curve) {
-    if (cfg.curve_authorized_keys.empty()) {
-      throw config::ConfigError(
-          "control_api.curve_secret_key is set but control_api.curve_authorized_keys is empty: "
-          "list the client public keys allowed to connect");
-    }
-    try {
-      const CurveKeyPair server =
-          read_secret_key_file(config::resolve_path(paths, cfg.curve_secret_key));
-      for (const auto& key :
-           read_authorized_keys(config::resolve_path(paths, cfg.curve_authorized_keys))) {
-        authorized_.insert(key);
-      }
-      // The ZAP handler must be bound before the CURVE socket, or ZeroMQ lets everyone in.
-      sockets_->zap.bind(kZapEndpoint);
-      sockets_->rep.set(zmq::sockopt::curve_server, 1);
-      sockets_->rep.set(zmq::sockopt::curve_secretkey, server.secret_key);
-      sockets_->rep.set(zmq::sockopt::zap_domain, "rcpilot");
-    } catch (const KeyFileError& e) {
-      throw config::ConfigError(std::string("control_api: ") + e.what());
-    }
-  }
+  if (wants_curve) use_curve(cfg);
   sockets_->rep.set(zmq::sockopt::linger, 0);
   try {
     sockets_->rep.bind(cfg.endpoint);
@@ -83,6 +59,27 @@ ControlServer::ControlServer(const config::ControlApiConfig& cfg, const std::str
 }
 
 ControlServer::~ControlServer() { stop(); }
+
+void ControlServer::use_curve(const config::ControlApiConfig& cfg) {
+  if (cfg.curve_authorized_keys.empty()) {
+    throw config::ConfigError(
+        "control_api.curve_secret_key is set but control_api.curve_authorized_keys is empty: "
+        "list the client public keys allowed to connect");
+  }
+  try {
+    const CurveKeyPair server = read_secret_key_file(cfg.curve_secret_key);
+    for (const auto& key : read_authorized_keys(cfg.curve_authorized_keys)) {
+      authorized_.insert(key);
+    }
+    // The ZAP handler must be bound before the CURVE socket, or ZeroMQ lets everyone in.
+    sockets_->zap.bind(kZapEndpoint);
+    sockets_->rep.set(zmq::sockopt::curve_server, 1);
+    sockets_->rep.set(zmq::sockopt::curve_secretkey, server.secret_key);
+    sockets_->rep.set(zmq::sockopt::zap_domain, "rcpilot");
+  } catch (const KeyFileError& e) {
+    throw config::ConfigError(std::string("control_api: ") + e.what());
+  }
+}
 
 std::string ControlServer::bound_endpoint() const {
   return sockets_->rep.get(zmq::sockopt::last_endpoint);

@@ -27,6 +27,11 @@ config::Config LiveConfig::current() const {
   return current_;
 }
 
+double LiveConfig::operator_timeout_ms() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return current_.control.operator_timeout_ms;
+}
+
 ConfigChange LiveConfig::set(const std::vector<std::string>& assignments) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (const std::string& assignment : assignments) {

@@ -273,7 +273,8 @@ int run_node(const config::Config& cfg, const Options& opt) {
   vehicle::ControlHandler handler({core.drive_state(), operators, live, clock, status, &recording,
                                    events});
   auto control_server = app::make_control_server(cfg, handler);
-  auto gamepad = app::make_gamepad(cfg, clock, operators, handler, events);
+  auto gamepad =
+      app::make_gamepad(cfg, clock, operators, handler, core.drive_state(), recording, events);
 
   vehicle::ServiceNotifier notifier;
   recorder.start();

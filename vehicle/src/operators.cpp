@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "config/loader.hpp"
+
 #include "vehicle/tunables.hpp"
 
 namespace rcpilot::app {
@@ -81,7 +83,10 @@ void reload_config(vehicle::LiveConfig& live, const vehicle::EventFn& event) {
 std::unique_ptr<vehicle::ControlServer> make_control_server(const config::Config& cfg,
                                                             vehicle::ControlHandler& handler) {
   if (!cfg.control_api.enabled) return nullptr;
-  auto server = std::make_unique<vehicle::ControlServer>(cfg.control_api, cfg.base_dir, handler);
+  config::ControlApiConfig api = cfg.control_api;  // key files are relative to the config
+  api.curve_secret_key = config::resolve_path(cfg, api.curve_secret_key);
+  api.curve_authorized_keys = config::resolve_path(cfg, api.curve_authorized_keys);
+  auto server = std::make_unique<vehicle::ControlServer>(api, handler);
   spdlog::info("control API on {}{}", server->bound_endpoint(), server->curve() ? " (CURVE)" : "");
   return server;
 }
@@ -89,6 +94,8 @@ std::unique_ptr<vehicle::ControlServer> make_control_server(const config::Config
 std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, const Clock& clock,
                                                      vehicle::OperatorInputs& operators,
                                                      vehicle::ControlHandler& handler,
+                                                     const vehicle::DriveState& drive,
+                                                     const vehicle::RecordingControl& recording,
                                                      const vehicle::EventFn& events) {
   if (!cfg.gamepad.enabled) return nullptr;
   vehicle::GamepadHandlers h;
@@ -96,13 +103,10 @@ std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, 
     operators.submit(vehicle::OperatorSource::kGamepad, in);
   };
   const int erase_count = cfg.gamepad.erase_count;
-  h.on_action = [&handler, erase_count](vehicle::GamepadAction action) {
-    const json status = handler.handle(json{{"cmd", "status"}});
-    vehicle::DriveMode mode{};
-    vehicle::parse_drive_mode(status.value("mode", "user"), mode);
-    const bool recording =
-        status.contains("recording") && status["recording"].value("recording", false);
-    const json reply = handler.handle(request_for(action, mode, erase_count, recording));
+  h.on_action = [&handler, &drive, &recording, erase_count](vehicle::GamepadAction action) {
+    const bool recording_now = recording.status().value("recording", false);
+    const json reply =
+        handler.handle(request_for(action, drive.mode(), erase_count, recording_now));
     if (!reply.value("ok", false)) {
       spdlog::warn("gamepad {}: refused: {}", vehicle::to_string(action),
                    reply.value("message", ""));

@@ -28,10 +28,12 @@ std::unique_ptr<vehicle::ControlServer> make_control_server(const config::Config
                                                             vehicle::ControlHandler& handler);
 // The gamepad reader (not started); null when gamepad.enabled is false. Sticks feed
 // `operators`; buttons go through `handler` like control API requests, so they are validated
-// and reported the same way.
+// and reported the same way (`drive` and `recording` say what the toggles toggle from).
 std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, const Clock& clock,
                                                      vehicle::OperatorInputs& operators,
                                                      vehicle::ControlHandler& handler,
+                                                     const vehicle::DriveState& drive,
+                                                     const vehicle::RecordingControl& recording,
                                                      const vehicle::EventFn& events);
 
 // The control API's `record` command acting on the node's Recorder: waits briefly for the

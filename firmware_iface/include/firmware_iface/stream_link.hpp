@@ -5,6 +5,8 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+
+#include "common/pi_mutex.hpp"
 #include <thread>
 
 #include "common/clock.hpp"
@@ -60,7 +62,7 @@ class StreamLink : public MotorLink {
   // Updates the telemetry part of the status under the lock.
   template <typename F>
   void update_status(F&& f) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<PiMutex> lock(mutex_);
     f(status_);
   }
   const Clock& clock() const { return clock_; }
@@ -81,7 +83,9 @@ class StreamLink : public MotorLink {
   std::atomic<bool> broken_{false};
   std::atomic<bool> alive_{false};
 
-  mutable std::mutex mutex_;  // guards status_ and the setpoint hand-off
+  // Guards status_ and the setpoint hand-off; the SCHED_FIFO control loop takes it in send()
+  // and status(), so it inherits priority (common/pi_mutex.hpp).
+  mutable PiMutex mutex_;
   LinkStatus status_;
   DriveCommand pending_;      // newest setpoint from send()
   bool has_pending_ = false;

@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "common/clock.hpp"
+#include "common/pi_mutex.hpp"
 #include "firmware_iface/motor_link.hpp"
 #include "sim/sim_world.hpp"
 
@@ -23,7 +24,7 @@ class SimMotorLink final : public fw::MotorLink {
  private:
   SimWorld& world_;
   const Clock& clock_;
-  mutable std::mutex mutex_;
+  mutable PiMutex mutex_;  // the control loop takes it in send(): priority inheritance
   fw::LinkStatus status_;
   bool closed_ = false;
 };

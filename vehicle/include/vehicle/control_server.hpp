@@ -21,9 +21,9 @@ class ControlServer {
  public:
   // Checks the security settings and binds. Throws config::ConfigError naming the control_api
   // key when the endpoint needs CURVE and has none, or a key file is unusable; throws
-  // std::runtime_error when the address cannot be bound. `base_dir` resolves relative key paths.
-  ControlServer(const config::ControlApiConfig& cfg, const std::string& base_dir,
-                ControlHandler& handler);
+  // std::runtime_error when the address cannot be bound. Key file paths must be resolved
+  // (config::resolve_path) already.
+  ControlServer(const config::ControlApiConfig& cfg, ControlHandler& handler);
   ~ControlServer();
 
   void start();
@@ -37,6 +37,8 @@ class ControlServer {
 
  private:
   struct Sockets;
+  // Server keys and the ZAP handler that admits only the authorized client keys.
+  void use_curve(const config::ControlApiConfig& cfg);
   void run();
   void answer_zap();
   void answer_request();

@@ -26,7 +26,6 @@ class WatchView {
   nlohmann::json health_;
   std::deque<std::string> events_;  // newest last, at most 6
   std::uint64_t states_ = 0;
-  double period_sum_ms_ = 0;  // over the states since the last render window
 };
 
 struct WatchOptions {

@@ -36,6 +36,8 @@ class LiveConfig {
              Apply apply);
 
   config::Config current() const;
+  // control.operator_timeout_ms in force (the dead-man), without copying the whole config.
+  double operator_timeout_ms() const;
   // Sets live keys: `assignments` are "section.key=value" with the value as YAML scalar text.
   ConfigChange set(const std::vector<std::string>& assignments);
   // Reads the config file again; applies its live keys, reports the others.

@@ -274,7 +274,7 @@ int run_node(const config::Config& cfg, const Options& opt) {
                                    events});
   auto control_server = app::make_control_server(cfg, handler);
   auto gamepad =
-      app::make_gamepad(cfg, clock, operators, handler, core.drive_state(), recording, events);
+      app::make_gamepad(cfg, clock, operators, handler, core.drive_state(), recorder, events);
 
   vehicle::ServiceNotifier notifier;
   recorder.start();

@@ -13,9 +13,8 @@ namespace {
 
 using nlohmann::json;
 
-// The control API request a gamepad button stands for; `mode` is the mode now.
-json request_for(vehicle::GamepadAction action, vehicle::DriveMode mode, int erase_count,
-                 bool recording) {
+// The control API request a drive button stands for; `mode` is the mode now.
+json request_for(vehicle::GamepadAction action, vehicle::DriveMode mode) {
   using vehicle::GamepadAction;
   switch (action) {
     case GamepadAction::kModeCycle: {
@@ -31,11 +30,23 @@ json request_for(vehicle::GamepadAction action, vehicle::DriveMode mode, int era
     case GamepadAction::kEstop:
       return {{"cmd", "estop"}};
     case GamepadAction::kRecordToggle:
-      return {{"cmd", "record"}, {"action", recording ? "stop" : "start"}};
     case GamepadAction::kEraseRecords:
-      return {{"cmd", "record"}, {"action", "erase"}, {"count", erase_count}};
+      break;  // record_button()
   }
   return {{"cmd", "status"}};
+}
+
+// Recording buttons go to the recorder's queue directly: the gamepad thread must not wait for
+// the disk (the control API's `record` waits to report the outcome; here the recorder's own
+// record_* events report it).
+void record_button(vehicle::GamepadAction action, vehicle::Recorder& recorder, int erase_count) {
+  if (action == vehicle::GamepadAction::kEraseRecords) {
+    recorder.erase_last(erase_count);
+  } else if (recorder.status().recording) {
+    recorder.stop_recording();
+  } else {
+    recorder.start_recording();
+  }
 }
 
 }  // namespace
@@ -95,7 +106,7 @@ std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, 
                                                      vehicle::OperatorInputs& operators,
                                                      vehicle::ControlHandler& handler,
                                                      const vehicle::DriveState& drive,
-                                                     const vehicle::RecordingControl& recording,
+                                                     vehicle::Recorder& recorder,
                                                      const vehicle::EventFn& events) {
   if (!cfg.gamepad.enabled) return nullptr;
   vehicle::GamepadHandlers h;
@@ -103,10 +114,13 @@ std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, 
     operators.submit(vehicle::OperatorSource::kGamepad, in);
   };
   const int erase_count = cfg.gamepad.erase_count;
-  h.on_action = [&handler, &drive, &recording, erase_count](vehicle::GamepadAction action) {
-    const bool recording_now = recording.status().value("recording", false);
-    const json reply =
-        handler.handle(request_for(action, drive.mode(), erase_count, recording_now));
+  h.on_action = [&handler, &drive, &recorder, erase_count](vehicle::GamepadAction action) {
+    if (action == vehicle::GamepadAction::kRecordToggle ||
+        action == vehicle::GamepadAction::kEraseRecords) {
+      record_button(action, recorder, erase_count);
+      return;
+    }
+    const json reply = handler.handle(request_for(action, drive.mode()));
     if (!reply.value("ok", false)) {
       spdlog::warn("gamepad {}: refused: {}", vehicle::to_string(action),
                    reply.value("message", ""));

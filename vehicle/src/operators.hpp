@@ -27,13 +27,14 @@ void reload_config(vehicle::LiveConfig& live, const vehicle::EventFn& event);
 std::unique_ptr<vehicle::ControlServer> make_control_server(const config::Config& cfg,
                                                             vehicle::ControlHandler& handler);
 // The gamepad reader (not started); null when gamepad.enabled is false. Sticks feed
-// `operators`; buttons go through `handler` like control API requests, so they are validated
-// and reported the same way (`drive` and `recording` say what the toggles toggle from).
+// `operators`; mode, arm, disarm and e-stop buttons go through `handler` like control API
+// requests, so they are validated and reported the same way; recording buttons queue work for
+// `recorder` without waiting. Handlers run on the reader thread and never block.
 std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, const Clock& clock,
                                                      vehicle::OperatorInputs& operators,
                                                      vehicle::ControlHandler& handler,
                                                      const vehicle::DriveState& drive,
-                                                     const vehicle::RecordingControl& recording,
+                                                     vehicle::Recorder& recorder,
                                                      const vehicle::EventFn& events);
 
 // The control API's `record` command acting on the node's Recorder: waits briefly for the

@@ -106,12 +106,12 @@ void ControlLoop::tick(TimePoint now, bool on_deadline) {
   if (tunables_.take_if_newer(tunables, tunables_version_)) core_.set_tunables(tunables);
   TickInputs in;
   in.has_prediction = predictions_.peek(in.prediction) != 0;
-  in.camera_alive = !camera_alive_ || camera_alive_(now);
-  in.link_alive = link_ok_;
-  in.operator_input = operator_input(now);
   const bool new_prediction =
       in.has_prediction && in.prediction.frame_sequence != last_used_sequence_;
   if (!on_deadline && !new_prediction) return;  // spurious wake: nothing new to act on
+  in.camera_alive = !camera_alive_ || camera_alive_(now);
+  in.link_alive = link_ok_;
+  in.operator_input = operator_input(now);
   if (on_deadline) ++tick_;
   TickState st = core_.decide(in, tick_, now);
   st.link_ok = link_.send(st.command);

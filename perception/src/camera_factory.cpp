@@ -1,14 +1,9 @@
 #include "perception/camera_factory.hpp"
 
-#include <dlfcn.h>
-
-#include <filesystem>
-#include <mutex>
-
 #include "perception/replay_cameras.hpp"
+#include "plugin_loader.hpp"
 
 namespace rcpilot::perception {
-namespace fs = std::filesystem;
 namespace {
 
 bool is_replay(const std::string& source) {
@@ -27,27 +22,19 @@ std::string plugin_remedy(const std::string& source) {
 
 }  // namespace
 
-std::string capture_plugin_path() {
-  std::error_code error;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
-  if (error) return kCapturePluginFile;  // dlopen's own search path then
-  return (exe.parent_path().parent_path() / "lib" / "rcpilot" / kCapturePluginFile).string();
-}
+std::string capture_plugin_path() { return detail::installed_plugin_path(kCapturePluginFile); }
 
 CaptureFactory load_capture_plugin(const std::string& plugin_path, const std::string& source) {
-  // A loaded plugin stays loaded: the cameras it built live until the process ends.
-  static std::mutex mutex;
-  const std::lock_guard<std::mutex> lock(mutex);
-  void* library = dlopen(plugin_path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (library == nullptr) {
-    const char* why = dlerror();
-    throw CameraError("cannot load the capture plugin " + plugin_path + " (" +
-                      (why != nullptr ? why : "unknown error") + "); " + plugin_remedy(source));
+  std::string error;
+  const auto entry =
+      reinterpret_cast<CapturePluginEntry>(detail::plugin_entry(plugin_path, kCapturePluginEntry, error));
+  if (entry == nullptr) {
+    throw CameraError("cannot load the capture plugin " + plugin_path + " (" + error + "); " +
+                      plugin_remedy(source));
   }
-  const auto entry = reinterpret_cast<CapturePluginEntry>(dlsym(library, kCapturePluginEntry));
   CaptureFactory factory = nullptr;
   std::size_t config_size = 0;
-  const int abi = entry != nullptr ? entry(&factory, &config_size) : -1;
+  const int abi = entry(&factory, &config_size);
   if (abi != kCapturePluginAbi || config_size != sizeof(config::CameraConfig) ||
       factory == nullptr) {
     throw CameraError("the capture plugin " + plugin_path +

@@ -2,6 +2,9 @@
 
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+
+#include "perception/onednn_engine.hpp"
 #include "perception/opencv_dnn_engine.hpp"
 #include "perception/tensorrt_engine.hpp"
 
@@ -22,6 +25,29 @@ std::string tensorrt_engine_path(const config::ModelConfig& model, const std::st
                      " (minutes on a Nano; scripts/install does it), or set model.engine");
   }
   return path;
+}
+
+// auto: oneDNN for the CPU when its plugin is installed; OpenCV DNN for its CUDA targets.
+bool prefer_onednn(const config::ModelConfig& model) {
+  return model.target == "cpu" && onednn_plugin_installed();
+}
+
+// The oneDNN engine; for model.backend auto, null (use OpenCV DNN) when the network has an
+// operator oneDNN's backend does not run.
+std::unique_ptr<InferenceEngine> onednn_engine_or_fallback(const config::ModelConfig& model,
+                                                        const LoadedModel& loaded) {
+  if (model.backend == "onednn" && model.target != "cpu") {
+    throw ModelError("model.target: " + model.target +
+                     " is an OpenCV DNN target; model.backend onednn runs on the CPU: set "
+                     "model.target: cpu or model.backend: opencv");
+  }
+  try {
+    return load_onednn_plugin()(loaded.model_path, loaded.metadata, model.threads);
+  } catch (const UnsupportedModelError& e) {
+    if (model.backend == "onednn") throw;
+    spdlog::warn("model.backend auto: {}; using OpenCV DNN", e.what());
+    return nullptr;
+  }
 }
 
 }  // namespace
@@ -47,15 +73,19 @@ LoadedModel load_model(const config::ModelConfig& model, const std::string& base
     loaded.engine = make_tensorrt_engine(options, loaded.metadata);
     return loaded;
   }
-  if (model.backend != "opencv") {
-    throw ModelError("model.backend '" + model.backend + "' is not one of opencv, tensorrt");
-  }
   if (!fs::exists(loaded.model_path)) {
     throw ModelError("model file '" + loaded.model_path +
                      "' not found: train or copy a model, see docs/models.md");
   }
-  const DnnTarget target = parse_dnn_target(model.target);
   loaded.metadata = load_model_metadata(metadata_path);
+  if (model.backend == "onednn" || (model.backend == "auto" && prefer_onednn(model))) {
+    loaded.engine = onednn_engine_or_fallback(model, loaded);
+    if (loaded.engine) return loaded;
+  } else if (model.backend != "opencv" && model.backend != "auto") {
+    throw ModelError("model.backend '" + model.backend +
+                     "' is not one of auto, opencv, onednn, tensorrt");
+  }
+  const DnnTarget target = parse_dnn_target(model.target);
   loaded.engine = std::make_unique<OpenCvDnnEngine>(loaded.model_path, loaded.metadata,
                                                     model.threads, target);
   return loaded;

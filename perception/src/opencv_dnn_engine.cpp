@@ -6,16 +6,11 @@
 
 #include <opencv2/core/utility.hpp>
 
+#include "engine_checks.hpp"
 #include "onnx_inputs.hpp"
 
 namespace rcpilot::perception {
 namespace {
-
-std::string join_names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& name : names) out += (out.empty() ? "'" : ", '") + name + "'";
-  return out.empty() ? "(none)" : out;
-}
 
 cv::dnn::Net read_network(const std::string& path) {
   if (!std::ifstream(path)) {
@@ -31,15 +26,6 @@ cv::dnn::Net read_network(const std::string& path) {
   }
   if (net.empty()) throw ModelError("model file '" + path + "' contains no network");
   return net;
-}
-
-// True when the declared dims agree with `expected`; -1 (symbolic) matches anything.
-bool dims_match(const std::vector<int>& declared, const std::vector<int>& expected) {
-  if (declared.size() != expected.size()) return false;
-  for (std::size_t i = 0; i < declared.size(); ++i) {
-    if (declared[i] >= 0 && declared[i] != expected[i]) return false;
-  }
-  return true;
 }
 
 const char* target_name(DnnTarget target) {
@@ -104,22 +90,7 @@ OpenCvDnnEngine::OpenCvDnnEngine(const std::string& model_path, const ModelMetad
 }
 
 void OpenCvDnnEngine::check_declared_input(const ModelMetadata& metadata) const {
-  const auto declared = detail::read_onnx_input_shapes(model_path_);
-  if (declared.empty()) return;  // unreadable header: the probe forward still checks the shape
-  const auto it = declared.find(input_name_);
-  if (it == declared.end()) {
-    std::vector<std::string> names;
-    for (const auto& kv : declared) names.push_back(kv.first);
-    throw ModelError("model '" + model_path_ + "' has no input '" + input_name_ + "' (named in " +
-                     metadata.source_path + "); its inputs: " + join_names(names) +
-                     "; fix input.name in the metadata");
-  }
-  if (!dims_match(it->second, input_shape_)) {
-    throw ModelError("model '" + model_path_ + "' expects input shape " + format_shape(it->second) +
-                     " but its metadata " + metadata.source_path + " says " +
-                     format_shape(input_shape_) +
-                     "; use the metadata written with this model or re-export the model");
-  }
+  detail::check_declared_input(model_path_, metadata, detail::read_onnx_input_shapes(model_path_));
 }
 
 void OpenCvDnnEngine::check_output_names(const ModelMetadata& metadata) {
@@ -127,38 +98,22 @@ void OpenCvDnnEngine::check_output_names(const ModelMetadata& metadata) {
     if (net_.getLayerId(name) >= 0) continue;
     throw ModelError("model '" + model_path_ + "' has no output '" + name + "' (named in " +
                      metadata.source_path +
-                     "); its outputs: " + join_names(net_.getUnconnectedOutLayersNames()) +
+                     "); its outputs: " + detail::join_names(net_.getUnconnectedOutLayersNames()) +
                      "; fix outputs in the metadata");
   }
 }
 
 void OpenCvDnnEngine::probe(const ModelMetadata& metadata) {
-  const cv::Mat zeros(static_cast<int>(input_shape_.size()), input_shape_.data(), CV_32F,
-                      cv::Scalar(0));
   std::vector<cv::Mat> outputs;
   try {
-    run(zeros, outputs);
+    run(detail::zero_input(metadata), outputs);
   } catch (const cv::Exception& e) {
     throw ModelError(
         "model '" + model_path_ + "' rejects an input of shape " + format_shape(input_shape_) +
         " (from " + metadata.source_path +
         "): the network was built for another input size or layout. OpenCV: " + e.what());
   }
-  const ModelOutputs& out = metadata.outputs;
-  for (std::size_t i = 0; i < outputs.size(); ++i) {
-    const std::size_t needed =
-        out.single_vector
-            ? static_cast<std::size_t>(std::max(out.steering_index, out.throttle_index)) + 1
-            : 1;
-    const bool fits = out.single_vector ? outputs[i].total() >= needed : outputs[i].total() == 1;
-    if (fits && outputs[i].type() == CV_32F) continue;
-    std::ostringstream msg;
-    msg << "model '" << model_path_ << "' output '" << output_names_[i] << "' has "
-        << outputs[i].total() << " value(s) of OpenCV type " << outputs[i].type() << ", but "
-        << metadata.source_path << " needs " << (out.single_vector ? "at least " : "exactly ")
-        << needed << " float32 value(s); fix outputs in the metadata or re-export the model";
-    throw ModelError(msg.str());
-  }
+  detail::check_probe_outputs(model_path_, metadata, outputs);
 }
 
 void OpenCvDnnEngine::run(const cv::Mat& input, std::vector<cv::Mat>& outputs) {

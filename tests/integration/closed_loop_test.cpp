@@ -6,6 +6,7 @@
 
 #include "config/loader.hpp"
 #include "perception/model_loader.hpp"
+#include "perception/onednn_engine.hpp"
 #include "perception/pilot.hpp"
 #include "sim/track.hpp"
 #include "vehicle/lockstep.hpp"
@@ -13,7 +14,8 @@
 namespace rcpilot::vehicle {
 namespace {
 
-struct ClosedLoop : ::testing::Test {
+// Each inference backend this build has drives: OpenCV DNN always, oneDNN where built.
+struct ClosedLoop : ::testing::TestWithParam<std::string> {
   config::Config cfg =
       config::load_config(RCPILOT_SOURCE_DIR "/config/profiles/sim.yaml", {});
   sim::Track track = sim::load_track(config::resolve_path(cfg, cfg.sim.track));
@@ -21,7 +23,14 @@ struct ClosedLoop : ::testing::Test {
   ManualClock clock{TimePoint{} + std::chrono::seconds(1)};
 
   std::unique_ptr<perception::Pilot> make_pilot() {
+    cfg.model.backend = "opencv";
     auto model = perception::load_model(cfg.model, cfg.base_dir);
+#ifdef RCPILOT_ONEDNN_PLUGIN
+    if (GetParam() == "onednn") {
+      model.engine = perception::load_onednn_plugin(RCPILOT_ONEDNN_PLUGIN)(
+          model.model_path, model.metadata, cfg.model.threads);
+    }
+#endif
     return std::make_unique<perception::Pilot>(std::move(model.engine), std::move(model.metadata));
   }
   FrameDriver model_driver() {
@@ -29,7 +38,7 @@ struct ClosedLoop : ::testing::Test {
   }
 };
 
-TEST_F(ClosedLoop, bundled_model_drives_three_laps_without_leaving_the_road) {
+TEST_P(ClosedLoop, bundled_model_drives_three_laps_without_leaving_the_road) {
   sim::SimWorld world(cfg.sim, cfg.camera, track, clock.now());
   LockstepOptions opt;
   opt.laps = 3;
@@ -42,7 +51,7 @@ TEST_F(ClosedLoop, bundled_model_drives_three_laps_without_leaving_the_road) {
   EXPECT_EQ(r.neutral_ticks, 0u) << "the supervisor should never have to intervene";
 }
 
-TEST_F(ClosedLoop, bundled_model_recovers_from_an_off_centre_off_heading_start) {
+TEST_P(ClosedLoop, bundled_model_recovers_from_an_off_centre_off_heading_start) {
   sim::SimWorld world(cfg.sim, cfg.camera, track, clock.now());
   // 60% of the way to the road edge, pointing a further 15 degrees outwards, on a straight.
   const double offset_m = 0.6 * track.road_width_m() / 2;
@@ -55,6 +64,12 @@ TEST_F(ClosedLoop, bundled_model_recovers_from_an_off_centre_off_heading_start) 
   EXPECT_EQ(r.off_track_events, 0);
   EXPECT_LT(std::abs(world.progress().cte_m), 0.1) << "back near the centre line after a lap";
 }
+
+#ifdef RCPILOT_ONEDNN_PLUGIN
+INSTANTIATE_TEST_SUITE_P(Backends, ClosedLoop, ::testing::Values("opencv", "onednn"));
+#else
+INSTANTIATE_TEST_SUITE_P(Backends, ClosedLoop, ::testing::Values("opencv"));
+#endif
 
 }  // namespace
 }  // namespace rcpilot::vehicle

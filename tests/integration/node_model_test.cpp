@@ -61,5 +61,41 @@ TEST_F(NodeModelTest, a_model_whose_input_shape_differs_from_its_metadata_is_ref
   expect_refused(model, {model, "[1, 3, 120, 160]"});
 }
 
+#ifdef RCPILOT_TEST_MODELS_DIR
+// model.backend auto (the sim profile's) picks the oneDNN plugin that the build put beside
+// the binary, and falls back to OpenCV DNN for a network oneDNN's backend does not run.
+TEST_F(NodeModelTest, auto_backend_runs_the_bundled_model_on_onednn) {
+  const auto [code, out] = run(kRcpilot, {"--set", "telemetry.endpoint=" + endpoint,
+                                          "--set", "control_api.enabled=false", "--duration", "2"},
+                               60);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("model onednn"), std::string::npos) << out;
+}
+
+TEST_F(NodeModelTest, auto_backend_falls_back_to_opencv_for_an_operator_onednn_cannot_run) {
+  const std::string model = RCPILOT_TEST_MODELS_DIR "/unsupported_op.onnx";
+  const auto [code, out] = run(kRcpilot, {"--set", "model.path=" + model, "--set",
+                                          "telemetry.endpoint=" + endpoint, "--set",
+                                          "control_api.enabled=false", "--duration", "2"},
+                               60);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("Sigmoid node"), std::string::npos) << out;
+  EXPECT_NE(out.find("using OpenCV DNN"), std::string::npos) << out;
+  EXPECT_NE(out.find("model opencv-dnn"), std::string::npos) << out;
+}
+
+TEST_F(NodeModelTest, onednn_backend_refuses_a_model_it_cannot_run) {
+  const std::string model = RCPILOT_TEST_MODELS_DIR "/unsupported_op.onnx";
+  TelemetryClient client(endpoint);
+  const auto [code, out] = run(kRcpilot, {"--set", "model.path=" + model, "--set",
+                                          "model.backend=onednn", "--set",
+                                          "telemetry.endpoint=" + endpoint, "--duration", "2"},
+                               60);
+  EXPECT_EQ(code, kStartupError) << out;
+  EXPECT_NE(out.find("Sigmoid node"), std::string::npos) << out;
+  EXPECT_NE(out.find("model.backend: opencv"), std::string::npos) << out;
+}
+#endif
+
 }  // namespace
 }  // namespace rcpilot::testing

@@ -12,6 +12,14 @@ Models (all opset 11, constant-folded, static shapes so OpenCV 4.6 cv::dnn can l
                         pilot[0] = 2 * mean(channel 0) - 1 and pilot[1] = mean(channel 2) - 0.5,
                         where channel 0 is R after RGB preprocessing; lets tests check colour
                         order, scaling and the steering/throttle mapping exactly.
+  keras_like.onnx       shaped like tf2onnx's export of Donkey's Keras linear model: input
+                        1x224x224x3 NHWC, Transpose to NCHW, convolutions, Transpose back,
+                        Reshape, MatMul + Add dense layers, outputs `angle` and `throttle`.
+  residual.onnx         ResNet-like: a residual Add of two computed tensors, MaxPool,
+                        AveragePool, GlobalAveragePool, Flatten, Gemm; one output `pilot` [1, 2].
+  unsupported_op.onnx   uses Sigmoid, which the onednn backend does not run (auto falls back
+                        to OpenCV DNN); otherwise like tiny_linear.
+The last three compare the onednn backend against OpenCV DNN.
 """
 import os
 import sys
@@ -52,6 +60,52 @@ class KnownOutput(nn.Module):
 
     def forward(self, x):
         return self.head(self.pool(x).flatten(1))
+
+
+class KerasLike(nn.Module):
+    """NHWC in, NCHW convolutions, NHWC flatten and x @ W + b dense layers, as tf2onnx writes."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 5, stride=4, padding=2)
+        self.conv2 = nn.Conv2d(8, 8, 3, stride=4)
+        flat = 8 * 14 * 14
+        self.w1 = nn.Parameter(torch.randn(flat, 16) * 0.05)
+        self.b1 = nn.Parameter(torch.randn(16) * 0.1)
+        self.w_angle = nn.Parameter(torch.randn(16, 1) * 0.2)
+        self.w_throttle = nn.Parameter(torch.randn(16, 1) * 0.2)
+        self.b_out = nn.Parameter(torch.randn(2) * 0.1)
+
+    def forward(self, x):
+        h = torch.relu(self.conv2(torch.relu(self.conv1(x.permute(0, 3, 1, 2)))))
+        h = h.permute(0, 2, 3, 1).reshape(1, -1)
+        h = torch.relu(torch.matmul(h, self.w1) + self.b1)
+        return torch.matmul(h, self.w_angle) + self.b_out[0], \
+            torch.matmul(h, self.w_throttle) + self.b_out[1]
+
+
+class Residual(nn.Module):
+    """A ResNet basic block's shapes: conv, relu, conv, + skip, relu, pools, linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 7, stride=4, padding=3)
+        self.pool = nn.MaxPool2d(3, stride=2, padding=1)
+        self.a = nn.Conv2d(8, 8, 3, padding=1)
+        self.b = nn.Conv2d(8, 8, 3, padding=1)
+        self.avg = nn.AvgPool2d(2, stride=2)
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.head = nn.Linear(8, 2)
+
+    def forward(self, x):
+        x = self.pool(torch.relu(self.stem(x)))
+        x = torch.relu(self.b(torch.relu(self.a(x))) + x)
+        return self.head(self.gap(self.avg(x)).flatten(1))
+
+
+class UnsupportedOp(TinyLinear):
+    def forward(self, x):
+        return super().forward(torch.sigmoid(x))
 
 
 def export(model, shape, path, outputs):
@@ -103,6 +157,14 @@ def main():
     export(KnownOutput(), (1, 3, 224, 224), f"{out}/known_output.onnx", ["pilot"])
     vec = "  name: pilot\n  steering_index: 0\n  throttle_index: 1"
     write(f"{out}/known_output.yaml", metadata("known_output", (1, 3, 224, 224), vec))
+    export(KerasLike(), (1, 224, 224, 3), f"{out}/keras_like.onnx", ["angle", "throttle"])
+    write(f"{out}/keras_like.yaml",
+          metadata("keras_like", (1, 224, 224, 3), two).replace("NCHW", "NHWC"))
+    export(Residual(), (1, 3, 224, 224), f"{out}/residual.onnx", ["pilot"])
+    write(f"{out}/residual.yaml", metadata("residual", (1, 3, 224, 224), vec))
+    export(UnsupportedOp(224, 224), (1, 3, 224, 224), f"{out}/unsupported_op.onnx",
+           ["angle", "throttle"])
+    write(f"{out}/unsupported_op.yaml", metadata("tiny_linear", (1, 3, 224, 224), two))
 
 
 if __name__ == "__main__":

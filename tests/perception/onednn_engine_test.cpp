@@ -1,0 +1,192 @@
+// The onednn backend against OpenCV DNN on the same networks and inputs, its model contract
+// errors, and its plugin.
+#include "perception/onednn_engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <opencv2/core.hpp>
+
+#include "perception/opencv_dnn_engine.hpp"
+#include "test_support.hpp"
+
+namespace rcpilot::perception {
+namespace {
+
+using testing::model_path;
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::string load_error(const std::string& onnx, const std::string& yaml) {
+  try {
+    make_onednn_engine(onnx, load_model_metadata(yaml), 1);
+  } catch (const ModelError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// Inputs with the structure of camera frames (smooth regions, edges) and plain noise.
+std::vector<cv::Mat> inputs_for(const std::vector<int>& shape) {
+  std::vector<cv::Mat> inputs;
+  cv::RNG rng(42);
+  for (int i = 0; i < 3; ++i) {
+    cv::Mat noise(static_cast<int>(shape.size()), shape.data(), CV_32F);
+    rng.fill(noise, cv::RNG::UNIFORM, 0.0, 1.0);
+    inputs.push_back(noise);
+  }
+  cv::Mat ramp(static_cast<int>(shape.size()), shape.data(), CV_32F);
+  float* p = ramp.ptr<float>();
+  for (std::size_t i = 0; i < ramp.total(); ++i) p[i] = static_cast<float>((i * 7919) % 640) / 640.f;
+  inputs.push_back(ramp);
+  inputs.push_back(cv::Mat(static_cast<int>(shape.size()), shape.data(), CV_32F, cv::Scalar(0)));
+  return inputs;
+}
+
+// Every output of both backends, input by input. Both run float32; they differ only in the
+// order of summation, so 1e-4 of the outputs' scale is a tight bound.
+void expect_same_as_opencv(const std::string& onnx, const std::string& yaml, int threads) {
+  const ModelMetadata meta = load_model_metadata(yaml);
+  OpenCvDnnEngine reference(onnx, meta, threads);
+  const auto engine = make_onednn_engine(onnx, meta, threads);
+  EXPECT_EQ(engine->output_names(), reference.output_names());
+  for (const cv::Mat& input : inputs_for(meta.input.shape)) {
+    std::vector<cv::Mat> expected, actual;
+    reference.run(input, expected);
+    engine->run(input, actual);
+    ASSERT_EQ(actual.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      ASSERT_EQ(actual[i].total(), expected[i].total()) << onnx << " output " << i;
+      const double scale = std::max(1.0, cv::norm(expected[i], cv::NORM_INF));
+      EXPECT_LE(cv::norm(actual[i].reshape(1, 1), expected[i].reshape(1, 1), cv::NORM_INF),
+                1e-4 * scale)
+          << onnx << " output " << i;
+    }
+  }
+}
+
+TEST(OneDnnEngine, bundled_model_gives_opencvs_outputs) {
+  expect_same_as_opencv(RCPILOT_SOURCE_DIR "/models/linear.onnx",
+                        RCPILOT_SOURCE_DIR "/models/linear.yaml", 2);
+}
+
+TEST(OneDnnEngine, pytorch_export_with_gemm_heads_gives_opencvs_outputs) {
+  expect_same_as_opencv(model_path("tiny_linear.onnx"), model_path("tiny_linear.yaml"), 1);
+}
+
+TEST(OneDnnEngine, keras_style_nhwc_export_gives_opencvs_outputs) {
+  // Transpose in and out of NCHW, Reshape, MatMul + Add (folded into the bias).
+  expect_same_as_opencv(model_path("keras_like.onnx"), model_path("keras_like.yaml"), 2);
+}
+
+TEST(OneDnnEngine, residual_network_with_pooling_gives_opencvs_outputs) {
+  expect_same_as_opencv(model_path("residual.onnx"), model_path("residual.yaml"), 2);
+}
+
+TEST(OneDnnEngine, known_output_model_maps_channel_means_exactly) {
+  const auto meta = load_model_metadata(model_path("known_output.yaml"));
+  const auto engine = make_onednn_engine(model_path("known_output.onnx"), meta, 1);
+  const int shape[] = {1, 3, 224, 224};
+  cv::Mat input(4, shape, CV_32F);
+  const std::size_t plane = 224 * 224;
+  for (std::size_t i = 0; i < 3 * plane; ++i) {
+    input.ptr<float>()[i] = i < plane ? 0.75f : i < 2 * plane ? 0.1f : 0.25f;
+  }
+  std::vector<cv::Mat> outputs;
+  engine->run(input, outputs);
+  ASSERT_EQ(outputs.size(), 1u);
+  EXPECT_NEAR(outputs[0].ptr<float>()[0], 2 * 0.75 - 1, 1e-5);
+  EXPECT_NEAR(outputs[0].ptr<float>()[1], 0.25 - 0.5, 1e-5);
+}
+
+TEST(OneDnnEngine, unsupported_operator_is_its_own_error_naming_the_node) {
+  try {
+    make_onednn_engine(model_path("unsupported_op.onnx"),
+                       load_model_metadata(model_path("unsupported_op.yaml")), 1);
+    FAIL() << "Sigmoid is not an operator the onednn backend runs";
+  } catch (const UnsupportedModelError& e) {
+    const std::string what = e.what();
+    EXPECT_TRUE(contains(what, "unsupported_op.onnx")) << what;
+    EXPECT_TRUE(contains(what, "Sigmoid node")) << what;
+    EXPECT_TRUE(contains(what, "model.backend: opencv")) << what;
+  }
+}
+
+TEST(OneDnnEngine, input_size_mismatch_error_names_both_shapes) {
+  const std::string e =
+      load_error(model_path("tiny_linear_120x160.onnx"), model_path("tiny_linear_120x160.yaml"));
+  EXPECT_TRUE(contains(e, "[1, 3, 120, 160]")) << e;
+  EXPECT_TRUE(contains(e, "[1, 3, 224, 224]")) << e;
+  EXPECT_TRUE(contains(e, "tiny_linear_120x160.yaml")) << e;
+}
+
+TEST(OneDnnEngine, wrong_layout_error_names_both_shapes) {
+  // keras_like's network takes NHWC; metadata claiming NCHW 1x3x224x224 must be refused.
+  testing::TempDir dir;
+  std::ifstream in(model_path("keras_like.yaml"));
+  std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  yaml.replace(yaml.find("[1, 224, 224, 3]"), 16, "[1, 3, 224, 224]");
+  yaml.replace(yaml.find("NHWC"), 4, "NCHW");
+  std::ofstream(dir.str("nchw.yaml")) << yaml;
+  const std::string e = load_error(model_path("keras_like.onnx"), dir.str("nchw.yaml"));
+  EXPECT_TRUE(contains(e, "[1, 224, 224, 3]")) << e;
+  EXPECT_TRUE(contains(e, "[1, 3, 224, 224]")) << e;
+}
+
+TEST(OneDnnEngine, missing_output_error_lists_the_real_outputs) {
+  testing::TempDir dir;
+  std::ifstream in(model_path("tiny_linear.yaml"));
+  std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  yaml.replace(yaml.find("steering: angle"), 15, "steering: steer");
+  std::ofstream(dir.str("wrong.yaml")) << yaml;
+  const std::string e = load_error(model_path("tiny_linear.onnx"), dir.str("wrong.yaml"));
+  EXPECT_TRUE(contains(e, "no output 'steer'")) << e;
+  EXPECT_TRUE(contains(e, "'angle', 'throttle'")) << e;
+}
+
+TEST(OneDnnEngine, missing_and_corrupt_files_name_the_file) {
+  const std::string missing = load_error("/nonexistent/linear.onnx", model_path("tiny_linear.yaml"));
+  EXPECT_TRUE(contains(missing, "/nonexistent/linear.onnx")) << missing;
+  EXPECT_TRUE(contains(missing, "not found")) << missing;
+  testing::TempDir dir;
+  std::ofstream(dir.str("garbage.onnx")) << "this is not a protobuf \x01\x02\x03\xff\xfe";
+  const std::string corrupt = load_error(dir.str("garbage.onnx"), model_path("tiny_linear.yaml"));
+  EXPECT_TRUE(contains(corrupt, dir.str("garbage.onnx"))) << corrupt;
+  EXPECT_TRUE(contains(corrupt, "not a loadable ONNX model")) << corrupt;
+}
+
+TEST(OneDnnEngine, rejects_an_input_of_the_wrong_size_at_run_time) {
+  const auto meta = load_model_metadata(model_path("tiny_linear.yaml"));
+  const auto engine = make_onednn_engine(model_path("tiny_linear.onnx"), meta, 1);
+  const int shape[] = {1, 3, 120, 160};
+  const cv::Mat small(4, shape, CV_32F, cv::Scalar(0));
+  std::vector<cv::Mat> outputs;
+  EXPECT_THROW(engine->run(small, outputs), std::runtime_error);
+}
+
+TEST(OneDnnPlugin, loads_and_builds_an_engine_that_says_what_it_is) {
+  const OneDnnFactory factory = load_onednn_plugin(RCPILOT_ONEDNN_PLUGIN);
+  const auto engine = factory(model_path("tiny_linear.onnx"),
+                              load_model_metadata(model_path("tiny_linear.yaml")), 2);
+  EXPECT_TRUE(contains(engine->describe(), "onednn")) << engine->describe();
+  EXPECT_TRUE(contains(engine->describe(), "2 threads")) << engine->describe();
+  // Loading set OpenMP's wait policy before libgomp read it (onednn_engine.hpp says why).
+  ASSERT_NE(std::getenv("OMP_WAIT_POLICY"), nullptr);
+}
+
+TEST(OneDnnPlugin, missing_plugin_error_names_the_file_and_the_key) {
+  try {
+    load_onednn_plugin("/nonexistent/librcpilot-onednn.so");
+    FAIL() << "no plugin there";
+  } catch (const ModelError& e) {
+    const std::string what = e.what();
+    EXPECT_TRUE(contains(what, "/nonexistent/librcpilot-onednn.so")) << what;
+    EXPECT_TRUE(contains(what, "model.backend")) << what;
+  }
+}
+
+}  // namespace
+}  // namespace rcpilot::perception

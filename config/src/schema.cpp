@@ -139,9 +139,11 @@ void add_camera_model_pilot(Schema& s) {
       .text("path", &M::path, true, "ONNX model file; relative paths start at the config's folder")
       .text("metadata", &M::metadata, false,
             "model metadata YAML; empty means the model path with .yaml for .onnx")
-      .choice("backend", &M::backend, {"opencv", "tensorrt"},
-              "inference backend: opencv (OpenCV DNN on the ONNX model) or tensorrt (a "
-              "TensorRT engine; needs rcpilot built with TensorRT)")
+      .choice("backend", &M::backend, {"auto", "opencv", "onednn", "tensorrt"},
+              "inference backend: onednn (oneDNN on the ONNX model, CPU; x86-64 builds), "
+              "opencv (OpenCV DNN on the ONNX model), tensorrt (a TensorRT engine; needs "
+              "rcpilot built with TensorRT), or auto: onednn where its plugin is installed, "
+              "model.target is cpu and it runs every operator of the model, else opencv")
       .text("engine", &M::engine, false,
             "tensorrt: engine file (relative to the config); empty: the cached engine "
             "engines/<model>.<fingerprint>.trt<version>.sm<gpu>.<precision>.engine beside "

@@ -29,7 +29,7 @@ struct CameraConfig {
 struct ModelConfig {
   std::string path = "../../models/linear.onnx";  // ONNX file; relative to the config file
   std::string metadata;         // model metadata YAML; empty: <path without .onnx>.yaml
-  std::string backend = "opencv";  // inference backend: opencv or tensorrt
+  std::string backend = "auto";  // inference backend: auto, opencv, onednn or tensorrt
   std::string engine;           // tensorrt: engine file; empty: the cached name (engine_cache.hpp)
   std::string precision = "fp16";  // tensorrt: fp16 or fp32, picks the cached engine
   std::string target = "cpu";   // opencv: cpu, cuda or cuda_fp16 (needs OpenCV with CUDA)

@@ -3,8 +3,9 @@
 // BM_PilotPreprocessAndInfer: $RCPILOT_BENCH_MODEL, else models/linear.onnx under
 // RCPILOT_SOURCE_DIR; metadata beside it (<model>.yaml) unless $RCPILOT_BENCH_METADATA names
 // one. BM_Resnet18PreprocessAndInfer: $RCPILOT_BENCH_RESNET18, else models/resnet18.onnx under
-// the build folder, as scripts/export_resnet18.py writes it (metadata beside it). The argument
-// is the number of OpenCV threads. Counters: p50_ms / p99_ms of preprocess + inference per
+// the build folder, as scripts/export_resnet18.py writes it (metadata beside it). Arguments:
+// the backend (0 OpenCV DNN, 1 oneDNN, loaded by load_model() as in the node) and its number of
+// threads. Counters: p50_ms / p99_ms of preprocess + inference per
 // frame, and the p50 of each part. main() comes from benchmark::benchmark_main.
 #include <benchmark/benchmark.h>
 
@@ -16,7 +17,7 @@
 #include <opencv2/core.hpp>
 
 #include "common/stats.hpp"
-#include "perception/opencv_dnn_engine.hpp"
+#include "perception/model_loader.hpp"
 #include "perception/pilot.hpp"
 
 namespace {
@@ -46,12 +47,24 @@ std::string resnet18_path() {
 #endif
 }
 
+const char* backend_name(std::int64_t arg) { return arg == 1 ? "onednn" : "opencv"; }
+
 // Times Pilot::infer (the node's preprocess + engine path) of `model` on a random frame.
 void time_pilot(benchmark::State& state, const std::string& model, const std::string& metadata) {
-  const ModelMetadata meta = rcpilot::perception::load_model_metadata(metadata);
-  const int threads = static_cast<int>(state.range(0));
-  rcpilot::perception::Pilot pilot(
-      std::make_unique<rcpilot::perception::OpenCvDnnEngine>(model, meta, threads), meta);
+  rcpilot::config::ModelConfig config;
+  config.path = model;
+  config.metadata = metadata;
+  config.backend = backend_name(state.range(0));
+  config.threads = static_cast<int>(state.range(1));
+  rcpilot::perception::LoadedModel loaded;
+  try {
+    loaded = rcpilot::perception::load_model(config, "");
+  } catch (const rcpilot::perception::ModelError& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  const ModelMetadata meta = loaded.metadata;
+  rcpilot::perception::Pilot pilot(std::move(loaded.engine), meta);
   pilot.warm_up(10);
 
   rcpilot::perception::Frame frame;
@@ -74,7 +87,8 @@ void time_pilot(benchmark::State& state, const std::string& model, const std::st
   state.counters["p99_ms"] = total.p99;
   state.counters["preprocess_p50_ms"] = rcpilot::summarize(preprocess_ms).p50;
   state.counters["inference_p50_ms"] = rcpilot::summarize(inference_ms).p50;
-  state.SetLabel(meta.architecture + " " + rcpilot::perception::format_shape(meta.input.shape));
+  state.SetLabel(meta.architecture + " " + rcpilot::perception::format_shape(meta.input.shape) +
+                 " " + backend_name(state.range(0)));
 }
 
 void BM_PilotPreprocessAndInfer(benchmark::State& state) {
@@ -99,16 +113,22 @@ void BM_Resnet18PreprocessAndInfer(benchmark::State& state) {
 }
 
 BENCHMARK(BM_PilotPreprocessAndInfer)
-    ->Arg(1)
-    ->Arg(2)
+    ->ArgNames({"backend", "threads"})
+    ->Args({0, 1})
+    ->Args({0, 2})
+    ->Args({1, 1})
+    ->Args({1, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MinTime(3.0);
 
 // Some 12x the bundled model's multiply-adds: a longer run for enough samples behind p99.
 BENCHMARK(BM_Resnet18PreprocessAndInfer)
-    ->Arg(1)
-    ->Arg(2)
+    ->ArgNames({"backend", "threads"})
+    ->Args({0, 1})
+    ->Args({0, 2})
+    ->Args({1, 1})
+    ->Args({1, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MinTime(10.0);

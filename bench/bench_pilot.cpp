@@ -10,7 +10,7 @@
 // rather than Google Benchmark: each case is one timed run of threads, not a loop to repeat.
 //
 //   bench_pilot [--fps 30 --fps 60 --fps 240 --fps 0] [--seconds 20] [--warmup 2]
-//               [--model PATH.onnx] [--threads 2] [--json FILE]
+//               [--model PATH.onnx] [--threads 2] [--backend auto] [--json FILE]
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -44,6 +44,7 @@ struct Options {
   double warmup = 2;                        // s run before measuring
   std::string model = std::string(RCPILOT_SOURCE_DIR) + "/models/linear.onnx";
   int threads = 2;  // model.threads
+  std::string backend = "auto";  // model.backend
   std::string json;
 };
 
@@ -192,7 +193,7 @@ void write_json(const std::string& path, const Options& opt,
                      {"invalid", r.invalid}});
   }
   const nlohmann::json doc = {
-      {"model", opt.model}, {"threads", opt.threads}, {"warmup_s", opt.warmup}, {"cases", cases}};
+      {"model", opt.model}, {"backend", opt.backend}, {"threads", opt.threads}, {"warmup_s", opt.warmup}, {"cases", cases}};
   std::ofstream(path) << doc.dump(2) << "\n";
 }
 
@@ -206,7 +207,9 @@ int main(int argc, char** argv) {
   cli.add_option("--seconds", opt.seconds, "s measured per case")->capture_default_str();
   cli.add_option("--warmup", opt.warmup, "s run before measuring")->capture_default_str();
   cli.add_option("--model", opt.model, "ONNX model; metadata beside it")->capture_default_str();
-  cli.add_option("--threads", opt.threads, "OpenCV DNN threads")->capture_default_str();
+  cli.add_option("--threads", opt.threads, "inference threads")->capture_default_str();
+  cli.add_option("--backend", opt.backend, "model.backend: auto, opencv or onednn")
+      ->capture_default_str();
   cli.add_option("--json", opt.json, "also write the results here");
   CLI11_PARSE(cli, argc, argv);
 
@@ -214,13 +217,15 @@ int main(int argc, char** argv) {
     config::ModelConfig model_cfg;
     model_cfg.path = opt.model;
     model_cfg.threads = opt.threads;
+    model_cfg.backend = opt.backend;
     perception::LoadedModel loaded = perception::load_model(model_cfg, "");
+    const std::string engine = loaded.engine->describe();
     perception::Pilot pilot(std::move(loaded.engine), loaded.metadata);
     pilot.warm_up(model_cfg.warmup_runs);
     const sim::Track track =
         sim::load_track(std::string(RCPILOT_SOURCE_DIR) + "/sim/tracks/default.yaml");
-    std::fprintf(stderr, "bench_pilot: %s (%d threads), %g s per case after %g s warm-up\n",
-                 loaded.model_path.c_str(), opt.threads, opt.seconds, opt.warmup);
+    std::fprintf(stderr, "bench_pilot: %s, %g s per case after %g s warm-up\n", engine.c_str(),
+                 opt.seconds, opt.warmup);
     std::vector<CaseResult> results;
     for (const double fps : opt.fps) {
       std::fprintf(stderr, "bench_pilot: source %s\n", source_name(fps).c_str());

@@ -123,16 +123,18 @@ echo
 /usr/bin/python3 - "$out/bench_inference.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-print("| model | OpenCV threads | p50 ms | p99 ms | preprocess p50 ms | inference p50 ms "
+print("| model | backend | threads | p50 ms | p99 ms | preprocess p50 ms | inference p50 ms "
       "| mean ms |")
-print("| --- | --- | --- | --- | --- | --- | --- |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 for b in d["benchmarks"]:
-    threads = b["name"].split("/")[1]
+    args = dict(part.split(":") for part in b["name"].split("/")[1:])
+    backend = "onednn" if args.get("backend") == "1" else "opencv"
+    threads = args.get("threads", "?")
     if b.get("error_occurred"):
         name = b["name"].split("/")[0]
-        print(f"| {name} | {threads} | error: {b.get('error_message')} | | | | |")
+        print(f"| {name} | {backend} | {threads} | error: {b.get('error_message')} | | | | |")
         continue
-    print(f"| {b.get('label', '')} | {threads} | {b['p50_ms']:.2f} | {b['p99_ms']:.2f} "
+    print(f"| {b.get('label', '')} | {backend} | {threads} | {b['p50_ms']:.2f} | {b['p99_ms']:.2f} "
           f"| {b['preprocess_p50_ms']:.3f} | {b['inference_p50_ms']:.2f} | {b['real_time']:.2f} |")
 EOF
 echo

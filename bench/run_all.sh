@@ -127,7 +127,7 @@ print("| model | backend | threads | p50 ms | p99 ms | preprocess p50 ms | infer
       "| mean ms |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 for b in d["benchmarks"]:
-    args = dict(part.split(":") for part in b["name"].split("/")[1:])
+    args = dict(part.split(":") for part in b["name"].split("/")[1:] if ":" in part)
     backend = "onednn" if args.get("backend") == "1" else "opencv"
     threads = args.get("threads", "?")
     if b.get("error_occurred"):

@@ -426,13 +426,28 @@ def saved_results(folder):
     return sorted(results, key=lambda r: r["table"].get("order", 0))
 
 
+def node_model(results):
+    """The inference engine rcpilot said it runs ("onednn 2.6 (CPU, 1 threads) ..."), from the
+    first run's log."""
+    for r in results:
+        try:
+            with open(r.get("node_log") or "") as log:
+                for line in log:
+                    if "driving:" in line and " model " in line:
+                        return line.split(" model ", 1)[1].split(", input")[0].strip()
+        except OSError:
+            continue
+    return "as the config sets it"
+
+
 def write_report(args, results):
     header = [
         f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit "
         f"{git_commit()}, `bench/node_bench.py {' '.join(sys.argv[1:])}`",
         "",
         f"Each run: {args.seconds:g} s measured after a {args.warmup:g} s warm-up "
-        f"(the long run: {args.long_seconds:g} s). Camera {args.fps:g} fps, model.threads 2; "
+        f"(the long run: {args.long_seconds:g} s). Camera {args.fps:g} fps, model: "
+        f"{node_model(results)}; "
         f"hog: stress-ng --cpu 1"
         + (f" pinned to CPU {args.hog_cpu}" if args.hog_cpu is not None else
            ", not pinned (the scheduler places it)")

@@ -10,7 +10,7 @@
 // rather than Google Benchmark: each case is one timed run of threads, not a loop to repeat.
 //
 //   bench_pilot [--fps 30 --fps 60 --fps 240 --fps 0] [--seconds 20] [--warmup 2]
-//               [--model PATH.onnx] [--threads 2] [--backend auto] [--json FILE]
+//               [--model PATH.onnx] [--threads 1] [--backend auto] [--json FILE]
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -43,7 +43,7 @@ struct Options {
   double seconds = 20;                      // s measured per case
   double warmup = 2;                        // s run before measuring
   std::string model = std::string(RCPILOT_SOURCE_DIR) + "/models/linear.onnx";
-  int threads = 2;  // model.threads
+  int threads = 1;  // model.threads, as the sim profile
   std::string backend = "auto";  // model.backend
   std::string json;
 };

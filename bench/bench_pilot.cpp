@@ -43,7 +43,7 @@ struct Options {
   double seconds = 20;                      // s measured per case
   double warmup = 2;                        // s run before measuring
   std::string model = std::string(RCPILOT_SOURCE_DIR) + "/models/linear.onnx";
-  int threads = 1;  // model.threads, as the sim profile
+  int threads = 1;               // model.threads, as the sim profile
   std::string backend = "auto";  // model.backend
   std::string json;
 };
@@ -192,8 +192,11 @@ void write_json(const std::string& path, const Options& opt,
                      {"predictions", r.predictions},
                      {"invalid", r.invalid}});
   }
-  const nlohmann::json doc = {
-      {"model", opt.model}, {"backend", opt.backend}, {"threads", opt.threads}, {"warmup_s", opt.warmup}, {"cases", cases}};
+  const nlohmann::json doc = {{"model", opt.model},
+                              {"backend", opt.backend},
+                              {"threads", opt.threads},
+                              {"warmup_s", opt.warmup},
+                              {"cases", cases}};
   std::ofstream(path) << doc.dump(2) << "\n";
 }
 

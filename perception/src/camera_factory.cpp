@@ -26,8 +26,8 @@ std::string capture_plugin_path() { return detail::installed_plugin_path(kCaptur
 
 CaptureFactory load_capture_plugin(const std::string& plugin_path, const std::string& source) {
   std::string error;
-  const auto entry =
-      reinterpret_cast<CapturePluginEntry>(detail::plugin_entry(plugin_path, kCapturePluginEntry, error));
+  const auto entry = reinterpret_cast<CapturePluginEntry>(
+      detail::plugin_entry(plugin_path, kCapturePluginEntry, error));
   if (entry == nullptr) {
     throw CameraError("cannot load the capture plugin " + plugin_path + " (" + error + "); " +
                       plugin_remedy(source));

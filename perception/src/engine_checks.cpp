@@ -31,8 +31,8 @@ void check_declared_input(const std::string& model_path, const ModelMetadata& me
     std::vector<std::string> names;
     for (const auto& kv : declared) names.push_back(kv.first);
     throw ModelError("model '" + model_path + "' has no input '" + metadata.input.name +
-                     "' (named in " + metadata.source_path + "); its inputs: " +
-                     join_names(names) + "; fix input.name in the metadata");
+                     "' (named in " + metadata.source_path + "); its inputs: " + join_names(names) +
+                     "; fix input.name in the metadata");
   }
   if (!dims_match(it->second, metadata.input.shape)) {
     throw ModelError("model '" + model_path + "' expects input shape " + format_shape(it->second) +
@@ -59,10 +59,10 @@ void check_probe_outputs(const std::string& model_path, const ModelMetadata& met
     const bool fits = out.single_vector ? outputs[i].total() >= needed : outputs[i].total() == 1;
     if (fits && outputs[i].type() == CV_32F) continue;
     std::ostringstream msg;
-    msg << "model '" << model_path << "' output '" << names.at(i) << "' has "
-        << outputs[i].total() << " value(s) of OpenCV type " << outputs[i].type() << ", but "
-        << metadata.source_path << " needs " << (out.single_vector ? "at least " : "exactly ")
-        << needed << " float32 value(s); fix outputs in the metadata or re-export the model";
+    msg << "model '" << model_path << "' output '" << names.at(i) << "' has " << outputs[i].total()
+        << " value(s) of OpenCV type " << outputs[i].type() << ", but " << metadata.source_path
+        << " needs " << (out.single_vector ? "at least " : "exactly ") << needed
+        << " float32 value(s); fix outputs in the metadata or re-export the model";
     throw ModelError(msg.str());
   }
 }

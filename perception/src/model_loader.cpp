@@ -35,7 +35,7 @@ bool prefer_onednn(const config::ModelConfig& model) {
 // The oneDNN engine; for model.backend auto, null (use OpenCV DNN) when the network has an
 // operator oneDNN's backend does not run.
 std::unique_ptr<InferenceEngine> onednn_engine_or_fallback(const config::ModelConfig& model,
-                                                        const LoadedModel& loaded) {
+                                                           const LoadedModel& loaded) {
   if (model.backend == "onednn" && model.target != "cpu") {
     throw ModelError("model.target: " + model.target +
                      " is an OpenCV DNN target; model.backend onednn runs on the CPU: set "
@@ -86,8 +86,8 @@ LoadedModel load_model(const config::ModelConfig& model, const std::string& base
                      "' is not one of auto, opencv, onednn, tensorrt");
   }
   const DnnTarget target = parse_dnn_target(model.target);
-  loaded.engine = std::make_unique<OpenCvDnnEngine>(loaded.model_path, loaded.metadata,
-                                                    model.threads, target);
+  loaded.engine =
+      std::make_unique<OpenCvDnnEngine>(loaded.model_path, loaded.metadata, model.threads, target);
   return loaded;
 }
 

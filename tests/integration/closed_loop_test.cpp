@@ -16,8 +16,7 @@ namespace {
 
 // Each inference backend this build has drives: OpenCV DNN always, oneDNN where built.
 struct ClosedLoop : ::testing::TestWithParam<std::string> {
-  config::Config cfg =
-      config::load_config(RCPILOT_SOURCE_DIR "/config/profiles/sim.yaml", {});
+  config::Config cfg = config::load_config(RCPILOT_SOURCE_DIR "/config/profiles/sim.yaml", {});
   sim::Track track = sim::load_track(config::resolve_path(cfg, cfg.sim.track));
   std::unique_ptr<perception::Pilot> pilot = make_pilot();
   ManualClock clock{TimePoint{} + std::chrono::seconds(1)};

@@ -24,8 +24,9 @@ struct NodeModelTest : ::testing::Test {
   // Runs the node with model.path = `model` for up to 60 s and checks the refusal.
   void expect_refused(const std::string& model, const std::vector<std::string>& fragments) {
     TelemetryClient client(endpoint);
-    const auto [code, out] = run(kRcpilot, {"--set", "model.path=" + model, "--set",
-                                            "telemetry.endpoint=" + endpoint, "--duration", "2"},
+    const auto [code, out] = run(kRcpilot,
+                                 {"--set", "model.path=" + model, "--set",
+                                  "telemetry.endpoint=" + endpoint, "--duration", "2"},
                                  60);
     EXPECT_EQ(code, kStartupError) << out;
     for (const auto& f : fragments) EXPECT_NE(out.find(f), std::string::npos) << f << "\n" << out;
@@ -65,8 +66,9 @@ TEST_F(NodeModelTest, a_model_whose_input_shape_differs_from_its_metadata_is_ref
 // model.backend auto (the sim profile's) picks the oneDNN plugin that the build put beside
 // the binary, and falls back to OpenCV DNN for a network oneDNN's backend does not run.
 TEST_F(NodeModelTest, auto_backend_runs_the_bundled_model_on_onednn) {
-  const auto [code, out] = run(kRcpilot, {"--set", "telemetry.endpoint=" + endpoint,
-                                          "--set", "control_api.enabled=false", "--duration", "2"},
+  const auto [code, out] = run(kRcpilot,
+                               {"--set", "telemetry.endpoint=" + endpoint, "--set",
+                                "control_api.enabled=false", "--duration", "2"},
                                60);
   EXPECT_EQ(code, 0) << out;
   EXPECT_NE(out.find("model onednn"), std::string::npos) << out;
@@ -74,10 +76,11 @@ TEST_F(NodeModelTest, auto_backend_runs_the_bundled_model_on_onednn) {
 
 TEST_F(NodeModelTest, auto_backend_falls_back_to_opencv_for_an_operator_onednn_cannot_run) {
   const std::string model = RCPILOT_TEST_MODELS_DIR "/unsupported_op.onnx";
-  const auto [code, out] = run(kRcpilot, {"--set", "model.path=" + model, "--set",
-                                          "telemetry.endpoint=" + endpoint, "--set",
-                                          "control_api.enabled=false", "--duration", "2"},
-                               60);
+  const auto [code, out] =
+      run(kRcpilot,
+          {"--set", "model.path=" + model, "--set", "telemetry.endpoint=" + endpoint, "--set",
+           "control_api.enabled=false", "--duration", "2"},
+          60);
   EXPECT_EQ(code, 0) << out;
   EXPECT_NE(out.find("Sigmoid node"), std::string::npos) << out;
   EXPECT_NE(out.find("using OpenCV DNN"), std::string::npos) << out;
@@ -87,9 +90,9 @@ TEST_F(NodeModelTest, auto_backend_falls_back_to_opencv_for_an_operator_onednn_c
 TEST_F(NodeModelTest, onednn_backend_refuses_a_model_it_cannot_run) {
   const std::string model = RCPILOT_TEST_MODELS_DIR "/unsupported_op.onnx";
   TelemetryClient client(endpoint);
-  const auto [code, out] = run(kRcpilot, {"--set", "model.path=" + model, "--set",
-                                          "model.backend=onednn", "--set",
-                                          "telemetry.endpoint=" + endpoint, "--duration", "2"},
+  const auto [code, out] = run(kRcpilot,
+                               {"--set", "model.path=" + model, "--set", "model.backend=onednn",
+                                "--set", "telemetry.endpoint=" + endpoint, "--duration", "2"},
                                60);
   EXPECT_EQ(code, kStartupError) << out;
   EXPECT_NE(out.find("Sigmoid node"), std::string::npos) << out;

@@ -40,7 +40,8 @@ std::vector<cv::Mat> inputs_for(const std::vector<int>& shape) {
   }
   cv::Mat ramp(static_cast<int>(shape.size()), shape.data(), CV_32F);
   float* p = ramp.ptr<float>();
-  for (std::size_t i = 0; i < ramp.total(); ++i) p[i] = static_cast<float>((i * 7919) % 640) / 640.f;
+  for (std::size_t i = 0; i < ramp.total(); ++i)
+    p[i] = static_cast<float>((i * 7919) % 640) / 640.f;
   inputs.push_back(ramp);
   inputs.push_back(cv::Mat(static_cast<int>(shape.size()), shape.data(), CV_32F, cv::Scalar(0)));
   return inputs;
@@ -148,7 +149,8 @@ TEST(OneDnnEngine, missing_output_error_lists_the_real_outputs) {
 }
 
 TEST(OneDnnEngine, missing_and_corrupt_files_name_the_file) {
-  const std::string missing = load_error("/nonexistent/linear.onnx", model_path("tiny_linear.yaml"));
+  const std::string missing =
+      load_error("/nonexistent/linear.onnx", model_path("tiny_linear.yaml"));
   EXPECT_TRUE(contains(missing, "/nonexistent/linear.onnx")) << missing;
   EXPECT_TRUE(contains(missing, "not found")) << missing;
   testing::TempDir dir;

@@ -47,9 +47,12 @@ class OneDnnEngine final : public InferenceEngine {
     try {
       net_ = std::make_unique<onednn::Net>(graph, model_path, metadata.input.name, input_shape_,
                                            output_names_);
-    } catch (const dnnl::error& e) {
-      throw UnsupportedModelError("model '" + model_path + "': oneDNN cannot build it (" +
-                                  e.what() + "); set model.backend: opencv");
+    } catch (const ModelError&) {
+      throw;
+    } catch (const std::exception& e) {  // dnnl::error, or an attribute of an unexpected size
+      throw UnsupportedModelError("model '" + model_path +
+                                  "': the onednn backend cannot build it (" + e.what() +
+                                  "); set model.backend: opencv");
     }
     std::vector<cv::Mat> outputs;
     run(detail::zero_input(metadata), outputs);
@@ -57,8 +60,7 @@ class OneDnnEngine final : public InferenceEngine {
   }
 
   void run(const cv::Mat& input, std::vector<cv::Mat>& outputs) override {
-    if (!input.isContinuous() || input.type() != CV_32F ||
-        input.total() != input_count_) {
+    if (!input.isContinuous() || input.type() != CV_32F || input.total() != input_count_) {
       throw std::runtime_error("onednn: input is not a continuous float32 tensor of shape " +
                                format_shape(input_shape_));
     }
@@ -76,9 +78,9 @@ class OneDnnEngine final : public InferenceEngine {
   std::vector<std::string> output_names() const override { return output_names_; }
 
   std::string describe() const override {
-    return "onednn " + std::to_string(dnnl::version()->major) + "." + std::to_string(dnnl::version()->minor) +
-           " (CPU, " + std::to_string(threads_) + " threads) " + model_path_ + ", input " +
-           format_shape(input_shape_);
+    return "onednn " + std::to_string(dnnl::version()->major) + "." +
+           std::to_string(dnnl::version()->minor) + " (CPU, " + std::to_string(threads_) +
+           " threads) " + model_path_ + ", input " + format_shape(input_shape_);
   }
 
  private:

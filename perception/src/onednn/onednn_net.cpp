@@ -156,9 +156,9 @@ void Net::add_conv(const onnx_graph::Node& node, std::size_t index) {
   const Dims zero_based{dilations.at(0) - 1, dilations.at(1) - 1};
   const Dims weight_dims(weights.dims.begin(), weights.dims.end());
   const dnnl::convolution_forward::primitive_desc pd(
-      {dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-       any_desc(src_dims), any_desc(weight_dims), plain_desc({weights.dims[0]}),
-       any_desc(dst_dims), strides, zero_based, pad_l, pad_r},
+      {dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, any_desc(src_dims),
+       any_desc(weight_dims), plain_desc({weights.dims[0]}), any_desc(dst_dims), strides,
+       zero_based, pad_l, pad_r},
       fused_relu(last, output), engine_);
   const memory src = to_desc(in, pd.src_desc());  // a reorder step first where needed
   const memory weights_memory = constant_memory(weights.floats, weight_dims, pd.weights_desc());
@@ -184,6 +184,7 @@ void Net::add_dense(const onnx_graph::Node& node, std::size_t index) {
   const std::int64_t n = b_is_nk ? b.dims[0] : b.dims[1];
   const std::int64_t k = b_is_nk ? b.dims[1] : b.dims[0];
   if (k != src_dims[1]) unsupported(node, "its weights do not match its input");
+  if (b.floats.size() != static_cast<std::size_t>(n * k)) unsupported(node, "B is not float32");
   const std::vector<float> weights = dense_weights(node, b, b_is_nk);
   std::vector<float> bias(static_cast<std::size_t>(n), 0.f);
   if (node.op == "Gemm" && node.inputs.size() > 2 && !node.inputs[2].empty()) {
@@ -239,8 +240,8 @@ void Net::add_add(const onnx_graph::Node& node, std::size_t index) {
       fused_relu(index, output), engine_);
   const memory b_in_layout = to_desc(b, pd.src1_desc());
   memory out(pd.dst_desc(), engine_);
-  steps_.push_back(
-      {dnnl::binary(pd), {{DNNL_ARG_SRC_0, a}, {DNNL_ARG_SRC_1, b_in_layout}, {DNNL_ARG_DST, out}}});
+  steps_.push_back({dnnl::binary(pd),
+                    {{DNNL_ARG_SRC_0, a}, {DNNL_ARG_SRC_1, b_in_layout}, {DNNL_ARG_DST, out}}});
   values_[output] = out;
 }
 

@@ -11,14 +11,14 @@ namespace rcpilot::perception::onnx_graph {
 
 struct Tensor {
   std::vector<std::int64_t> dims;
-  std::vector<float> floats;         // FLOAT tensors
-  std::vector<std::int64_t> ints;    // INT64 tensors (shapes for Reshape)
+  std::vector<float> floats;       // FLOAT tensors
+  std::vector<std::int64_t> ints;  // INT64 tensors (shapes for Reshape)
 };
 
 struct Node {
   std::string op;
   std::string name;
-  std::vector<std::string> inputs;   // "" for an omitted optional input
+  std::vector<std::string> inputs;  // "" for an omitted optional input
   std::vector<std::string> outputs;
   std::map<std::string, std::vector<std::int64_t>> ints;  // INT and INTS attributes
   std::map<std::string, float> floats;                    // FLOAT attributes

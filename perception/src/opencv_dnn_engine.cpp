@@ -122,9 +122,10 @@ void OpenCvDnnEngine::run(const cv::Mat& input, std::vector<cv::Mat>& outputs) {
 }
 
 std::string OpenCvDnnEngine::describe() const {
-  const std::string where = target_ == DnnTarget::kCpu
-                                ? "CPU, " + std::to_string(threads_) + " threads"
-                                : std::string(target_ == DnnTarget::kCuda ? "CUDA" : "CUDA FP16");
+  const std::string where =
+      target_ == DnnTarget::kCpu
+          ? "CPU, " + std::to_string(threads_) + (threads_ == 1 ? " thread" : " threads")
+          : std::string(target_ == DnnTarget::kCuda ? "CUDA" : "CUDA FP16");
   return "opencv-dnn (" + where + ") " + model_path_ + ", input '" + input_name_ + "' " +
          format_shape(input_shape_);
 }

@@ -80,7 +80,8 @@ class OneDnnEngine final : public InferenceEngine {
   std::string describe() const override {
     return "onednn " + std::to_string(dnnl::version()->major) + "." +
            std::to_string(dnnl::version()->minor) + " (CPU, " + std::to_string(threads_) +
-           " threads) " + model_path_ + ", input " + format_shape(input_shape_);
+           (threads_ == 1 ? " thread) " : " threads) ") + model_path_ + ", input " +
+           format_shape(input_shape_);
   }
 
  private:

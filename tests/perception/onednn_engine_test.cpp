@@ -29,6 +29,18 @@ std::string load_error(const std::string& onnx, const std::string& yaml) {
   return "(no error)";
 }
 
+// A copy of test metadata `name` in `dir` with each (from, to) replaced once; returns its path.
+std::string edited_metadata(const std::string& name,
+                            const std::vector<std::pair<std::string, std::string>>& edits,
+                            const testing::TempDir& dir) {
+  std::ifstream in(model_path(name));
+  std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& [from, to] : edits) yaml.replace(yaml.find(from), from.size(), to);
+  const std::string path = dir.str("edited_" + name);
+  std::ofstream(path) << yaml;
+  return path;
+}
+
 // Inputs with the structure of camera frames (smooth regions, edges) and plain noise.
 std::vector<cv::Mat> inputs_for(const std::vector<int>& shape) {
   std::vector<cv::Mat> inputs;
@@ -127,23 +139,18 @@ TEST(OneDnnEngine, input_size_mismatch_error_names_both_shapes) {
 TEST(OneDnnEngine, wrong_layout_error_names_both_shapes) {
   // keras_like's network takes NHWC; metadata claiming NCHW 1x3x224x224 must be refused.
   testing::TempDir dir;
-  std::ifstream in(model_path("keras_like.yaml"));
-  std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  yaml.replace(yaml.find("[1, 224, 224, 3]"), 16, "[1, 3, 224, 224]");
-  yaml.replace(yaml.find("NHWC"), 4, "NCHW");
-  std::ofstream(dir.str("nchw.yaml")) << yaml;
-  const std::string e = load_error(model_path("keras_like.onnx"), dir.str("nchw.yaml"));
+  const std::string yaml = edited_metadata(
+      "keras_like.yaml", {{"[1, 224, 224, 3]", "[1, 3, 224, 224]"}, {"NHWC", "NCHW"}}, dir);
+  const std::string e = load_error(model_path("keras_like.onnx"), yaml);
   EXPECT_TRUE(contains(e, "[1, 224, 224, 3]")) << e;
   EXPECT_TRUE(contains(e, "[1, 3, 224, 224]")) << e;
 }
 
 TEST(OneDnnEngine, missing_output_error_lists_the_real_outputs) {
   testing::TempDir dir;
-  std::ifstream in(model_path("tiny_linear.yaml"));
-  std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  yaml.replace(yaml.find("steering: angle"), 15, "steering: steer");
-  std::ofstream(dir.str("wrong.yaml")) << yaml;
-  const std::string e = load_error(model_path("tiny_linear.onnx"), dir.str("wrong.yaml"));
+  const std::string yaml =
+      edited_metadata("tiny_linear.yaml", {{"steering: angle", "steering: steer"}}, dir);
+  const std::string e = load_error(model_path("tiny_linear.onnx"), yaml);
   EXPECT_TRUE(contains(e, "no output 'steer'")) << e;
   EXPECT_TRUE(contains(e, "'angle', 'throttle'")) << e;
 }

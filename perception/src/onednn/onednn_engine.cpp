@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
+#include <numeric>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -38,7 +40,8 @@ class OneDnnEngine final : public InferenceEngine {
       : model_path_(model_path),
         input_shape_(metadata.input.shape),
         output_names_(metadata.outputs.names()),
-        input_count_(static_cast<std::size_t>(detail::zero_input(metadata).total())),
+        input_count_(std::accumulate(input_shape_.begin(), input_shape_.end(), std::size_t{1},
+                                     std::multiplies<>())),
         threads_(threads < 1 ? 1 : threads) {
     omp_set_num_threads(threads_);  // oneDNN sizes its kernels for this at creation
     const onnx_graph::Graph graph = onnx_graph::read_graph(model_path);

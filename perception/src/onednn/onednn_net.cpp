@@ -160,16 +160,7 @@ void Net::add_conv(const onnx_graph::Node& node, std::size_t index) {
        any_desc(weight_dims), plain_desc({weights.dims[0]}), any_desc(dst_dims), strides,
        zero_based, pad_l, pad_r},
       fused_relu(last, output), engine_);
-  const memory src = to_desc(in, pd.src_desc());  // a reorder step first where needed
-  const memory weights_memory = constant_memory(weights.floats, weight_dims, pd.weights_desc());
-  const memory bias_memory = constant_memory(bias, {weights.dims[0]}, pd.bias_desc());
-  memory out(pd.dst_desc(), engine_);
-  steps_.push_back({dnnl::convolution_forward(pd),
-                    {{DNNL_ARG_SRC, src},
-                     {DNNL_ARG_WEIGHTS, weights_memory},
-                     {DNNL_ARG_BIAS, bias_memory},
-                     {DNNL_ARG_DST, out}}});
-  values_[output] = out;
+  add_weighted<dnnl::convolution_forward>(pd, in, weights.floats, weight_dims, bias, output);
 }
 
 // Gemm (A x B^T or A x B, times alpha, plus beta x C) and MatMul with a constant B, as an
@@ -201,11 +192,22 @@ void Net::add_dense(const onnx_graph::Node& node, std::size_t index) {
       {dnnl::prop_kind::forward_inference, in.get_desc(), any_desc({n, k}), plain_desc({n}),
        any_desc({src_dims[0], n})},
       fused_relu(last, output), engine_);
-  const memory weights_memory = constant_memory(weights, {n, k}, pd.weights_desc());
-  const memory bias_memory = constant_memory(bias, {n}, pd.bias_desc());
+  add_weighted<dnnl::inner_product_forward>(pd, in, weights, {n, k}, bias, output);
+}
+
+// One step of a primitive with constant weights and bias: `in` reordered into the layout `pd`
+// chose (a step before it where needed), the constants reordered once, here, and the result
+// stored as `output`.
+template <typename Primitive>
+void Net::add_weighted(const typename Primitive::primitive_desc& pd, const memory& in,
+                       const std::vector<float>& weights, const Dims& weight_dims,
+                       const std::vector<float>& bias, const std::string& output) {
+  const memory src = to_desc(in, pd.src_desc());
+  const memory weights_memory = constant_memory(weights, weight_dims, pd.weights_desc());
+  const memory bias_memory = constant_memory(bias, {weight_dims[0]}, pd.bias_desc());
   memory out(pd.dst_desc(), engine_);
-  steps_.push_back({dnnl::inner_product_forward(pd),
-                    {{DNNL_ARG_SRC, in},
+  steps_.push_back({Primitive(pd),
+                    {{DNNL_ARG_SRC, src},
                      {DNNL_ARG_WEIGHTS, weights_memory},
                      {DNNL_ARG_BIAS, bias_memory},
                      {DNNL_ARG_DST, out}}});

@@ -49,6 +49,10 @@ class Net {
   void add_transpose(const onnx_graph::Node& node);
   bool pads_nothing(const onnx_graph::Node& node) const;
 
+  template <typename Primitive>
+  void add_weighted(const typename Primitive::primitive_desc& pd, const dnnl::memory& in,
+                    const std::vector<float>& weights, const dnnl::memory::dims& weight_dims,
+                    const std::vector<float>& bias, const std::string& output);
   std::size_t fold_bias_add(std::size_t index, std::string& output, std::vector<float>& bias);
   // A Relu that is the only consumer of `index`'s output: fused, and its output aliases ours.
   dnnl::primitive_attr fused_relu(std::size_t index, std::string& output_name);

@@ -4,9 +4,10 @@
 // RCPILOT_SOURCE_DIR; metadata beside it (<model>.yaml) unless $RCPILOT_BENCH_METADATA names
 // one. BM_Resnet18PreprocessAndInfer: $RCPILOT_BENCH_RESNET18, else models/resnet18.onnx under
 // the build folder, as scripts/export_resnet18.py writes it (metadata beside it). Arguments:
-// the backend (0 OpenCV DNN, 1 oneDNN, loaded by load_model() as in the node) and its number of
-// threads. Counters: p50_ms / p99_ms of preprocess + inference per
-// frame, and the p50 of each part. main() comes from benchmark::benchmark_main.
+// the backend (0 OpenCV DNN, 1 oneDNN in fp32, 2 oneDNN in bf16, loaded by load_model() as in
+// the node; bf16 is skipped with the engine's error on a CPU without it) and its threads. Counters:
+// p50_ms / p99_ms of preprocess + inference per frame, and the p50 of each part. main() comes from
+// benchmark::benchmark_main.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -47,7 +48,8 @@ std::string resnet18_path() {
 #endif
 }
 
-const char* backend_name(std::int64_t arg) { return arg == 1 ? "onednn" : "opencv"; }
+const char* backend_name(std::int64_t arg) { return arg == 0 ? "opencv" : "onednn"; }
+const char* precision_name(std::int64_t arg) { return arg == 2 ? "bf16" : "fp32"; }
 
 // Times Pilot::infer (the node's preprocess + engine path) of `model` on a random frame.
 void time_pilot(benchmark::State& state, const std::string& model, const std::string& metadata) {
@@ -55,6 +57,7 @@ void time_pilot(benchmark::State& state, const std::string& model, const std::st
   config.path = model;
   config.metadata = metadata;
   config.backend = backend_name(state.range(0));
+  config.precision = precision_name(state.range(0));
   config.threads = static_cast<int>(state.range(1));
   rcpilot::perception::LoadedModel loaded;
   try {
@@ -88,7 +91,7 @@ void time_pilot(benchmark::State& state, const std::string& model, const std::st
   state.counters["preprocess_p50_ms"] = rcpilot::summarize(preprocess_ms).p50;
   state.counters["inference_p50_ms"] = rcpilot::summarize(inference_ms).p50;
   state.SetLabel(meta.architecture + " " + rcpilot::perception::format_shape(meta.input.shape) +
-                 " " + backend_name(state.range(0)));
+                 " " + backend_name(state.range(0)) + " " + precision_name(state.range(0)));
 }
 
 void BM_PilotPreprocessAndInfer(benchmark::State& state) {
@@ -118,6 +121,8 @@ BENCHMARK(BM_PilotPreprocessAndInfer)
     ->Args({0, 2})
     ->Args({1, 1})
     ->Args({1, 2})
+    ->Args({2, 1})
+    ->Args({2, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MinTime(3.0);
@@ -129,6 +134,8 @@ BENCHMARK(BM_Resnet18PreprocessAndInfer)
     ->Args({0, 2})
     ->Args({1, 1})
     ->Args({1, 2})
+    ->Args({2, 1})
+    ->Args({2, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MinTime(10.0);

@@ -10,7 +10,8 @@
 // rather than Google Benchmark: each case is one timed run of threads, not a loop to repeat.
 //
 //   bench_pilot [--fps 30 --fps 60 --fps 240 --fps 0] [--seconds 20] [--warmup 2]
-//               [--model PATH.onnx] [--threads 1] [--backend auto] [--json FILE]
+//               [--model PATH.onnx] [--threads 1] [--backend auto] [--precision auto]
+//               [--json FILE]
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -43,8 +44,9 @@ struct Options {
   double seconds = 20;                      // s measured per case
   double warmup = 2;                        // s run before measuring
   std::string model = std::string(RCPILOT_SOURCE_DIR) + "/models/linear.onnx";
-  int threads = 1;               // model.threads, as the sim profile
-  std::string backend = "auto";  // model.backend
+  int threads = 1;                 // model.threads, as the sim profile
+  std::string backend = "auto";    // model.backend
+  std::string precision = "auto";  // model.precision
   std::string json;
 };
 
@@ -192,11 +194,9 @@ void write_json(const std::string& path, const Options& opt,
                      {"predictions", r.predictions},
                      {"invalid", r.invalid}});
   }
-  const nlohmann::json doc = {{"model", opt.model},
-                              {"backend", opt.backend},
-                              {"threads", opt.threads},
-                              {"warmup_s", opt.warmup},
-                              {"cases", cases}};
+  const nlohmann::json doc = {{"model", opt.model},         {"backend", opt.backend},
+                              {"precision", opt.precision}, {"threads", opt.threads},
+                              {"warmup_s", opt.warmup},     {"cases", cases}};
   std::ofstream(path) << doc.dump(2) << "\n";
 }
 
@@ -213,6 +213,8 @@ int main(int argc, char** argv) {
   cli.add_option("--threads", opt.threads, "inference threads")->capture_default_str();
   cli.add_option("--backend", opt.backend, "model.backend: auto, opencv or onednn")
       ->capture_default_str();
+  cli.add_option("--precision", opt.precision, "model.precision: auto, fp32 or bf16")
+      ->capture_default_str();
   cli.add_option("--json", opt.json, "also write the results here");
   CLI11_PARSE(cli, argc, argv);
 
@@ -221,6 +223,7 @@ int main(int argc, char** argv) {
     model_cfg.path = opt.model;
     model_cfg.threads = opt.threads;
     model_cfg.backend = opt.backend;
+    model_cfg.precision = opt.precision;
     perception::LoadedModel loaded = perception::load_model(model_cfg, "");
     const std::string engine = loaded.engine->describe();
     perception::Pilot pilot(std::move(loaded.engine), loaded.metadata);

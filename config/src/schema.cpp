@@ -148,8 +148,10 @@ void add_camera_model_pilot(Schema& s) {
             "tensorrt: engine file (relative to the config); empty: the cached engine "
             "engines/<model>.<fingerprint>.trt<version>.sm<gpu>.<precision>.engine beside "
             "the model, built by scripts/build-trt-engine")
-      .choice("precision", &M::precision, {"fp16", "fp32"},
-              "tensorrt: precision of the cached engine to load when model.engine is empty")
+      .choice("precision", &M::precision, {"auto", "fp32", "fp16", "bf16"},
+              "numbers the network computes in: auto (tensorrt fp16; onednn bf16 where the "
+              "CPU computes it natively, AVX512-BF16 or AMX, else fp32; opencv fp32), fp32, "
+              "fp16 (tensorrt; picks the cached engine) or bf16 (onednn on such a CPU)")
       .choice("target", &M::target, {"cpu", "cuda", "cuda_fp16"},
               "opencv: where DNN runs; cuda and cuda_fp16 need an OpenCV built with CUDA")
       .number("threads", &M::threads, "-", 1, 64, "threads the inference backend may use")
@@ -185,16 +187,14 @@ void add_motor(Schema& s) {
               "servo pulse at steering -1 (native, mm1)")
       .number("steering_center_us", &M::steering_center_us, "us", 500, 2500,
               "servo pulse at steering 0; moving it trims the steering")
-      .number("steering_max_us", &M::steering_max_us, "us", 500, 2500,
-              "servo pulse at steering +1")
+      .number("steering_max_us", &M::steering_max_us, "us", 500, 2500, "servo pulse at steering +1")
       .flag("steering_inverted", &M::steering_inverted,
             "steering +1 maps to steering_min_us (Donkey's MM1 convention is true)")
       .number("throttle_min_us", &M::throttle_min_us, "us", 500, 2500,
               "ESC pulse at throttle -1 (native, mm1)")
       .number("throttle_center_us", &M::throttle_center_us, "us", 500, 2500,
               "ESC pulse at throttle 0 (stopped)")
-      .number("throttle_max_us", &M::throttle_max_us, "us", 500, 2500,
-              "ESC pulse at throttle +1")
+      .number("throttle_max_us", &M::throttle_max_us, "us", 500, 2500, "ESC pulse at throttle +1")
       .flag("throttle_inverted", &M::throttle_inverted, "throttle +1 maps to throttle_min_us")
       .flag("mm1_require_reports", &M::mm1_require_reports,
             "mm1: the link is alive only while the board sends RC reports; false for a board "
@@ -415,8 +415,7 @@ Schema build_schema() {
       {"motor.vesc_servo_min", "motor.vesc_servo_center", "servo positions must be ordered"},
       {"motor.vesc_servo_center", "motor.vesc_servo_max", "servo positions must be ordered"},
       {"motor.reconnect_min_ms", "motor.reconnect_max_ms", "the back-off cap is its upper end"},
-      {"gamepad.reconnect_min_ms", "gamepad.reconnect_max_ms",
-       "the back-off cap is its upper end"},
+      {"gamepad.reconnect_min_ms", "gamepad.reconnect_max_ms", "the back-off cap is its upper end"},
   };
   return s;
 }

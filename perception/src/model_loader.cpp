@@ -11,17 +11,23 @@
 namespace rcpilot::perception {
 namespace {
 
+// model.precision for TensorRT: auto means fp16, which every Jetson GPU runs at twice fp32's speed.
+EnginePrecision tensorrt_precision(const config::ModelConfig& model) {
+  return parse_engine_precision(model.precision == "auto" ? "fp16" : model.precision);
+}
+
 // model.engine, or the cached engine of model.path for this TensorRT, GPU and precision.
 std::string tensorrt_engine_path(const config::ModelConfig& model, const std::string& onnx_path,
                                  const std::string& configured_engine) {
   if (!model.engine.empty()) return configured_engine;
-  const EnginePrecision precision = parse_engine_precision(model.precision);
+  const EnginePrecision precision = tensorrt_precision(model);
   const std::string path = derived_engine_path(onnx_path, detect_engine_key(precision));
   if (!std::filesystem::exists(path)) {
+    const std::string name = precision_name(precision);
     throw ModelError("no TensorRT engine for model '" + onnx_path + "' at " + path +
-                     " (this TensorRT, GPU and model.precision: " + model.precision +
+                     " (this TensorRT, GPU and model.precision: " + name +
                      "): build it with scripts/build-trt-engine --onnx " + onnx_path +
-                     " --precision " + model.precision +
+                     " --precision " + name +
                      " (minutes on a Nano; scripts/install does it), or set model.engine");
   }
   return path;
@@ -42,12 +48,27 @@ std::unique_ptr<InferenceEngine> onednn_engine_or_fallback(const config::ModelCo
                      "model.target: cpu or model.backend: opencv");
   }
   try {
-    return load_onednn_plugin()(loaded.model_path, loaded.metadata, model.threads);
+    const OneDnnOptions options{model.threads, parse_onednn_precision(model.precision)};
+    return load_onednn_plugin()(loaded.model_path, loaded.metadata, options);
   } catch (const UnsupportedModelError& e) {
     if (model.backend == "onednn") throw;
-    spdlog::warn("model.backend auto: {}; using OpenCV DNN", e.what());
+    spdlog::warn("model.backend auto: {}; using OpenCV DNN (fp32)", e.what());
     return nullptr;
   }
+}
+
+// OpenCV DNN computes fp32 on the CPU (half precision on a GPU is model.target cuda_fp16).
+// Asked for by name, a reduced precision is refused; reached through model.backend auto, it is
+// a warning.
+void check_opencv_precision(const config::ModelConfig& model) {
+  if (model.precision == "auto" || model.precision == "fp32") return;
+  const std::string what = "model.precision " + model.precision +
+                           ": OpenCV DNN computes fp32 (on a GPU, model.target cuda_fp16 gives "
+                           "half precision)";
+  if (model.backend == "opencv") {
+    throw ModelError(what + "; set model.precision: auto or fp32, or model.backend: onednn");
+  }
+  spdlog::warn("{}; running fp32", what);
 }
 
 }  // namespace
@@ -66,7 +87,7 @@ LoadedModel load_model(const config::ModelConfig& model, const std::string& base
   if (model.backend == "tensorrt") {
     require_tensorrt_build();
     TensorRtOptions options;
-    options.precision = parse_engine_precision(model.precision);
+    options.precision = tensorrt_precision(model);
     options.onnx_path = loaded.model_path;
     options.engine_path = tensorrt_engine_path(model, loaded.model_path, resolve(model.engine));
     loaded.metadata = load_model_metadata(metadata_path);
@@ -85,6 +106,7 @@ LoadedModel load_model(const config::ModelConfig& model, const std::string& base
     throw ModelError("model.backend '" + model.backend +
                      "' is not one of auto, opencv, onednn, tensorrt");
   }
+  check_opencv_precision(model);
   const DnnTarget target = parse_dnn_target(model.target);
   loaded.engine =
       std::make_unique<OpenCvDnnEngine>(loaded.model_path, loaded.metadata, model.threads, target);

@@ -41,6 +41,15 @@ OneDnnFactory load_from(const std::string& path) {
 
 }  // namespace
 
+OneDnnPrecision parse_onednn_precision(const std::string& name) {
+  if (name == "auto") return OneDnnPrecision::kAuto;
+  if (name == "fp32") return OneDnnPrecision::kFp32;
+  if (name == "bf16") return OneDnnPrecision::kBf16;
+  throw ModelError("model.precision " + name +
+                   ": the onednn backend computes in fp32 or bf16 (fp16 is for tensorrt); set "
+                   "model.precision: auto (bf16 where the CPU has it, else fp32), fp32 or bf16");
+}
+
 bool onednn_plugin_installed() {
   std::error_code error;
   return std::filesystem::exists(detail::installed_plugin_path(kOneDnnPluginFile), error);

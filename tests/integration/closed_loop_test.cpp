@@ -25,9 +25,13 @@ struct ClosedLoop : ::testing::TestWithParam<std::string> {
     cfg.model.backend = "opencv";
     auto model = perception::load_model(cfg.model, cfg.base_dir);
 #ifdef RCPILOT_ONEDNN_PLUGIN
-    if (GetParam() == "onednn") {
-      model.engine = perception::load_onednn_plugin(RCPILOT_ONEDNN_PLUGIN)(
-          model.model_path, model.metadata, cfg.model.threads);
+    // onednn_auto: bf16 where the CPU computes it (the sim profile's choice), else fp32.
+    if (GetParam() == "onednn_fp32" || GetParam() == "onednn_auto") {
+      const perception::OneDnnOptions options{
+          cfg.model.threads, GetParam() == "onednn_fp32" ? perception::OneDnnPrecision::kFp32
+                                                         : perception::OneDnnPrecision::kAuto};
+      model.engine = perception::load_onednn_plugin(RCPILOT_ONEDNN_PLUGIN)(model.model_path,
+                                                                           model.metadata, options);
     }
 #endif
     return std::make_unique<perception::Pilot>(std::move(model.engine), std::move(model.metadata));
@@ -65,7 +69,8 @@ TEST_P(ClosedLoop, bundled_model_recovers_from_an_off_centre_off_heading_start) 
 }
 
 #ifdef RCPILOT_ONEDNN_PLUGIN
-INSTANTIATE_TEST_SUITE_P(Backends, ClosedLoop, ::testing::Values("opencv", "onednn"));
+INSTANTIATE_TEST_SUITE_P(Backends, ClosedLoop,
+                         ::testing::Values("opencv", "onednn_fp32", "onednn_auto"));
 #else
 INSTANTIATE_TEST_SUITE_P(Backends, ClosedLoop, ::testing::Values("opencv"));
 #endif

@@ -98,7 +98,41 @@ TEST_F(NodeModelTest, onednn_backend_refuses_a_model_it_cannot_run) {
   EXPECT_NE(out.find("Sigmoid node"), std::string::npos) << out;
   EXPECT_NE(out.find("model.backend: opencv"), std::string::npos) << out;
 }
+
+// ONEDNN_MAX_CPU_ISA=AVX512_CORE hides bfloat16 instructions from oneDNN, as on a CPU without
+// them: auto precision then runs fp32, and bf16 asked for by name is refused before anything
+// moves.
+TEST_F(NodeModelTest, without_bf16_instructions_auto_runs_fp32_and_bf16_is_refused) {
+  const std::vector<std::string> node = {"ONEDNN_MAX_CPU_ISA=AVX512_CORE",
+                                         kRcpilot,
+                                         "--set",
+                                         "telemetry.endpoint=" + endpoint,
+                                         "--set",
+                                         "control_api.enabled=false",
+                                         "--duration",
+                                         "2"};
+  const auto [code, out] = run("/usr/bin/env", node, 60);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("model onednn"), std::string::npos) << out;
+  EXPECT_NE(out.find("(CPU, fp32, 1 thread)"), std::string::npos) << out;
+
+  std::vector<std::string> bf16 = node;
+  bf16.insert(bf16.end(), {"--set", "model.precision=bf16"});
+  const auto [refused, why] = run("/usr/bin/env", bf16, 60);
+  EXPECT_EQ(refused, kStartupError) << why;
+  EXPECT_NE(why.find("model.precision bf16 needs a CPU that computes bfloat16"), std::string::npos)
+      << why;
+}
 #endif
+
+TEST_F(NodeModelTest, opencv_backend_refuses_a_reduced_precision_naming_the_key) {
+  const auto [code, out] = run(kRcpilot,
+                               {"--set", "model.backend=opencv", "--set", "model.precision=bf16",
+                                "--set", "telemetry.endpoint=" + endpoint, "--duration", "2"},
+                               60);
+  EXPECT_EQ(code, kStartupError) << out;
+  EXPECT_NE(out.find("model.precision bf16: OpenCV DNN computes fp32"), std::string::npos) << out;
+}
 
 }  // namespace
 }  // namespace rcpilot::testing

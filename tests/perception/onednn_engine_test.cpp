@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 #include <opencv2/core.hpp>
 
@@ -20,9 +21,20 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+OneDnnOptions fp32(int threads) { return {threads, OneDnnPrecision::kFp32}; }
+
+// Whether the kernel lists a bfloat16 instruction set for this CPU (read independently of
+// oneDNN, to check the engine's own choice).
+bool cpuinfo_has_bf16() {
+  std::ifstream in("/proc/cpuinfo");
+  std::stringstream text;
+  text << in.rdbuf();
+  return contains(text.str(), " avx512_bf16") || contains(text.str(), " amx_bf16");
+}
+
 std::string load_error(const std::string& onnx, const std::string& yaml) {
   try {
-    make_onednn_engine(onnx, load_model_metadata(yaml), 1);
+    make_onednn_engine(onnx, load_model_metadata(yaml), fp32(1));
   } catch (const ModelError& e) {
     return e.what();
   }
@@ -59,12 +71,13 @@ std::vector<cv::Mat> inputs_for(const std::vector<int>& shape) {
   return inputs;
 }
 
-// Every output of both backends, input by input. Both run float32; they differ only in the
-// order of summation, so 1e-4 of the outputs' scale is a tight bound.
-void expect_same_as_opencv(const std::string& onnx, const std::string& yaml, int threads) {
+// Every output of both backends, input by input, within `tolerance` of the outputs' scale. In
+// fp32 they differ only in the order of summation, so 1e-4 is a tight bound.
+void expect_near_opencv(const std::string& onnx, const std::string& yaml,
+                        const OneDnnOptions& options, double tolerance) {
   const ModelMetadata meta = load_model_metadata(yaml);
-  OpenCvDnnEngine reference(onnx, meta, threads);
-  const auto engine = make_onednn_engine(onnx, meta, threads);
+  OpenCvDnnEngine reference(onnx, meta, options.threads);
+  const auto engine = make_onednn_engine(onnx, meta, options);
   EXPECT_EQ(engine->output_names(), reference.output_names());
   for (const cv::Mat& input : inputs_for(meta.input.shape)) {
     std::vector<cv::Mat> expected, actual;
@@ -75,10 +88,14 @@ void expect_same_as_opencv(const std::string& onnx, const std::string& yaml, int
       ASSERT_EQ(actual[i].total(), expected[i].total()) << onnx << " output " << i;
       const double scale = std::max(1.0, cv::norm(expected[i], cv::NORM_INF));
       EXPECT_LE(cv::norm(actual[i].reshape(1, 1), expected[i].reshape(1, 1), cv::NORM_INF),
-                1e-4 * scale)
+                tolerance * scale)
           << onnx << " output " << i;
     }
   }
+}
+
+void expect_same_as_opencv(const std::string& onnx, const std::string& yaml, int threads) {
+  expect_near_opencv(onnx, yaml, fp32(threads), 1e-4);
 }
 
 TEST(OneDnnEngine, bundled_model_gives_opencvs_outputs) {
@@ -99,9 +116,46 @@ TEST(OneDnnEngine, residual_network_with_pooling_gives_opencvs_outputs) {
   expect_same_as_opencv(model_path("residual.onnx"), model_path("residual.yaml"), 2);
 }
 
+// bf16 keeps 8 bits of mantissa in weights and activations (sums stay float32): outputs moved
+// by 4e-4 to 9e-4 on these networks when written, far below what a servo resolves (1/500).
+TEST(OneDnnEngine, bf16_stays_within_5e_3_of_fp32_on_every_test_network) {
+  if (!cpuinfo_has_bf16()) GTEST_SKIP() << "this CPU has no bfloat16 instructions";
+  const OneDnnOptions bf16{1, OneDnnPrecision::kBf16};
+  expect_near_opencv(RCPILOT_SOURCE_DIR "/models/linear.onnx",
+                     RCPILOT_SOURCE_DIR "/models/linear.yaml", bf16, 5e-3);
+  for (const char* name : {"tiny_linear", "keras_like", "residual"}) {
+    expect_near_opencv(model_path(std::string(name) + ".onnx"),
+                       model_path(std::string(name) + ".yaml"), bf16, 5e-3);
+  }
+}
+
+TEST(OneDnnEngine, auto_precision_is_bf16_exactly_where_the_cpu_computes_it) {
+  const auto meta = load_model_metadata(model_path("tiny_linear.yaml"));
+  const auto engine = make_onednn_engine(model_path("tiny_linear.onnx"), meta, {1});
+  const std::string said = engine->describe();
+  EXPECT_EQ(contains(said, "bf16 on "), cpuinfo_has_bf16()) << said;
+  EXPECT_EQ(contains(said, "fp32"), !cpuinfo_has_bf16()) << said;
+  const std::string fp32_said =
+      make_onednn_engine(model_path("tiny_linear.onnx"), meta, fp32(1))->describe();
+  EXPECT_TRUE(contains(fp32_said, "CPU, fp32, 1 thread")) << fp32_said;
+}
+
+TEST(OneDnnEngine, precision_names_parse_and_fp16_is_refused_naming_the_key) {
+  EXPECT_EQ(parse_onednn_precision("auto"), OneDnnPrecision::kAuto);
+  EXPECT_EQ(parse_onednn_precision("fp32"), OneDnnPrecision::kFp32);
+  EXPECT_EQ(parse_onednn_precision("bf16"), OneDnnPrecision::kBf16);
+  try {
+    parse_onednn_precision("fp16");
+    FAIL() << "oneDNN on the CPU has no fp16 path here";
+  } catch (const ModelError& e) {
+    EXPECT_TRUE(contains(e.what(), "model.precision fp16")) << e.what();
+    EXPECT_TRUE(contains(e.what(), "tensorrt")) << e.what();
+  }
+}
+
 TEST(OneDnnEngine, known_output_model_maps_channel_means_exactly) {
   const auto meta = load_model_metadata(model_path("known_output.yaml"));
-  const auto engine = make_onednn_engine(model_path("known_output.onnx"), meta, 1);
+  const auto engine = make_onednn_engine(model_path("known_output.onnx"), meta, fp32(1));
   const int shape[] = {1, 3, 224, 224};
   cv::Mat input(4, shape, CV_32F);
   const std::size_t plane = 224 * 224;
@@ -118,7 +172,7 @@ TEST(OneDnnEngine, known_output_model_maps_channel_means_exactly) {
 TEST(OneDnnEngine, unsupported_operator_is_its_own_error_naming_the_node) {
   try {
     make_onednn_engine(model_path("unsupported_op.onnx"),
-                       load_model_metadata(model_path("unsupported_op.yaml")), 1);
+                       load_model_metadata(model_path("unsupported_op.yaml")), fp32(1));
     FAIL() << "Sigmoid is not an operator the onednn backend runs";
   } catch (const UnsupportedModelError& e) {
     const std::string what = e.what();
@@ -169,7 +223,7 @@ TEST(OneDnnEngine, missing_and_corrupt_files_name_the_file) {
 
 TEST(OneDnnEngine, rejects_an_input_of_the_wrong_size_at_run_time) {
   const auto meta = load_model_metadata(model_path("tiny_linear.yaml"));
-  const auto engine = make_onednn_engine(model_path("tiny_linear.onnx"), meta, 1);
+  const auto engine = make_onednn_engine(model_path("tiny_linear.onnx"), meta, fp32(1));
   const int shape[] = {1, 3, 120, 160};
   const cv::Mat small(4, shape, CV_32F, cv::Scalar(0));
   std::vector<cv::Mat> outputs;
@@ -179,7 +233,7 @@ TEST(OneDnnEngine, rejects_an_input_of_the_wrong_size_at_run_time) {
 TEST(OneDnnPlugin, loads_and_builds_an_engine_that_says_what_it_is) {
   const OneDnnFactory factory = load_onednn_plugin(RCPILOT_ONEDNN_PLUGIN);
   const auto engine = factory(model_path("tiny_linear.onnx"),
-                              load_model_metadata(model_path("tiny_linear.yaml")), 2);
+                              load_model_metadata(model_path("tiny_linear.yaml")), {2});
   EXPECT_TRUE(contains(engine->describe(), "onednn")) << engine->describe();
   EXPECT_TRUE(contains(engine->describe(), "2 threads")) << engine->describe();
   // Loading set OpenMP's wait policy before libgomp read it (onednn_engine.hpp says why).

@@ -31,7 +31,7 @@ struct ModelConfig {
   std::string metadata;         // model metadata YAML; empty: <path without .onnx>.yaml
   std::string backend = "auto";  // inference backend: auto, opencv, onednn or tensorrt
   std::string engine;           // tensorrt: engine file; empty: the cached name (engine_cache.hpp)
-  std::string precision = "fp16";  // tensorrt: fp16 or fp32, picks the cached engine
+  std::string precision = "auto";  // auto, fp32, fp16 (tensorrt) or bf16 (onednn)
   std::string target = "cpu";   // opencv: cpu, cuda or cuda_fp16 (needs OpenCV with CUDA)
   int threads = 2;              // threads OpenCV DNN may use
   int warmup_runs = 5;          // inferences run at start-up before timing starts

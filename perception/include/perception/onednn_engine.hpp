@@ -24,23 +24,42 @@ class UnsupportedModelError : public ModelError {
   using ModelError::ModelError;
 };
 
+// Numbers the network computes in (model.precision). bf16 halves the weights' memory traffic
+// and, on CPUs that compute bfloat16 natively (AVX512-BF16, AMX), roughly doubles the speed;
+// outputs move by about 1e-3 (bench/RESULTS.md, tests). Accumulation stays float32.
+enum class OneDnnPrecision {
+  kAuto,  // bf16 where the CPU computes it natively, else fp32
+  kFp32,
+  kBf16,  // refused (ModelError) on a CPU without native bfloat16
+};
+
+struct OneDnnOptions {
+  int threads = 1;  // OpenMP threads for inference (>= 1)
+  OneDnnPrecision precision = OneDnnPrecision::kAuto;
+};
+
+// model.precision as the onednn backend reads it: auto, fp32 or bf16. Throws ModelError naming
+// the key for anything else (fp16 is TensorRT's).
+OneDnnPrecision parse_onednn_precision(const std::string& name);
+
 // Loads the model and checks it against its metadata before anything moves, like
 // OpenCvDnnEngine: file, input name and shape, output names, and a probe forward of a zero
-// tensor. `threads`: OpenMP threads for inference (>= 1), set on the calling thread and again
-// on the thread that calls run(). Throws ModelError (UnsupportedModelError for an operator it
-// cannot run). Defined in the plugin and in the static library rcpilot_onednn.
+// tensor. The threads are set on the calling thread and again on the thread that calls run().
+// Throws ModelError (UnsupportedModelError for an operator it cannot run). Defined in the
+// plugin and in the static library rcpilot_onednn.
 std::unique_ptr<InferenceEngine> make_onednn_engine(const std::string& model_path,
-                                                    const ModelMetadata& metadata, int threads);
+                                                    const ModelMetadata& metadata,
+                                                    const OneDnnOptions& options);
 
 using OneDnnFactory = std::unique_ptr<InferenceEngine> (*)(const std::string& model_path,
                                                            const ModelMetadata& metadata,
-                                                           int threads);
+                                                           const OneDnnOptions& options);
 
 // The plugin's one exported function: it sets `factory` and reports the plugin's
 // kOneDnnPluginAbi and sizeof(ModelMetadata), so a plugin from another build is refused.
 inline constexpr const char* kOneDnnPluginFile = "librcpilot-onednn.so";
 inline constexpr const char* kOneDnnPluginEntry = "rcpilot_onednn_plugin";
-inline constexpr int kOneDnnPluginAbi = 1;
+inline constexpr int kOneDnnPluginAbi = 2;
 using OneDnnPluginEntry = int (*)(OneDnnFactory* factory, std::size_t* metadata_size);
 
 // Whether the plugin is installed beside this executable (<bin>/../lib/rcpilot/).

@@ -34,22 +34,43 @@ void check_outputs_exist(const onnx_graph::Graph& graph, const std::string& path
   }
 }
 
+// Whether oneDNN may use `isa`'s instructions here (the CPU has them and ONEDNN_MAX_CPU_ISA does
+// not forbid them). oneDNN's ISA values are nested bit sets.
+bool cpu_has(dnnl::cpu_isa isa) {
+  const auto bits = static_cast<unsigned>(isa);
+  return (static_cast<unsigned>(dnnl::get_effective_cpu_isa()) & bits) == bits;
+}
+
+// bf16 only where the CPU computes it (AVX512-BF16 or AMX): elsewhere oneDNN emulates it, slower
+// than fp32.
+bool use_bf16(OneDnnPrecision precision, const std::string& model_path) {
+  if (precision == OneDnnPrecision::kFp32) return false;
+  if (cpu_has(dnnl::cpu_isa::avx512_core_bf16)) return true;
+  if (precision == OneDnnPrecision::kAuto) return false;
+  throw ModelError("model '" + model_path +
+                   "': model.precision bf16 needs a CPU that computes bfloat16 (AVX512-BF16 or "
+                   "AMX; see ONEDNN_MAX_CPU_ISA) and this one does not; set model.precision: "
+                   "auto or fp32");
+}
+
 class OneDnnEngine final : public InferenceEngine {
  public:
-  OneDnnEngine(const std::string& model_path, const ModelMetadata& metadata, int threads)
+  OneDnnEngine(const std::string& model_path, const ModelMetadata& metadata,
+               const OneDnnOptions& options)
       : model_path_(model_path),
         input_shape_(metadata.input.shape),
         output_names_(metadata.outputs.names()),
         input_count_(std::accumulate(input_shape_.begin(), input_shape_.end(), std::size_t{1},
                                      std::multiplies<>())),
-        threads_(threads < 1 ? 1 : threads) {
+        threads_(options.threads < 1 ? 1 : options.threads),
+        bf16_(use_bf16(options.precision, model_path)) {
     omp_set_num_threads(threads_);  // oneDNN sizes its kernels for this at creation
     const onnx_graph::Graph graph = onnx_graph::read_graph(model_path);
     detail::check_declared_input(model_path, metadata, declared_inputs(graph));
     check_outputs_exist(graph, model_path, metadata);
     try {
       net_ = std::make_unique<onednn::Net>(graph, model_path, metadata.input.name, input_shape_,
-                                           output_names_);
+                                           output_names_, bf16_);
     } catch (const ModelError&) {
       throw;
     } catch (const std::exception& e) {  // dnnl::error, or an attribute of an unexpected size
@@ -82,9 +103,12 @@ class OneDnnEngine final : public InferenceEngine {
 
   std::string describe() const override {
     return "onednn " + std::to_string(dnnl::version()->major) + "." +
-           std::to_string(dnnl::version()->minor) + " (CPU, " + std::to_string(threads_) +
-           (threads_ == 1 ? " thread) " : " threads) ") + model_path_ + ", input " +
-           format_shape(input_shape_);
+           std::to_string(dnnl::version()->minor) + " (CPU, " +
+           (!bf16_                                    ? std::string("fp32")
+            : cpu_has(dnnl::cpu_isa::avx512_core_amx) ? "bf16 on AMX"
+                                                      : "bf16 on AVX512-BF16") +
+           ", " + std::to_string(threads_) + (threads_ == 1 ? " thread) " : " threads) ") +
+           model_path_ + ", input " + format_shape(input_shape_);
   }
 
  private:
@@ -93,14 +117,16 @@ class OneDnnEngine final : public InferenceEngine {
   std::vector<std::string> output_names_;
   std::size_t input_count_;
   int threads_;
+  bool bf16_;
   std::unique_ptr<onednn::Net> net_;
 };
 
 }  // namespace
 
 std::unique_ptr<InferenceEngine> make_onednn_engine(const std::string& model_path,
-                                                    const ModelMetadata& metadata, int threads) {
-  return std::make_unique<OneDnnEngine>(model_path, metadata, threads);
+                                                    const ModelMetadata& metadata,
+                                                    const OneDnnOptions& options) {
+  return std::make_unique<OneDnnEngine>(model_path, metadata, options);
 }
 
 }  // namespace rcpilot::perception

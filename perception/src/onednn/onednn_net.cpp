@@ -15,15 +15,17 @@ using dnnl::memory;
 using Dims = memory::dims;
 constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 
-memory::desc any_desc(const Dims& dims) {
-  return memory::desc(dims, memory::data_type::f32, memory::format_tag::any);
+using Type = memory::data_type;
+
+memory::desc any_desc(const Dims& dims, Type type) {
+  return memory::desc(dims, type, memory::format_tag::any);
 }
 
-// Row-major float32: the layout ONNX tensors, cv::Mat and the metadata mean.
-memory::desc plain_desc(const Dims& dims) {
+// Row-major: the layout ONNX tensors, cv::Mat and the metadata mean (float32 for those).
+memory::desc plain_desc(const Dims& dims, Type type = Type::f32) {
   Dims strides(dims.size(), 1);
   for (std::size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * dims[i];
-  return memory::desc(dims, memory::data_type::f32, strides);
+  return memory::desc(dims, type, strides);
 }
 
 std::int64_t element_count(const Dims& dims) {
@@ -54,9 +56,10 @@ std::vector<float> dense_weights(const onnx_graph::Node& node, const onnx_graph:
 }  // namespace
 
 Net::Net(const onnx_graph::Graph& graph, const std::string& path, const std::string& input,
-         const std::vector<int>& input_dims, const std::vector<std::string>& outputs)
+         const std::vector<int>& input_dims, const std::vector<std::string>& outputs, bool bf16)
     : graph_(&graph),
       path_(path),
+      compute_(bf16 ? Type::bf16 : Type::f32),
       engine_(dnnl::engine::kind::cpu, 0),
       stream_(engine_),
       fused_(graph.nodes.size(), false) {
@@ -70,7 +73,7 @@ Net::Net(const onnx_graph::Graph& graph, const std::string& path, const std::str
     if (it == values_.end()) {
       throw ModelError("model '" + path_ + "' has no output '" + name + "'");
     }
-    outputs_.push_back(plain(it->second));
+    outputs_.push_back(to_desc(it->second, plain_desc(it->second.get_desc().dims())));
     const Dims dims = outputs_.back().get_desc().dims();
     output_dims_.emplace_back(dims.begin(), dims.end());
   }
@@ -156,9 +159,9 @@ void Net::add_conv(const onnx_graph::Node& node, std::size_t index) {
   const Dims zero_based{dilations.at(0) - 1, dilations.at(1) - 1};
   const Dims weight_dims(weights.dims.begin(), weights.dims.end());
   const dnnl::convolution_forward::primitive_desc pd(
-      {dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, any_desc(src_dims),
-       any_desc(weight_dims), plain_desc({weights.dims[0]}), any_desc(dst_dims), strides,
-       zero_based, pad_l, pad_r},
+      {dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+       any_desc(src_dims, compute_), any_desc(weight_dims, compute_), plain_desc({weights.dims[0]}),
+       any_desc(dst_dims, compute_), strides, zero_based, pad_l, pad_r},
       fused_relu(last, output), engine_);
   add_weighted<dnnl::convolution_forward>(pd, in, weights.floats, weight_dims, bias, output);
 }
@@ -189,8 +192,8 @@ void Net::add_dense(const onnx_graph::Node& node, std::size_t index) {
   std::string output = node.outputs.at(0);
   const std::size_t last = fold_bias_add(index, output, bias);
   const dnnl::inner_product_forward::primitive_desc pd(
-      {dnnl::prop_kind::forward_inference, in.get_desc(), any_desc({n, k}), plain_desc({n}),
-       any_desc({src_dims[0], n})},
+      {dnnl::prop_kind::forward_inference, plain_desc(src_dims, compute_),
+       any_desc({n, k}, compute_), plain_desc({n}), any_desc({src_dims[0], n}, compute_)},
       fused_relu(last, output), engine_);
   add_weighted<dnnl::inner_product_forward>(pd, in, weights, {n, k}, bias, output);
 }
@@ -237,9 +240,9 @@ void Net::add_add(const onnx_graph::Node& node, std::size_t index) {
     unsupported(node, "only an Add of two tensors of one shape, or a bias after Conv/Gemm");
   }
   std::string output = node.outputs.at(0);
-  const dnnl::binary::primitive_desc pd(
-      {dnnl::algorithm::binary_add, a.get_desc(), b.get_desc(), any_desc(a.get_desc().dims())},
-      fused_relu(index, output), engine_);
+  const dnnl::binary::primitive_desc pd({dnnl::algorithm::binary_add, a.get_desc(), b.get_desc(),
+                                         any_desc(a.get_desc().dims(), a.get_desc().data_type())},
+                                        fused_relu(index, output), engine_);
   const memory b_in_layout = to_desc(b, pd.src1_desc());
   memory out(pd.dst_desc(), engine_);
   steps_.push_back({dnnl::binary(pd),
@@ -270,8 +273,8 @@ void Net::add_pool(const onnx_graph::Node& node, std::size_t index) {
                                         : dnnl::algorithm::pooling_avg_exclude_padding;
   std::string output = node.outputs.at(0);
   const dnnl::pooling_forward::primitive_desc pd(
-      {dnnl::prop_kind::forward_inference, algorithm, in.get_desc(), any_desc(dst_dims), strides,
-       kernel, pad_l, pad_r},
+      {dnnl::prop_kind::forward_inference, algorithm, in.get_desc(),
+       any_desc(dst_dims, in.get_desc().data_type()), strides, kernel, pad_l, pad_r},
       fused_relu(index, output), engine_);
   memory out(pd.dst_desc(), engine_);
   steps_.push_back({dnnl::pooling_forward(pd), {{DNNL_ARG_SRC, in}, {DNNL_ARG_DST, out}}});
@@ -302,7 +305,8 @@ void Net::add_reshape(const onnx_graph::Node& node) {
   if (element_count(dims) != element_count(src_dims)) {
     unsupported(node, "it maps " + format_dims(src_dims) + " to " + format_dims(dims));
   }
-  values_[node.outputs.at(0)] = memory(plain_desc(dims), engine_, in.get_data_handle());
+  values_[node.outputs.at(0)] =
+      memory(plain_desc(dims, in.get_desc().data_type()), engine_, in.get_data_handle());
 }
 
 void Net::add_transpose(const onnx_graph::Node& node) {
@@ -322,7 +326,7 @@ void Net::add_transpose(const onnx_graph::Node& node) {
     dst_dims[i] = src_dims.at(static_cast<std::size_t>(perm[i]));
   }
   const memory view(in.get_desc().permute_axes(permutation), engine_, in.get_data_handle());
-  values_[node.outputs.at(0)] = to_desc(view, plain_desc(dst_dims));
+  values_[node.outputs.at(0)] = to_desc(view, plain_desc(dst_dims, in.get_desc().data_type()));
 }
 
 dnnl::primitive_attr Net::fused_relu(std::size_t index, std::string& output_name) {
@@ -375,7 +379,11 @@ memory Net::to_desc(const memory& from, const memory::desc& desc) {
   return to;
 }
 
-memory Net::plain(const memory& from) { return to_desc(from, plain_desc(from.get_desc().dims())); }
+// `from` in row-major order, in its own data type.
+memory Net::plain(const memory& from) {
+  const memory::desc desc = from.get_desc();
+  return to_desc(from, plain_desc(desc.dims(), desc.data_type()));
+}
 
 // Weights and biases: reordered into the primitive's layout once, here, not per run.
 memory Net::constant_memory(const std::vector<float>& values, const Dims& dims,

@@ -23,9 +23,11 @@ namespace rcpilot::perception::onednn {
 class Net {
  public:
   // `input` / `input_dims`: the graph input to feed and its shape; `outputs`: the graph values
-  // to read after run(). Throws ModelError naming `path`.
+  // to read after run(). `bf16`: convolutions and inner products take and give bfloat16
+  // (weights too; bias and accumulation stay float32); input and outputs are float32 either way.
+  // Throws ModelError naming `path`.
   Net(const onnx_graph::Graph& graph, const std::string& path, const std::string& input,
-      const std::vector<int>& input_dims, const std::vector<std::string>& outputs);
+      const std::vector<int>& input_dims, const std::vector<std::string>& outputs, bool bf16);
 
   // The input buffer (row-major float32 of input_dims) to fill before run().
   float* input() { return static_cast<float*>(input_.get_data_handle()); }
@@ -67,6 +69,7 @@ class Net {
 
   const onnx_graph::Graph* graph_;  // only while the constructor builds the steps
   std::string path_;
+  dnnl::memory::data_type compute_;  // of convolutions and inner products
   dnnl::engine engine_;
   dnnl::stream stream_;
   dnnl::memory input_;

@@ -30,6 +30,23 @@ def loadavg():
         return [float(x) for x in f.read().split()[:3]]
 
 
+def steal_clock():
+    """(monotonic s, CPU s stolen by the hypervisor so far, summed over CPUs): /proc/stat's
+    steal column. On a VM a vCPU the host does not run is what stretches the tails; the load
+    average inside the VM does not show it."""
+    with open("/proc/stat") as f:
+        fields = f.readline().split()
+    ticks = int(fields[8]) if len(fields) > 8 else 0
+    return time.monotonic(), ticks / os.sysconf("SC_CLK_TCK")
+
+
+def steal_percent(start):
+    """Share of the machine's CPU time the host took since `start` (a steal_clock()), in %."""
+    now, stolen = steal_clock()
+    wall = now - start[0]
+    return 100.0 * (stolen - start[1]) / (wall * os.cpu_count()) if wall > 0 else None
+
+
 def read_proc(pid):
     """(cpu seconds used, VmRSS MB, threads) of `pid`, or None once it is gone."""
     try:

@@ -154,7 +154,8 @@ std::string source_name(double fps) {
   return text;
 }
 
-void print_table(const std::vector<CaseResult>& results) {
+void print_table(const std::string& engine, const std::vector<CaseResult>& results) {
+  std::printf("Engine: %s\n\n", engine.c_str());
   std::printf(
       "| source | grab->prediction p50 / p99 / max ms | inference p50 / p99 ms | unique frames/s "
       "| camera frames/s | frames skipped | predictions (invalid) | s |\n"
@@ -237,7 +238,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "bench_pilot: source %s\n", source_name(fps).c_str());
       results.push_back(run_case(fps, opt, pilot, track));
     }
-    print_table(results);
+    print_table(engine, results);
     if (!opt.json.empty()) write_json(opt.json, opt, results);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_pilot: %s\n", e.what());

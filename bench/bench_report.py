@@ -2,7 +2,8 @@
 
 Every run's result carries a "table" dict in one shape for both programs (node_bench.py fills
 it): kind, source, rate_hz, load, seconds, missed, period_error_ms, latency_ms, latency_note,
-unique_fps, pilot_ms, cpu_percent, rss_mb, loadavg_start, loadavg_end.
+unique_fps, pilot_ms, cpu_percent, rss_mb, loadavg_start, loadavg_end, steal_percent (the
+share of the VM's CPU time the host took during the run; absent in older JSON).
 """
 
 TARGETS = {
@@ -29,15 +30,15 @@ def run_table(results):
     lines = [
         "| program | frames | rate Hz | load | s | missed deadlines | period error p50/p99/max ms "
         "| capture->command p50/p99/max ms | pilot unique frames/s | pilot ms p50/p99 "
-        "| CPU % (1 core) | RSS mean/max MB | loadavg (1 min) start/end |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| CPU % (1 core) | RSS mean/max MB | loadavg (1 min) start/end | host steal % |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         t = r["table"]
         frames = f"{t['source']} {t['camera_fps']:g} fps"
         if t.get("failed"):
             lines.append(f"| {t['kind']} | {frames} | {t['rate_hz']:g} | {t['load']} "
-                         f"| {t['seconds']:g} | failed: {t['failed']} |" + " |" * 7)
+                         f"| {t['seconds']:g} | failed: {t['failed']} |" + " |" * 8)
             continue
         pilot = t.get("pilot_ms") or {}
         rss = t.get("rss_mb") or {}
@@ -47,7 +48,8 @@ def run_table(results):
             f"| {three(t['latency_ms'])}{t.get('latency_note', '')} | {fmt(t['unique_fps'], 1)} "
             f"| {fmt(pilot.get('p50'))} / {fmt(pilot.get('p99'))} | {fmt(t['cpu_percent'], 1)} "
             f"| {fmt(rss.get('mean'), 1)} / {fmt(rss.get('max'), 1)} "
-            f"| {fmt(t['loadavg_start'])} / {fmt(t['loadavg_end'])} |")
+            f"| {fmt(t['loadavg_start'])} / {fmt(t['loadavg_end'])} "
+            f"| {fmt(t.get('steal_percent'))} |")
     return "\n".join(lines)
 
 

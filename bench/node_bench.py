@@ -54,7 +54,8 @@ import numpy as np
 
 import bench_report
 from bench_measure import (Hog, Subscriber, analyse_states, fmt, free_port, loadavg,
-                           parse_summary, pss_mb, read_proc, rss_breakdown)
+                           parse_summary, pss_mb, read_proc, rss_breakdown, steal_clock,
+                           steal_percent)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 from bench_measure import SAMPLE_EVERY_S
@@ -151,6 +152,7 @@ def run_node(args):
     sub.start()
     hog = Hog(duration, args.hog_cpu) if args.load else None
     load_start = loadavg()
+    steal_start = steal_clock()
     log = tempfile.NamedTemporaryFile("w+", prefix="node_bench-", suffix=".log", delete=False)
     print(f"node_bench: {' '.join(cmd)}", file=sys.stderr)
     t_launch = time.monotonic()
@@ -183,6 +185,7 @@ def run_node(args):
         time.sleep(max(0.0, min(0.05, next_sample - time.monotonic())))
     rc = node.returncode
     load_end = loadavg()
+    steal = steal_percent(steal_start)
     time.sleep(0.3)  # let the last telemetry arrive
     sub.stop()
     if hog is not None:
@@ -208,6 +211,7 @@ def run_node(args):
         "exit_code": rc,
         "loadavg_start": load_start,
         "loadavg_end": load_end,
+        "host_steal_percent": steal,
         "node_log": log.name,
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "ok": rc == 0 and bool(states),
@@ -253,6 +257,7 @@ def run_node(args):
         "rss_mb": result.get("rss_mb", {}),
         "loadavg_start": load_start[0],
         "loadavg_end": load_end[0],
+        "steal_percent": steal,
     }
     if not result["ok"]:
         print(f"node_bench: rcpilot exited {rc} with {len(states)} state messages; "
@@ -288,7 +293,8 @@ def print_node(result):
           f"{result['camera_fps']:g} fps, load {result['load']}: exit {result['exit_code']}; "
           f"log {result['node_log']}")
     print(f"load average 1/5/15 min: start {result['loadavg_start']}, "
-          f"end {result['loadavg_end']}")
+          f"end {result['loadavg_end']}; host steal {fmt(result.get('host_steal_percent'))} % "
+          f"of the VM's CPU time")
     print(f"CPU {fmt(result.get('cpu_percent_one_core'), 1)} % of one core, RSS mean "
           f"{fmt(rss.get('mean'), 1)} max {fmt(rss.get('max'), 1)} MB, "
           f"{result.get('threads', '-')} threads; anon {fmt(result.get('rss_anon_mb_mean'), 1)} "
@@ -321,6 +327,7 @@ def run_baseline(args):
     frames = ensure_frames(args)
     hog = Hog(args.warmup + args.seconds + 30, args.hog_cpu) if args.load else None
     load_start = loadavg()
+    steal_start = steal_clock()
     out = tempfile.NamedTemporaryFile(prefix="donkey_baseline-", suffix=".json", delete=False)
     out.close()
     cmd = ["/usr/bin/python3", os.path.join(REPO, "bench/donkey_baseline.py"), "--frames", frames,
@@ -334,12 +341,13 @@ def run_baseline(args):
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           timeout=args.warmup + args.seconds + 120)
     load_end = loadavg()
+    steal = steal_percent(steal_start)
     if hog is not None:
         hog.stop()
     print(proc.stdout.strip())
     result = {"program": "baseline", "label": args.label, "command": cmd, "ok": False,
               "exit_code": proc.returncode, "load": hog.describe if hog else "none",
-              "loadavg_start": load_start, "loadavg_end": load_end,
+              "loadavg_start": load_start, "loadavg_end": load_end, "host_steal_percent": steal,
               "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
     if proc.returncode != 0 or os.path.getsize(out.name) == 0:
         print(f"node_bench: the baseline exited {proc.returncode}", file=sys.stderr)
@@ -365,6 +373,7 @@ def run_baseline(args):
         "rss_mb": result["rss_mb"],
         "loadavg_start": load_start[0],
         "loadavg_end": load_end[0],
+        "steal_percent": steal,
     }
     return result
 

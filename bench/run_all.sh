@@ -65,25 +65,34 @@ if [[ ! -f "$resnet18" || "$repo/scripts/export_resnet18.py" -nt "$resnet18" ]];
 fi
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+# The hypervisor's steal (/proc/stat): CPU time the host did not give this VM, which is what
+# stretches the tails here; the load average inside the VM does not show it.
+steal_mark() { echo "$(date +%s.%N) $(awk '/^cpu /{print $9}' /proc/stat)"; }
+steal_since() {  # "host steal X %" of the VM's CPU time since a steal_mark
+  read -r t0 s0 <<<"$1"
+  read -r t1 s1 <<<"$(steal_mark)"
+  awk -v t0="$t0" -v s0="$s0" -v t1="$t1" -v s1="$s1" -v n="$(nproc)" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "host steal %.2f %%", 100 * (s1 - s0) / hz / ((t1 - t0) * n) }'
+}
 
 echo "== bench_render" >&2
-render_load_start="$(load)"
+render_load_start="$(load)"; render_mark="$(steal_mark)"
 "$build/bench/bench_render" --benchmark_min_time=2 --benchmark_out="$out/bench_render.json" \
   --benchmark_out_format=json | tee "$out/bench_render.txt"
-render_load_end="$(load)"
+render_load_end="$(load), $(steal_since "$render_mark")"
 
 echo "== bench_inference ($model, $resnet18)" >&2
-infer_load_start="$(load)"
+infer_load_start="$(load)"; infer_mark="$(steal_mark)"
 RCPILOT_BENCH_MODEL="$model" RCPILOT_BENCH_RESNET18="$resnet18" "$build/bench/bench_inference" \
   --benchmark_out="$out/bench_inference.json" --benchmark_out_format=json \
   | tee "$out/bench_inference.txt"
-infer_load_end="$(load)"
+infer_load_end="$(load), $(steal_since "$infer_mark")"
 
 echo "== bench_pilot ($pilot_seconds s per source)" >&2
-pilot_load_start="$(load)"
+pilot_load_start="$(load)"; pilot_mark="$(steal_mark)"
 "$build/bench/bench_pilot" --model "$model" --seconds "$pilot_seconds" \
   --json "$out/bench_pilot.json" | tee "$out/bench_pilot.txt"
-pilot_load_end="$(load)"
+pilot_load_end="$(load), $(steal_since "$pilot_mark")"
 
 echo "== node_bench --suite ${long[*]:-} ($seconds s runs)" >&2
 suite_status=0
@@ -123,18 +132,21 @@ echo
 /usr/bin/python3 - "$out/bench_inference.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-print("| model | backend | threads | p50 ms | p99 ms | preprocess p50 ms | inference p50 ms "
-      "| mean ms |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+print("| model | backend | precision | threads | p50 ms | p99 ms | preprocess p50 ms "
+      "| inference p50 ms | mean ms |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for b in d["benchmarks"]:
     args = dict(part.split(":") for part in b["name"].split("/")[1:] if ":" in part)
-    backend = "onednn" if args.get("backend") == "1" else "opencv"
+    backend = "opencv" if args.get("backend") == "0" else "onednn"
+    precision = "bf16" if args.get("backend") == "2" else "fp32"
     threads = args.get("threads", "?")
     if b.get("error_occurred"):
         name = b["name"].split("/")[0]
-        print(f"| {name} | {backend} | {threads} | error: {b.get('error_message')} | | | | |")
+        print(f"| {name} | {backend} | {precision} | {threads} | error: {b.get('error_message')} "
+              "| | | | |")
         continue
-    print(f"| {b.get('label', '')} | {backend} | {threads} | {b['p50_ms']:.2f} | {b['p99_ms']:.2f} "
+    print(f"| {b.get('label', '')} | {backend} | {precision} | {threads} | {b['p50_ms']:.2f} "
+          f"| {b['p99_ms']:.2f} "
           f"| {b['preprocess_p50_ms']:.3f} | {b['inference_p50_ms']:.2f} | {b['real_time']:.2f} |")
 EOF
 echo

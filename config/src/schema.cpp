@@ -162,7 +162,10 @@ void add_camera_model_pilot(Schema& s) {
       .number("stale_after_ms", &P::stale_after_ms, "ms", 1, 5000,
               "a prediction older than this means neutral")
       .number("min_rate_hz", &P::min_rate_hz, "Hz", 1, 1000,
-              "predictions per second the pilot must sustain, else no autonomy");
+              "predictions per second the pilot must sustain, else no autonomy")
+      .number("cpu", &P::cpu, "-", -1, 1023,
+              "CPU the inference thread is pinned to (OpenMP threads it starts inherit it: "
+              "use with model.threads 1); -1: any");
 }
 
 void add_motor(Schema& s) {

@@ -15,10 +15,13 @@ PilotThread::PilotThread(Pilot& pilot, const LatestSlot<Frame>& frames,
 
 PilotThread::~PilotThread() { stop(); }
 
-void PilotThread::start() {
+void PilotThread::start(std::function<void()> on_thread_start) {
   if (thread_.joinable()) return;
   stop_ = false;
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this, on_start = std::move(on_thread_start)] {
+    if (on_start) on_start();
+    loop();
+  });
 }
 
 void PilotThread::stop() {

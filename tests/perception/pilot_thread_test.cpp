@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "test_support.hpp"
 
@@ -79,6 +80,21 @@ TEST(PilotThread, publishes_a_prediction_for_a_new_frame_before_calling_back) {
   EXPECT_FLOAT_EQ(p.steering_norm, 0.5f);
   rig.thread->stop();
   EXPECT_EQ(rig.thread->stats().predictions, 1u);
+}
+
+TEST(PilotThread, runs_the_start_hook_on_its_own_thread_before_inferring) {
+  Rig rig;
+  std::thread::id hook_thread;
+  std::uint64_t predictions_at_hook = 1;
+  rig.thread->start([&] {
+    hook_thread = std::this_thread::get_id();
+    predictions_at_hook = rig.thread->stats().predictions;
+  });
+  rig.feed(1);
+  rig.thread->stop();
+  EXPECT_NE(hook_thread, std::thread::id{});
+  EXPECT_NE(hook_thread, std::this_thread::get_id());
+  EXPECT_EQ(predictions_at_hook, 0u);
 }
 
 TEST(PilotThread, counts_frames_it_never_saw_as_skipped) {

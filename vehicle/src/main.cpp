@@ -11,22 +11,23 @@
 #include <malloc.h>
 #endif
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "common/latest_slot.hpp"
 #include "config/loader.hpp"
 #include "firmware_iface/drive_command.hpp"
+#include "operators.hpp"
 #include "perception/frame_grabber.hpp"
 #include "perception/pilot_thread.hpp"
 #include "sim/sim_world.hpp"
 #include "vehicle/control_loop.hpp"
+#include "vehicle/health.hpp"
+#include "vehicle/realtime.hpp"
 #include "vehicle/service_notifier.hpp"
 #include "vehicle/status_report.hpp"
-#include "vehicle/health.hpp"
 #include "vehicle/telemetry.hpp"
-#include "operators.hpp"
 #include "wiring.hpp"
 
 namespace rcpilot {
@@ -38,7 +39,7 @@ struct Options {
   bool print_config = false;
   bool check_config = false;
   bool config_reference = false;
-  double duration_s = 0.0;             // 0: until SIGINT/SIGTERM
+  double duration_s = 0.0;  // 0: until SIGINT/SIGTERM
 };
 
 vehicle::DrivingProgress progress_of(const sim::SimWorld& world) {
@@ -76,8 +77,8 @@ Percentiles self_test(const config::Config& cfg, perception::Pilot& pilot, const
   pilot.warm_up(cfg.model.warmup_runs);
   const Percentiles p = pilot.measure(30, frame);
   const double budget_ms = 1000.0 / cfg.pilot.min_rate_hz;
-  spdlog::info("self-test: inference p50 {:.2f} ms, p99 {:.2f} ms (budget {:.1f} ms)", p.p50,
-               p.p99, budget_ms);
+  spdlog::info("self-test: inference p50 {:.2f} ms, p99 {:.2f} ms (budget {:.1f} ms)", p.p50, p.p99,
+               budget_ms);
   if (cfg.control.mode != "user" && p.p99 > budget_ms) {
     throw perception::ModelError(fmt::format(
         "self-test: inference p99 {:.1f} ms cannot hold pilot.min_rate_hz = {} (needs <= {:.1f} "
@@ -179,8 +180,10 @@ std::unique_ptr<vehicle::TelemetryPublisher> start_telemetry(
   auto telemetry = std::make_unique<vehicle::TelemetryPublisher>(cfg.telemetry);
   telemetry->set_extra_state([&world](nlohmann::json& body) {
     const auto p = progress_of(world);
-    body["sim"] = {{"laps", p.laps}, {"cte_m", p.cte_m},
-                   {"off_track_events", p.off_track_events}, {"speed_mps", p.speed_mps}};
+    body["sim"] = {{"laps", p.laps},
+                   {"cte_m", p.cte_m},
+                   {"off_track_events", p.off_track_events},
+                   {"speed_mps", p.speed_mps}};
   });
   telemetry->set_frame_source(&frames);
   telemetry->start();
@@ -270,8 +273,8 @@ int run_node(const config::Config& cfg, const Options& opt) {
     return s;
   };
   auto status = [&] { return vehicle::status_to_json(snapshot(), link.status()); };
-  vehicle::ControlHandler handler({core.drive_state(), operators, live, clock, status, &recording,
-                                   events});
+  vehicle::ControlHandler handler(
+      {core.drive_state(), operators, live, clock, status, &recording, events});
   auto control_server = app::make_control_server(cfg, handler);
   auto gamepad =
       app::make_gamepad(cfg, clock, operators, handler, core.drive_state(), recorder, events);
@@ -279,7 +282,10 @@ int run_node(const config::Config& cfg, const Options& opt) {
   vehicle::ServiceNotifier notifier;
   recorder.start();
   loop.start();
-  pilot_thread.start();
+  pilot_thread.start([cpu = cfg.pilot.cpu] {
+    const std::string warning = vehicle::pin_this_thread(cpu, "pilot.cpu", "the pilot thread");
+    if (!warning.empty()) spdlog::warn("{}", warning);
+  });
   if (control_server) control_server->start();
   if (gamepad) gamepad->start();
   if (!wait_first_prediction(pilot_thread, std::chrono::seconds(10))) {
@@ -294,8 +300,10 @@ int run_node(const config::Config& cfg, const Options& opt) {
                cfg.control.rate_hz, cfg.camera.fps, pilot->describe());
   if (telemetry) {
     telemetry->publish_event("started", "rcpilot is running",
-                             {{"model", cfg.model.path}, {"inference_p50_ms", self.p50},
-                              {"inference_p99_ms", self.p99}, {"rate_hz", cfg.control.rate_hz}});
+                             {{"model", cfg.model.path},
+                              {"inference_p50_ms", self.p50},
+                              {"inference_p99_ms", self.p99},
+                              {"rate_hz", cfg.control.rate_hz}});
   }
   bool autostart_done = false;
   vehicle::LinkEvents link_events;
@@ -362,8 +370,9 @@ int main(int argc, char** argv) {
   app.add_flag("--check-config", opt.check_config, "Validate config and model, then exit");
   app.add_flag("--config-reference", opt.config_reference,
                "Print the configuration reference (Markdown) and exit");
-  app.add_option("--duration", opt.duration_s, "Stop after this many seconds (0: run until "
-                                                "SIGINT/SIGTERM)")
+  app.add_option("--duration", opt.duration_s,
+                 "Stop after this many seconds (0: run until "
+                 "SIGINT/SIGTERM)")
       ->check(CLI::NonNegativeNumber);
   try {
     app.parse(argc, argv);

@@ -21,17 +21,6 @@ std::string priority_error(int priority) {
          "LimitRTPRIO (the systemd unit does) or set control.rt_priority: 0";
 }
 
-std::string affinity_error(int cpu) {
-  if (cpu >= CPU_SETSIZE) return "control.cpu " + std::to_string(cpu) + ": beyond CPU_SETSIZE";
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  const int rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-  if (rc == 0) return "";
-  return "control.cpu " + std::to_string(cpu) + ": cannot pin the control thread (" +
-         std::strerror(rc) + "); check `nproc` or set control.cpu: -1";
-}
-
 std::string lock_error() {
 #ifdef MCL_ONFAULT
   // Lock pages as they are first touched instead of faulting in every mapping at once: the
@@ -53,9 +42,22 @@ std::vector<std::string> apply_realtime(const RealtimeRequest& request) {
     if (!w.empty()) warnings.push_back(std::move(w));
   };
   if (request.lock_memory) keep(lock_error());
-  if (request.cpu >= 0) keep(affinity_error(request.cpu));
+  keep(pin_this_thread(request.cpu, "control.cpu", "the control thread"));
   if (request.priority > 0) keep(priority_error(request.priority));
   return warnings;
+}
+
+std::string pin_this_thread(int cpu, const std::string& key, const std::string& thread) {
+  if (cpu < 0) return "";
+  const std::string what = key + " " + std::to_string(cpu);
+  if (cpu >= CPU_SETSIZE) return what + ": beyond CPU_SETSIZE; set " + key + ": -1";
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  const int rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+  if (rc == 0) return "";
+  return what + ": cannot pin " + thread + " (" + std::strerror(rc) + "); check `nproc` or set " +
+         key + ": -1";
 }
 
 }  // namespace rcpilot::vehicle

@@ -40,6 +40,7 @@ struct ModelConfig {
 struct PilotConfig {
   double stale_after_ms = 150;  // ms, a prediction older than this means neutral
   double min_rate_hz = 20;      // Hz, predictions per second the pilot must sustain
+  int cpu = -1;                 // CPU the inference thread is pinned to; -1: any
 };
 
 struct ControlConfig {

@@ -40,7 +40,8 @@ class PilotThread {
   PilotThread(const PilotThread&) = delete;
   PilotThread& operator=(const PilotThread&) = delete;
 
-  void start();
+  // `on_thread_start` runs first on the new thread (e.g. to pin it to a CPU).
+  void start(std::function<void()> on_thread_start = {});
   // Returns within about kWaitSlice plus one inference.
   void stop();
   // Thread-safe snapshot.

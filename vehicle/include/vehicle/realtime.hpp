@@ -17,4 +17,8 @@ struct RealtimeRequest {
 // naming the config key and what to do (e.g. CAP_SYS_NICE, LimitRTPRIO).
 std::vector<std::string> apply_realtime(const RealtimeRequest& request);
 
+// Pins the calling thread (`thread`, e.g. "the pilot thread") to `cpu`; -1 does nothing.
+// Returns "" or a warning naming `key`.
+std::string pin_this_thread(int cpu, const std::string& key, const std::string& thread);
+
 }  // namespace rcpilot::vehicle

@@ -169,5 +169,8 @@ def render(results, header):
               "- pilot ms: rcpilot's inference time per prediction (its preprocessing, ~0.15 ms, "
               "not included); the baseline's whole pilot part (numpy preprocessing + inference).",
               "- missed deadlines: rcpilot's overruns (deadline ticks skipped); the baseline's "
-              "passes longer than the period (Donkey's \"jitter violation\")."]
+              "passes longer than the period (Donkey's \"jitter violation\").",
+              "- host steal %: CPU time the hypervisor did not give this VM while it had work, "
+              "as a share of both vCPUs over the run (/proc/stat's steal). The load average "
+              "inside the VM does not show it; the tails grow with it."]
     return "\n".join(parts) + "\n"

@@ -10,8 +10,8 @@
 namespace rcpilot::vehicle {
 
 ControlLoop::ControlLoop(const config::ControlConfig& control, ControlCore& core,
-                         const LatestSlot<perception::Prediction>& predictions,
-                         fw::MotorLink& link, StateSink& sink, const Clock& clock)
+                         const LatestSlot<perception::Prediction>& predictions, fw::MotorLink& link,
+                         StateSink& sink, const Clock& clock)
     : control_(control),
       core_(core),
       predictions_(predictions),
@@ -47,26 +47,14 @@ void ControlLoop::stop() {
   counters_.last = st;
 }
 
-void ControlLoop::notify_prediction() {
-  {
-    std::lock_guard<PiMutex> lock(wake_mutex_);
-    prediction_pending_ = true;
-  }
-  wake_.notify_one();
-}
+void ControlLoop::notify_prediction() { wake_.set(); }
 
-bool ControlLoop::wait(TimePoint deadline) {
-  std::unique_lock<PiMutex> lock(wake_mutex_);
-  const bool woken =
-      wake_.wait_until(lock, deadline, [this] { return prediction_pending_ || !running_; });
-  prediction_pending_ = false;
-  return woken;
-}
+bool ControlLoop::wait(TimePoint deadline) { return wake_.wait_until(deadline); }
 
 void ControlLoop::run() {
   // Start-up of the thread, before the first tick: the only place it may log.
-  for (const auto& warning : apply_realtime({control_.rt_priority, control_.cpu,
-                                             control_.lock_memory})) {
+  for (const auto& warning :
+       apply_realtime({control_.rt_priority, control_.cpu, control_.lock_memory})) {
     spdlog::warn("{}", warning);
   }
   TimePoint next = clock_.now() + period_;
@@ -118,8 +106,8 @@ void ControlLoop::tick(TimePoint now, bool on_deadline) {
   link_ok_ = st.link_ok;
   if (!st.link_ok) st.reason = StopReason::kMotorLinkDown;
   last_used_sequence_ = in.prediction.frame_sequence;
-  const bool model_drove = new_prediction && st.reason == StopReason::kNone &&
-                           st.mode != DriveMode::kUser;
+  const bool model_drove =
+      new_prediction && st.reason == StopReason::kNone && st.mode != DriveMode::kUser;
   record(st, now, on_deadline, model_drove ? in.prediction.captured_at : TimePoint{});
   if (on_deadline) sink_.on_tick(st);
 }

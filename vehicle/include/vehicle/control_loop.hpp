@@ -4,7 +4,6 @@
 // setpoint to the motor link; telemetry gets a copy through a non-blocking sink.
 #include <array>
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -14,6 +13,7 @@
 #include "common/latest_slot.hpp"
 #include "common/pi_mutex.hpp"
 #include "common/stats.hpp"
+#include "common/wake_flag.hpp"
 #include "firmware_iface/motor_link.hpp"
 #include "vehicle/control_core.hpp"
 #include "vehicle/operator_inputs.hpp"
@@ -44,15 +44,15 @@ class FanOutSink final : public StateSink {
 };
 
 struct LoopStats {
-  std::uint64_t ticks = 0;              // deadline ticks run
-  std::uint64_t overruns = 0;           // deadline ticks skipped because the loop was late
-  std::uint64_t prediction_wakes = 0;   // extra setpoints sent at once on a new prediction
-  Percentiles period_ms;                // time between deadline ticks, last 1000 ticks
-  Percentiles period_error_ms;          // |period - nominal period|, every tick since start
-  Percentiles exec_ms;                  // compute + send time per wake, last 1000 wakes
-  Percentiles latency_ms;               // frame capture -> setpoint sent, per new prediction,
-                                        // since start
-  TickState last;                       // the newest tick
+  std::uint64_t ticks = 0;             // deadline ticks run
+  std::uint64_t overruns = 0;          // deadline ticks skipped because the loop was late
+  std::uint64_t prediction_wakes = 0;  // extra setpoints sent at once on a new prediction
+  Percentiles period_ms;               // time between deadline ticks, last 1000 ticks
+  Percentiles period_error_ms;         // |period - nominal period|, every tick since start
+  Percentiles exec_ms;                 // compute + send time per wake, last 1000 wakes
+  Percentiles latency_ms;              // frame capture -> setpoint sent, per new prediction,
+                                       // since start
+  TickState last;                      // the newest tick
 };
 
 class ControlLoop {
@@ -109,9 +109,7 @@ class ControlLoop {
   std::thread thread_;
   std::atomic<bool> running_{false};
   std::atomic<std::uint64_t> heartbeat_{0};
-  PiMutex wake_mutex_;  // the pilot thread takes it to wake the loop
-  std::condition_variable_any wake_;
-  bool prediction_pending_ = false;
+  WakeFlag wake_;  // set by the pilot thread (and stop()); no lock it could hold the loop with
 
   // Loop-thread state.
   std::uint64_t tick_ = 0;
@@ -127,7 +125,7 @@ class ControlLoop {
   Histogram period_error_{250.0, 0.01};  // ms; whole run, 10 us bins
   LagDetector lag_;
   SampleWindow exec_window_{1000};
-  Histogram latency_{250.0, 0.01};       // ms; whole run, 10 us bins
+  Histogram latency_{250.0, 0.01};  // ms; whole run, 10 us bins
 };
 
 }  // namespace rcpilot::vehicle

@@ -33,14 +33,14 @@ SimWorld::SimWorld(const config::SimConfig& sim, const config::CameraConfig& cam
 }
 
 void SimWorld::set_command(double steering_norm, double throttle_norm, TimePoint now) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<PiMutex> lock(mutex_);
   while (now_ + tick_ <= now) step_locked();
   steer_cmd_ = std::isnan(steering_norm) ? 0.0 : steering_norm;
   throttle_cmd_ = std::isnan(throttle_norm) ? 0.0 : throttle_norm;
 }
 
 void SimWorld::advance_to(TimePoint now) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<PiMutex> lock(mutex_);
   while (now_ + tick_ <= now) step_locked();
 }
 
@@ -85,7 +85,7 @@ void SimWorld::update_progress_locked() {
 void SimWorld::render(cv::Mat& bgr) const {
   Pose2 pose;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<PiMutex> lock(mutex_);
     pose = {car_.state().x_m, car_.state().y_m, car_.state().yaw_rad};
   }
   std::lock_guard<std::mutex> lock(render_mutex_);
@@ -98,28 +98,28 @@ void SimWorld::set_lighting(unsigned seed, double variation) {
 }
 
 CarState SimWorld::car() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<PiMutex> lock(mutex_);
   return car_.state();
 }
 
 Progress SimWorld::progress() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<PiMutex> lock(mutex_);
   return progress_;
 }
 
 TimePoint SimWorld::time() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<PiMutex> lock(mutex_);
   return now_;
 }
 
 ExpertCommand SimWorld::expert_command() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<PiMutex> lock(mutex_);
   return expert_.command(car_.state(), where_);
 }
 
 void SimWorld::reset_pose(double s_m, double lateral_offset_m, double heading_offset_rad,
                           double speed_mps) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<PiMutex> lock(mutex_);
   Pose2 p = track_.pose_at(s_m, lateral_offset_m);
   p.yaw_rad = std::remainder(p.yaw_rad + heading_offset_rad, kTwoPi);
   car_.set_state(state_at(p, speed_mps));

@@ -1,13 +1,15 @@
 #pragma once
 // A bounded hand-off from a real-time producer to a worker thread: try_push never waits for
-// the consumer and drops (and counts) when the queue is full.
+// the consumer and drops (and counts) when the queue is full. The consumer is woken through a
+// WakeFlag, not a condition variable: std::condition_variable_any's notify takes a plain
+// internal mutex that a consumer preempted inside its wait could hold the producer up with.
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "common/pi_mutex.hpp"
-#include <vector>
+#include "common/wake_flag.hpp"
 
 namespace rcpilot {
 
@@ -27,20 +29,32 @@ class BoundedQueue {
       ring_[(head_ + size_) % ring_.size()] = item;
       ++size_;
     }
-    ready_.notify_one();
+    ready_.set();
     return true;
   }
 
   // Waits up to `timeout` for an item; false on timeout or after close() with nothing left.
+  // Meant for one consumer thread.
   template <typename Rep, typename Period>
   bool pop(T& out, std::chrono::duration<Rep, Period> timeout) {
-    std::unique_lock<PiMutex> lock(mutex_);
-    if (!ready_.wait_for(lock, timeout, [&] { return size_ > 0 || closed_; })) return false;
-    if (size_ == 0) return false;
-    out = ring_[head_];
-    head_ = (head_ + 1) % ring_.size();
-    --size_;
-    return true;
+    const TimePoint deadline =
+        std::chrono::steady_clock::now() +
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout);
+    bool woken = true;
+    while (woken) {
+      {
+        std::lock_guard<PiMutex> lock(mutex_);
+        if (size_ > 0) {
+          out = ring_[head_];
+          head_ = (head_ + 1) % ring_.size();
+          --size_;
+          return true;
+        }
+        if (closed_) return false;
+      }
+      woken = ready_.wait_until(deadline);
+    }
+    return false;
   }
 
   // Wakes the consumer for good; items already queued can still be popped.
@@ -49,7 +63,7 @@ class BoundedQueue {
       std::lock_guard<PiMutex> lock(mutex_);
       closed_ = true;
     }
-    ready_.notify_all();
+    ready_.set();
   }
 
   std::uint64_t dropped() const {
@@ -59,7 +73,7 @@ class BoundedQueue {
 
  private:
   mutable PiMutex mutex_;  // the control thread takes it too
-  std::condition_variable_any ready_;
+  WakeFlag ready_;         // set on push and close
   std::vector<T> ring_;
   std::size_t head_ = 0;
   std::size_t size_ = 0;

@@ -6,6 +6,7 @@
 #include <opencv2/core.hpp>
 
 #include "common/clock.hpp"
+#include "common/pi_mutex.hpp"
 #include "config/config.hpp"
 #include "sim/car.hpp"
 #include "sim/expert.hpp"
@@ -62,7 +63,9 @@ class SimWorld {
   void step_locked();
   void update_progress_locked();
 
-  mutable std::mutex mutex_;         // car, command, progress, time
+  // car, command, progress, time; the control loop takes it through SimMotorLink::send, so
+  // priority inheritance keeps a preempted camera thread from holding the loop up.
+  mutable PiMutex mutex_;
   mutable std::mutex render_mutex_;  // renderer lighting vs render()
   Track track_;
   Renderer renderer_;

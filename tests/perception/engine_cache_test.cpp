@@ -16,15 +16,6 @@ void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const ModelError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 EngineKey nano_fp16() {
   EngineKey key;
   key.trt = {8, 2, 1};
@@ -36,9 +27,9 @@ EngineKey nano_fp16() {
 
 TEST(EngineCache, library_version_numbers_decode_for_tensorrt_8_and_10) {
   const auto text = [](std::int64_t v) { return format_trt_version(decode_trt_version(v)); };
-  EXPECT_EQ(text(8201), "8.2.1");    // JetPack 4.6 (Nano)
+  EXPECT_EQ(text(8201), "8.2.1");  // JetPack 4.6 (Nano)
   EXPECT_EQ(text(8601), "8.6.1");
-  EXPECT_EQ(text(8502), "8.5.2");    // JetPack 5.1
+  EXPECT_EQ(text(8502), "8.5.2");     // JetPack 5.1
   EXPECT_EQ(text(100300), "10.3.0");  // JetPack 6
   EXPECT_EQ(text(110100), "11.1.0");
 }
@@ -75,7 +66,7 @@ TEST(EngineCache, derived_path_is_in_engines_beside_the_model_and_follows_its_by
 TEST(EngineCache, a_missing_model_cannot_name_an_engine_and_says_model_engine) {
   TempDir dir;
   const std::string what =
-      error_of([&] { derived_engine_path(dir.str("gone.onnx"), nano_fp16()); });
+      testing::model_error_of([&] { derived_engine_path(dir.str("gone.onnx"), nano_fp16()); });
   EXPECT_NE(what.find("gone.onnx"), std::string::npos) << what;
   EXPECT_NE(what.find("model.engine"), std::string::npos) << what;
 }
@@ -83,18 +74,21 @@ TEST(EngineCache, a_missing_model_cannot_name_an_engine_and_says_model_engine) {
 TEST(EngineCache, precision_version_and_compute_capability_parse_or_name_their_key) {
   EXPECT_EQ(parse_engine_precision("fp16"), EnginePrecision::kFp16);
   EXPECT_EQ(parse_engine_precision("fp32"), EnginePrecision::kFp32);
-  EXPECT_NE(error_of([] { parse_engine_precision("int8"); }).find("model.precision"),
+  EXPECT_NE(testing::model_error_of([] { parse_engine_precision("int8"); }).find("model.precision"),
             std::string::npos);
   EXPECT_EQ(format_trt_version(parse_trt_version("10.3.0", "--trt-version")), "10.3.0");
-  EXPECT_NE(error_of([] { parse_trt_version("8.6", "--trt-version"); }).find("--trt-version"),
+  EXPECT_NE(testing::model_error_of([] {
+              parse_trt_version("8.6", "--trt-version");
+            }).find("--trt-version"),
             std::string::npos);
   EngineKey key;
   parse_compute_capability("8.7", "--sm", key);
   EXPECT_EQ(key.sm_major * 10 + key.sm_minor, 87);
   parse_compute_capability("53", "--sm", key);
   EXPECT_EQ(key.sm_major * 10 + key.sm_minor, 53);
-  EXPECT_NE(error_of([&] { parse_compute_capability("sm_53", "--sm", key); }).find("--sm"),
-            std::string::npos);
+  EXPECT_NE(
+      testing::model_error_of([&] { parse_compute_capability("sm_53", "--sm", key); }).find("--sm"),
+      std::string::npos);
 }
 
 TEST(TensorRtBackend, asking_for_it_without_tensorrt_names_model_backend_and_how_to_get_it) {
@@ -102,24 +96,25 @@ TEST(TensorRtBackend, asking_for_it_without_tensorrt_names_model_backend_and_how
   config::ModelConfig model;
   model.path = testing::model_path("tiny_linear.onnx");
   model.backend = "tensorrt";
-  const std::string what = error_of([&] { load_model(model, ""); });
+  const std::string what = testing::model_error_of([&] { load_model(model, ""); });
   EXPECT_NE(what.find("model.backend: tensorrt"), std::string::npos) << what;
   EXPECT_NE(what.find("RCPILOT_TENSORRT=ON"), std::string::npos) << what;
   EXPECT_NE(what.find("model.backend: opencv"), std::string::npos) << what;
   // Also with an engine named and the model missing: the build is the first thing wrong.
   model.path = "/nonexistent/model.onnx";
   model.engine = "/nonexistent/model.engine";
-  EXPECT_NE(error_of([&] { load_model(model, ""); }).find("model.backend: tensorrt"),
+  EXPECT_NE(testing::model_error_of([&] { load_model(model, ""); }).find("model.backend: tensorrt"),
             std::string::npos);
-  EXPECT_NE(error_of([] { detect_engine_key(EnginePrecision::kFp16); }).find("TensorRT"),
-            std::string::npos);
+  EXPECT_NE(
+      testing::model_error_of([] { detect_engine_key(EnginePrecision::kFp16); }).find("TensorRT"),
+      std::string::npos);
 }
 
 TEST(TensorRtBackend, an_unknown_backend_names_the_choices) {
   config::ModelConfig model;
   model.path = testing::model_path("tiny_linear.onnx");
   model.backend = "onnxruntime";
-  const std::string what = error_of([&] { load_model(model, ""); });
+  const std::string what = testing::model_error_of([&] { load_model(model, ""); });
   EXPECT_NE(what.find("auto, opencv, onednn, tensorrt"), std::string::npos) << what;
 }
 

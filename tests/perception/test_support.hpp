@@ -17,6 +17,16 @@
 
 namespace rcpilot::perception::testing {
 
+// The message of the ModelError `fn` throws; "" when it throws none.
+inline std::string model_error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const ModelError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 inline std::string model_path(const std::string& name) {
   return std::string(RCPILOT_TEST_MODELS_DIR) + "/" + name;
 }

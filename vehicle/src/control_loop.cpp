@@ -49,8 +49,6 @@ void ControlLoop::stop() {
 
 void ControlLoop::notify_prediction() { wake_.set(); }
 
-bool ControlLoop::wait(TimePoint deadline) { return wake_.wait_until(deadline); }
-
 void ControlLoop::run() {
   // Start-up of the thread, before the first tick: the only place it may log.
   for (const auto& warning :
@@ -59,7 +57,7 @@ void ControlLoop::run() {
   }
   TimePoint next = clock_.now() + period_;
   while (running_) {
-    wait(next);
+    wake_.wait_until(next);  // a new prediction wakes it early
     if (!running_) break;
     const TimePoint now = clock_.now();
     const bool on_deadline = now >= next;

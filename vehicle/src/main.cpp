@@ -371,8 +371,7 @@ int main(int argc, char** argv) {
   app.add_flag("--config-reference", opt.config_reference,
                "Print the configuration reference (Markdown) and exit");
   app.add_option("--duration", opt.duration_s,
-                 "Stop after this many seconds (0: run until "
-                 "SIGINT/SIGTERM)")
+                 "Stop after this many seconds (0: run until SIGINT/SIGTERM)")
       ->check(CLI::NonNegativeNumber);
   try {
     app.parse(argc, argv);

@@ -86,8 +86,6 @@ class ControlLoop {
 
  private:
   void run();
-  // Waits for the deadline or a prediction; true when woken by a prediction before it.
-  bool wait(TimePoint deadline);
   void tick(TimePoint now, bool on_deadline);
   // The operator input of this tick; submits the board's RC receiver report first.
   OperatorInput operator_input(TimePoint now);

@@ -7,7 +7,7 @@ Usage (from the repository root):
   bench/node_bench.py --report [--out DIR]     # results.md again from the run JSONs in DIR
   bench/node_bench.py --rate 50 --duration 60 [--load] [--source sim|replay] [--json OUT]
   bench/node_bench.py --baseline --rate 20 --duration 60 [--load]   # bench/donkey_baseline.py
-  common: [--rcpilot build-bench/vehicle/rcpilot] [--config config/profiles/sim.yaml]
+  common: [--rcpilot build-bench/bin/rcpilot] [--config config/profiles/sim.yaml]
           [--set section.key=value ...] [--warmup 3] [--hog-cpu N] [--control-cpu N]
 
 --suite runs, each for --duration s after --warmup s, and writes DIR/results.md (a Markdown
@@ -64,8 +64,8 @@ from bench_measure import SAMPLE_EVERY_S
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--rcpilot", default=os.path.join(REPO, "build-bench/vehicle/rcpilot"),
-                   help="the rcpilot binary (default: build-bench/vehicle/rcpilot); rcpilot-sim "
+    p.add_argument("--rcpilot", default=os.path.join(REPO, "build-bench/bin/rcpilot"),
+                   help="the rcpilot binary (default: build-bench/bin/rcpilot); rcpilot-sim "
                    "is taken from the same folder")
     p.add_argument("--config", default=os.path.join(REPO, "config/profiles/sim.yaml"))
     p.add_argument("--seconds", "--duration", dest="seconds", type=float, default=60.0,

@@ -97,7 +97,7 @@ pilot_load_end="$(load), $(steal_since "$pilot_mark")"
 echo "== node_bench --suite ${long[*]:-} ($seconds s runs)" >&2
 suite_status=0
 /usr/bin/python3 "$repo/bench/node_bench.py" --suite ${long[@]+"${long[@]}"} \
-  --rcpilot "$build/vehicle/rcpilot" --config "$repo/config/profiles/sim.yaml" \
+  --rcpilot "$build/bin/rcpilot" --config "$repo/config/profiles/sim.yaml" \
   --duration "$seconds" --out "$out/suite" ${model_set[@]+"${model_set[@]}"} \
   >"$out/suite.txt" || suite_status=$?
 

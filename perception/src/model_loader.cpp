@@ -113,4 +113,9 @@ LoadedModel load_model(const config::ModelConfig& model, const std::string& base
   return loaded;
 }
 
+std::unique_ptr<Pilot> make_pilot(const config::Config& cfg) {
+  auto model = load_model(cfg.model, cfg.base_dir);
+  return std::make_unique<Pilot>(std::move(model.engine), std::move(model.metadata));
+}
+
 }  // namespace rcpilot::perception

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "config/loader.hpp"
 #include "sim/track.hpp"
 
 namespace rcpilot::sim {
@@ -135,6 +136,10 @@ Track load_track(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return Track(parse_track_spec(text.str(), path));
+}
+
+Track load_configured_track(const config::Config& cfg) {
+  return load_track(config::resolve_path(cfg, cfg.sim.track));
 }
 
 }  // namespace rcpilot::sim

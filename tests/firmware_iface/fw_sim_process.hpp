@@ -21,7 +21,7 @@ class FwSimProcess {
   explicit FwSimProcess(std::vector<std::string> args = {}) {
     int out[2];
     if (pipe(out) != 0) return;
-    std::vector<std::string> argv_s = {RCPILOT_BINARY_DIR "/firmware_iface/rcpilot-fw-sim",
+    std::vector<std::string> argv_s = {RCPILOT_BINARY_DIR "/bin/rcpilot-fw-sim",
                                        "--trace"};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;

@@ -8,7 +8,7 @@
 #include "perception/model_loader.hpp"
 #include "perception/pilot.hpp"
 #include "sim/track.hpp"
-#include "vehicle/lockstep.hpp"
+#include "sim/lockstep.hpp"
 
 namespace rcpilot::vehicle {
 namespace {

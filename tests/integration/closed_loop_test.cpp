@@ -9,7 +9,7 @@
 #include "perception/onednn_engine.hpp"
 #include "perception/pilot.hpp"
 #include "sim/track.hpp"
-#include "vehicle/lockstep.hpp"
+#include "sim/lockstep.hpp"
 
 namespace rcpilot::vehicle {
 namespace {

@@ -28,7 +28,7 @@ namespace {
 using fw::testing::field;
 using std::chrono::seconds;
 
-const std::string kMotor = RCPILOT_BINARY_DIR "/vehicle/rcpilot-motor";
+const std::string kMotor = RCPILOT_BINARY_DIR "/bin/rcpilot-motor";
 
 std::vector<std::string> native_on(const std::string& device, std::vector<std::string> rest) {
   std::vector<std::string> args = {"--set", "motor.driver=native", "--set",

@@ -6,7 +6,7 @@
 namespace rcpilot::testing {
 namespace {
 
-const std::string kRcpilot = RCPILOT_BINARY_DIR "/vehicle/rcpilot";
+const std::string kRcpilot = RCPILOT_BINARY_DIR "/bin/rcpilot";
 const std::string kProfiles = RCPILOT_SOURCE_DIR "/config/profiles";
 constexpr int kConfigError = 2;
 

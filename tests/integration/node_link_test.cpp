@@ -8,7 +8,7 @@
 namespace rcpilot::testing {
 namespace {
 
-const std::string kVehicleDir = RCPILOT_BINARY_DIR "/vehicle/";
+const std::string kVehicleDir = RCPILOT_BINARY_DIR "/bin/";
 const std::string kPlugin = RCPILOT_CAPTURE_PLUGIN;
 const char* const kHeavyLibraries[] = {"libopencv_videoio", "libopencv_imgcodecs"};
 

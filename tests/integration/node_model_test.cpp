@@ -13,7 +13,7 @@ namespace rcpilot::testing {
 namespace {
 
 namespace fs = std::filesystem;
-const std::string kRcpilot = RCPILOT_BINARY_DIR "/vehicle/rcpilot";
+const std::string kRcpilot = RCPILOT_BINARY_DIR "/bin/rcpilot";
 const std::string kModels = RCPILOT_SOURCE_DIR "/models";
 constexpr int kStartupError = 3;
 

@@ -13,7 +13,7 @@
 namespace rcpilot::testing {
 namespace {
 
-const std::string kRcpilot = RCPILOT_BINARY_DIR "/vehicle/rcpilot";
+const std::string kRcpilot = RCPILOT_BINARY_DIR "/bin/rcpilot";
 const std::string kSimProfile = RCPILOT_SOURCE_DIR "/config/profiles/sim.yaml";
 // The control API would bind the default port, which another node on this machine may hold.
 const std::string kNoControlApi = "control_api.enabled=false";

@@ -36,7 +36,7 @@ double number_after(const std::string& text, const std::string& label) {
   return std::stod(m[1]);
 }
 
-const std::string kBin = std::string(RCPILOT_BINARY_DIR) + "/vehicle/";
+const std::string kBin = std::string(RCPILOT_BINARY_DIR) + "/bin/";
 
 TEST(EvalCli, bundled_model_follows_the_expert_on_a_recorded_sim_tub) {
   testing::TempDir dir;

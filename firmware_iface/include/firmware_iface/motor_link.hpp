@@ -1,5 +1,6 @@
 #pragma once
 // The motor controller seen from the node: a setpoint goes out every control tick.
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -67,6 +68,9 @@ class MotorLink {
   virtual void stop() = 0;
   virtual LinkStatus status() const = 0;
   virtual std::string describe() const = 0;
+  // Start-up only: waits up to `timeout` until the board answered (a serial link's handshake);
+  // true at once for links that need none.
+  virtual bool wait_ready(std::chrono::milliseconds /*timeout*/) const { return true; }
 };
 
 }  // namespace rcpilot::fw

@@ -39,6 +39,7 @@ class StreamLink : public MotorLink {
   LinkStatus status() const override;
   // Waits (start-up only) until the handshake succeeded; false after `timeout`.
   bool wait_alive(std::chrono::milliseconds timeout) const;
+  bool wait_ready(std::chrono::milliseconds timeout) const override { return wait_alive(timeout); }
 
  protected:
   StreamLink(std::unique_ptr<ByteTransport> transport, const Clock& clock, LinkTiming timing);

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
+
 namespace rcpilot::sim {
 
 // A position and heading in the world frame.
@@ -91,5 +93,7 @@ class Track {
 TrackSpec parse_track_spec(const std::string& yaml_text, const std::string& source);
 // Loads and builds a track file; throws std::runtime_error naming the file on any problem.
 Track load_track(const std::string& path);
+// The track sim.track names, relative to the config's folder.
+Track load_configured_track(const config::Config& cfg);
 
 }  // namespace rcpilot::sim

@@ -1,0 +1,116 @@
+#include "firmware_iface/link_factory.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "firmware_iface/fd_transport.hpp"
+
+namespace rcpilot::fw {
+
+namespace {
+
+PulseChannel channel(const char* name, int min_us, int center_us, int max_us, bool inverted) {
+  const PulseChannel ch{min_us, center_us, max_us, inverted};
+  if (!is_valid(ch)) {
+    const std::string n = name;
+    throw std::invalid_argument("motor." + n + "_min_us < motor." + n + "_center_us < motor." + n +
+                                "_max_us must hold (got " + std::to_string(min_us) + ", " +
+                                std::to_string(center_us) + ", " + std::to_string(max_us) + ")");
+  }
+  return ch;
+}
+
+PulseChannel steering(const config::MotorConfig& m) {
+  return channel("steering", m.steering_min_us, m.steering_center_us, m.steering_max_us,
+                 m.steering_inverted);
+}
+
+PulseChannel throttle(const config::MotorConfig& m) {
+  return channel("throttle", m.throttle_min_us, m.throttle_center_us, m.throttle_max_us,
+                 m.throttle_inverted);
+}
+
+board::ChannelLimits limits(const PulseChannel& ch) {
+  return {static_cast<std::uint16_t>(ch.min_us), static_cast<std::uint16_t>(ch.center_us),
+          static_cast<std::uint16_t>(ch.max_us)};
+}
+
+}  // namespace
+
+LinkTiming link_timing(const config::MotorConfig& m) {
+  LinkTiming t;
+  t.period_ms = m.heartbeat_ms;
+  t.alive_timeout_ms = m.alive_timeout_ms;
+  t.command_timeout_ms = m.command_timeout_ms;
+  t.reconnect_min_ms = m.reconnect_min_ms;
+  t.reconnect_max_ms = m.reconnect_max_ms;
+  return t;
+}
+
+NativeLinkConfig native_link_config(const config::MotorConfig& m) {
+  return {steering(m), throttle(m), link_timing(m)};
+}
+
+Mm1LinkConfig mm1_link_config(const config::MotorConfig& m) {
+  Mm1LinkConfig c;
+  c.steering = steering(m);
+  c.throttle = throttle(m);
+  c.require_reports = m.mm1_require_reports;
+  c.timing = link_timing(m);
+  c.timing.min_interval_ms = 25;  // the board takes one message per 25 ms pass
+  return c;
+}
+
+VescLinkConfig vesc_link_config(const config::MotorConfig& m) {
+  if (!(m.vesc_servo_min < m.vesc_servo_center && m.vesc_servo_center < m.vesc_servo_max)) {
+    throw std::invalid_argument(
+        "motor.vesc_servo_min < motor.vesc_servo_center < motor.vesc_servo_max must hold");
+  }
+  VescLinkConfig c;
+  c.throttle_mode = m.vesc_throttle_mode == "rpm"       ? VescThrottleMode::kRpm
+                    : m.vesc_throttle_mode == "current" ? VescThrottleMode::kCurrent
+                                                        : VescThrottleMode::kDuty;
+  c.max_duty = static_cast<float>(m.vesc_max_duty);
+  c.max_erpm = static_cast<float>(m.vesc_max_erpm);
+  c.max_current_a = static_cast<float>(m.vesc_max_current_a);
+  c.brake_current_a = static_cast<float>(m.vesc_brake_current_a);
+  c.servo_center = static_cast<float>(m.vesc_servo_center);
+  c.servo_gain = static_cast<float>(m.vesc_servo_gain);
+  c.servo_min = static_cast<float>(m.vesc_servo_min);
+  c.servo_max = static_cast<float>(m.vesc_servo_max);
+  c.values_period_ms = m.vesc_values_period_ms;
+  c.timing = link_timing(m);
+  return c;
+}
+
+board::FirmwareConfig firmware_config(const config::MotorConfig& m) {
+  board::FirmwareConfig f;
+  f.steering = limits(steering(m));
+  f.throttle = limits(throttle(m));
+  return f;
+}
+
+std::unique_ptr<MotorLink> make_serial_link(const config::MotorConfig& m, const Clock& clock,
+                                            std::chrono::milliseconds handshake) {
+  auto port = std::make_unique<SerialTransport>(m.device, m.baud);
+  std::unique_ptr<MotorLink> link;
+  if (m.driver == "native") {
+    link = std::make_unique<NativeLink>(std::move(port), clock, native_link_config(m));
+  } else if (m.driver == "mm1") {
+    link = std::make_unique<Mm1Link>(std::move(port), clock, mm1_link_config(m));
+  } else if (m.driver == "vesc") {
+    link = std::make_unique<VescLink>(std::move(port), clock, vesc_link_config(m));
+  } else {
+    throw std::invalid_argument("motor.driver " + m.driver + " is not a serial driver");
+  }
+  if (!link->wait_ready(handshake)) {
+    link->stop();
+    throw std::runtime_error("motor.device " + m.device + ": the " + m.driver +
+                             " board did not answer within " +
+                             std::to_string(handshake.count()) +
+                             " ms: check the cable, power, motor.baud and motor.driver");
+  }
+  return link;
+}
+
+}  // namespace rcpilot::fw

@@ -1,0 +1,176 @@
+#include "operators.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "config/loader.hpp"
+
+#include "control/tunables.hpp"
+
+namespace rcpilot::app {
+namespace {
+
+using nlohmann::json;
+
+// The control API request a drive button stands for; `mode` is the mode now.
+json request_for(vehicle::GamepadAction action, vehicle::DriveMode mode) {
+  using vehicle::GamepadAction;
+  switch (action) {
+    case GamepadAction::kModeCycle: {
+      const auto next = mode == vehicle::DriveMode::kUser         ? "local_angle"
+                        : mode == vehicle::DriveMode::kLocalAngle ? "local"
+                                                                  : "user";
+      return {{"cmd", "mode"}, {"mode", next}};
+    }
+    case GamepadAction::kArm:
+      return {{"cmd", "arm"}};
+    case GamepadAction::kDisarm:
+      return {{"cmd", "disarm"}};
+    case GamepadAction::kEstop:
+      return {{"cmd", "estop"}};
+    case GamepadAction::kRecordToggle:
+    case GamepadAction::kEraseRecords:
+      break;  // record_button()
+  }
+  return {{"cmd", "status"}};
+}
+
+// Recording buttons go to the recorder's queue directly: the gamepad thread must not wait for
+// the disk (the control API's `record` waits to report the outcome; here the recorder's own
+// record_* events report it).
+void record_button(vehicle::GamepadAction action, vehicle::Recorder& recorder, int erase_count) {
+  if (action == vehicle::GamepadAction::kEraseRecords) {
+    recorder.erase_last(erase_count);
+  } else if (recorder.status().recording) {
+    recorder.stop_recording();
+  } else {
+    recorder.start_recording();
+  }
+}
+
+}  // namespace
+
+// Puts a live config change into effect: the mode first (it may be refused), then the tunables.
+vehicle::LiveConfig::Apply apply_live(vehicle::DriveState& drive, vehicle::ControlLoop& loop) {
+  return [&drive, &loop](const config::Config& next, const std::vector<std::string>& changed) {
+    if (std::find(changed.begin(), changed.end(), "control.mode") != changed.end()) {
+      vehicle::DriveMode mode{};
+      vehicle::parse_drive_mode(next.control.mode, mode);
+      const vehicle::Transition t = drive.set_mode(mode);
+      if (!t.ok) return t;
+    }
+    loop.update_tunables(vehicle::tunables_of(next.control));
+    return vehicle::Transition{};
+  };
+}
+
+// Operator actions and config changes: logged, and published as `event` when telemetry is on.
+vehicle::EventFn event_publisher(vehicle::TelemetryPublisher* telemetry) {
+  return [telemetry](const std::string& kind, const std::string& text, const nlohmann::json& d) {
+    spdlog::info("{}: {}", kind, text);
+    if (telemetry != nullptr) {
+      telemetry->publish_event(kind, text, d.is_object() ? d : nlohmann::json::object());
+    }
+  };
+}
+
+// SIGHUP: reload the config file; only live keys change.
+void reload_config(vehicle::LiveConfig& live, const vehicle::EventFn& event) {
+  const vehicle::ConfigChange change = live.reload();
+  if (!change.ok) {
+    spdlog::error("SIGHUP: {}", change.error);
+    event("warning", change.error, {});
+    return;
+  }
+  for (const auto& key : change.restart_required) {
+    spdlog::warn("SIGHUP: {} changed in the file but needs a restart; still using the old value",
+                 key);
+  }
+  event("reload", "config reloaded on SIGHUP",
+        {{"applied", change.applied}, {"restart_required", change.restart_required}});
+}
+
+std::unique_ptr<vehicle::ControlServer> make_control_server(const config::Config& cfg,
+                                                            vehicle::ControlHandler& handler) {
+  if (!cfg.control_api.enabled) return nullptr;
+  config::ControlApiConfig api = cfg.control_api;  // key files are relative to the config
+  api.curve_secret_key = config::resolve_path(cfg, api.curve_secret_key);
+  api.curve_authorized_keys = config::resolve_path(cfg, api.curve_authorized_keys);
+  auto server = std::make_unique<vehicle::ControlServer>(api, handler);
+  spdlog::info("control API on {}{}", server->bound_endpoint(), server->curve() ? " (CURVE)" : "");
+  return server;
+}
+
+std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, const Clock& clock,
+                                                     vehicle::OperatorInputs& operators,
+                                                     vehicle::ControlHandler& handler,
+                                                     const vehicle::DriveState& drive,
+                                                     vehicle::Recorder& recorder,
+                                                     const vehicle::EventFn& events) {
+  if (!cfg.gamepad.enabled) return nullptr;
+  vehicle::GamepadHandlers h;
+  h.on_input = [&operators](const vehicle::OperatorInput& in) {
+    operators.submit(vehicle::OperatorSource::kGamepad, in);
+  };
+  const int erase_count = cfg.gamepad.erase_count;
+  h.on_action = [&handler, &drive, &recorder, erase_count](vehicle::GamepadAction action) {
+    if (action == vehicle::GamepadAction::kRecordToggle ||
+        action == vehicle::GamepadAction::kEraseRecords) {
+      record_button(action, recorder, erase_count);
+      return;
+    }
+    const json reply = handler.handle(request_for(action, drive.mode()));
+    if (!reply.value("ok", false)) {
+      spdlog::warn("gamepad {}: refused: {}", vehicle::to_string(action),
+                   reply.value("message", ""));
+    }
+  };
+  h.on_event = [events](vehicle::GamepadEvent e, const std::string& detail) {
+    events(std::string(vehicle::to_string(e)), detail, {});
+  };
+  return std::make_unique<vehicle::GamepadReader>(cfg.gamepad, clock, std::move(h));
+}
+
+namespace {
+constexpr std::chrono::milliseconds kRecorderAnswer{1000};  // disk work the reply waits for
+}  // namespace
+
+bool RecorderControl::start(std::string& error) {
+  recorder_.start_recording();
+  recorder_.wait_idle(kRecorderAnswer);
+  const auto s = recorder_.status();
+  if (!s.recording) error = s.last_error.empty() ? "recording did not start" : s.last_error;
+  return s.recording;
+}
+
+void RecorderControl::stop() {
+  recorder_.stop_recording();
+  recorder_.wait_idle(kRecorderAnswer);
+}
+
+bool RecorderControl::erase_last(int count, std::string& error) {
+  const auto before = recorder_.status().erased;
+  recorder_.erase_last(count);
+  recorder_.wait_idle(kRecorderAnswer);
+  const auto s = recorder_.status();
+  if (s.erased == before && count > 0 && !s.last_error.empty()) {
+    error = s.last_error;
+    return false;
+  }
+  return true;
+}
+
+nlohmann::json RecorderControl::status() const {
+  const auto s = recorder_.status();
+  return {{"recording", s.recording},
+          {"path", s.path},
+          {"session", s.session_id},
+          {"records", s.records},
+          {"records_total", s.records_total},
+          {"dropped", s.dropped},
+          {"erased", s.erased},
+          {"last_error", s.last_error}};
+}
+
+}  // namespace rcpilot::app

@@ -1,0 +1,54 @@
+#pragma once
+// The node's operator side, wired from the config: live config changes, events, the control
+// API server and the gamepad. Used only by the rcpilot executable.
+#include <memory>
+
+#include "common/clock.hpp"
+#include "config/config.hpp"
+#include "operator/control_api.hpp"
+#include "control/control_loop.hpp"
+#include "operator/control_server.hpp"
+#include "operator/gamepad_reader.hpp"
+#include "telemetry/link_events.hpp"
+#include "operator/live_config.hpp"
+#include "recording/recorder.hpp"
+#include "telemetry/telemetry.hpp"
+
+namespace rcpilot::app {
+
+// Puts a live config change into effect: the mode first (it may be refused), then the tunables.
+vehicle::LiveConfig::Apply apply_live(vehicle::DriveState& drive, vehicle::ControlLoop& loop);
+// Operator actions and config changes: logged, and published as `event` when telemetry is on.
+vehicle::EventFn event_publisher(vehicle::TelemetryPublisher* telemetry);
+// SIGHUP: reload the config file; only live keys change, the others are reported.
+void reload_config(vehicle::LiveConfig& live, const vehicle::EventFn& event);
+// The control API server (bound, not started); null when control_api.enabled is false. Throws
+// config::ConfigError for an endpoint that needs CURVE without keys.
+std::unique_ptr<vehicle::ControlServer> make_control_server(const config::Config& cfg,
+                                                            vehicle::ControlHandler& handler);
+// The gamepad reader (not started); null when gamepad.enabled is false. Sticks feed
+// `operators`; mode, arm, disarm and e-stop buttons go through `handler` like control API
+// requests, so they are validated and reported the same way; recording buttons queue work for
+// `recorder` without waiting. Handlers run on the reader thread and never block.
+std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, const Clock& clock,
+                                                     vehicle::OperatorInputs& operators,
+                                                     vehicle::ControlHandler& handler,
+                                                     const vehicle::DriveState& drive,
+                                                     vehicle::Recorder& recorder,
+                                                     const vehicle::EventFn& events);
+
+// The control API's `record` command acting on the node's Recorder: waits briefly for the
+// recorder thread so the reply can say whether it worked.
+class RecorderControl final : public vehicle::RecordingControl {
+ public:
+  explicit RecorderControl(vehicle::Recorder& recorder) : recorder_(recorder) {}
+  bool start(std::string& error) override;
+  void stop() override;
+  bool erase_last(int count, std::string& error) override;
+  nlohmann::json status() const override;
+
+ private:
+  vehicle::Recorder& recorder_;
+};
+
+}  // namespace rcpilot::app

@@ -1,0 +1,68 @@
+#pragma once
+// The control API's requests and replies (JSON, versioned; docs/control.md), free of sockets so
+// every command and error case is tested directly. ControlServer carries it over ZeroMQ.
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.hpp"
+#include "control/drive_state.hpp"
+#include "operator/live_config.hpp"
+#include "telemetry/events.hpp"
+#include "control/operator_inputs.hpp"
+
+namespace rcpilot::vehicle {
+
+constexpr int kControlApiVersion = 1;
+
+// What the `record` command acts on (the node's Recorder).
+class RecordingControl {
+ public:
+  virtual ~RecordingControl() = default;
+  // Starts a new session; false with `error` when it cannot (e.g. the tub folder is unwritable).
+  virtual bool start(std::string& error) = 0;
+  virtual void stop() = 0;
+  // Marks the last `count` records deleted; false with `error` when it cannot.
+  virtual bool erase_last(int count, std::string& error) = 0;
+  virtual nlohmann::json status() const = 0;
+};
+
+struct ControlTargets {
+  DriveState& drive;
+  OperatorInputs& operators;
+  LiveConfig& config;  // `mode`, `set`, `reload` go through it: its Apply switches drive's mode
+  const Clock& clock;
+  std::function<nlohmann::json()> status;  // loop, pilot and link figures for `status`
+  RecordingControl* recording = nullptr;   // null: `record` answers unavailable
+  EventFn event;                           // may be empty
+};
+
+class ControlHandler {
+ public:
+  explicit ControlHandler(ControlTargets targets);
+
+  // One request in, one reply out; never throws. A rejected request changes nothing.
+  std::string handle(const std::string& request_text);
+  nlohmann::json handle(const nlohmann::json& request);
+
+ private:
+  nlohmann::json dispatch(const std::string& cmd, const nlohmann::json& request);
+  nlohmann::json status();
+  nlohmann::json mode(const nlohmann::json& request);
+  nlohmann::json arm();
+  nlohmann::json disarm();
+  nlohmann::json estop();
+  nlohmann::json clear_estop();
+  nlohmann::json drive(const nlohmann::json& request);
+  nlohmann::json get(const nlohmann::json& request);
+  nlohmann::json set(const nlohmann::json& request);
+  nlohmann::json reload();
+  nlohmann::json record(const nlohmann::json& request);
+  OperatorInput operator_now() const;
+  void event(const std::string& kind, const std::string& text, const nlohmann::json& details = {});
+
+  ControlTargets t_;
+};
+
+}  // namespace rcpilot::vehicle

@@ -1,0 +1,65 @@
+#pragma once
+// Turns Linux joystick events (struct js_event, /dev/input/js*) into operator input and button
+// actions. Pure logic: no I/O, no threads, no clock; GamepadReader feeds it from the device.
+#include <linux/joystick.h>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "common/clock.hpp"
+#include "config/config.hpp"
+#include "control/types.hpp"
+
+namespace rcpilot::vehicle {
+
+// What a gamepad button asks for; the node decides what it means in its current state.
+enum class GamepadAction : std::uint8_t {
+  kModeCycle,     // next drive mode: user -> local_angle -> local -> user
+  kArm,           // arm (DriveState refuses it while e-stopped or off neutral)
+  kDisarm,        // disarm
+  kEstop,         // latch the e-stop
+  kRecordToggle,  // start recording if stopped, stop if recording
+  kEraseRecords,  // soft-delete the last gamepad.erase_count records
+};
+
+std::string_view to_string(GamepadAction action);
+
+// What one event changed.
+struct GamepadUpdate {
+  bool input_changed = false;           // the steering or throttle output changed
+  std::optional<GamepadAction> action;  // a mapped button was pressed (press edge only)
+};
+
+// Decodes one gamepad's event stream. Axes: raw -32767..32767 -> -1..1, dead zone around centre
+// re-scaled so the output rises continuously from 0 at its edge, then scale, then inversion.
+// Buttons: an action on the press edge of a mapped button; releases and the synthetic
+// JS_EVENT_INIT events the driver sends on open never act (a button held while the pad
+// connects must not fire). Axis INIT events do set the axis: they are where the stick is.
+class GamepadDecoder {
+ public:
+  // Throws std::invalid_argument naming the gamepad.* keys when one axis or button number is
+  // mapped twice (the same button cannot both arm and disarm).
+  explicit GamepadDecoder(const config::GamepadConfig& config);
+
+  GamepadUpdate apply(const js_event& event);
+  // The current stick positions as a valid input stamped `now`.
+  OperatorInput input(TimePoint now) const;
+  // Forgets every axis and button (all centred and released), e.g. after the pad was lost.
+  void reset();
+
+  float steering_norm() const { return steering_norm_; }
+  float throttle_norm() const { return throttle_norm_; }
+
+ private:
+  float shape(std::int16_t raw, double scale, bool inverted) const;
+  std::optional<GamepadAction> on_button(const js_event& event);
+
+  config::GamepadConfig config_;
+  float steering_norm_ = 0.0f;
+  float throttle_norm_ = 0.0f;
+  std::array<bool, 256> pressed_{};  // indexed by js_event::number (a __u8)
+};
+
+}  // namespace rcpilot::vehicle

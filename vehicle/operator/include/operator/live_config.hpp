@@ -1,0 +1,56 @@
+#pragma once
+// The node's configuration while it runs. Only the schema's `live` keys (trims, gains, limits,
+// throttle multiplier, mode, ...) may change: through the control API's `set` or by reloading
+// the file (SIGHUP, control API `reload`). A change is validated like the file itself and then
+// applied whole, or refused whole with a reason; anything else changed in the file is reported
+// as needing a restart and left alone.
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "control/drive_state.hpp"
+
+namespace rcpilot::vehicle {
+
+struct ConfigChange {
+  bool ok = true;
+  std::string code;                           // !ok: not_live, invalid, refused or bad_file
+  std::string error;                          // !ok: why nothing changed
+  std::vector<std::string> applied;           // live keys whose value changed
+  std::vector<std::string> restart_required;  // reload: keys that changed but are not live
+};
+
+class LiveConfig {
+ public:
+  // Puts an accepted config into effect (mode, tunables); `changed` lists the live keys that
+  // differ from the current config. May refuse (e.g. a mode the car cannot enter now); then the
+  // current config stays.
+  using Apply = std::function<Transition(const config::Config& next,
+                                         const std::vector<std::string>& changed)>;
+
+  // `path` and `overrides` are what the node was started with (--config, --set): a reload reads
+  // the same file and applies the same overrides on top.
+  LiveConfig(config::Config initial, std::string path, std::vector<std::string> overrides,
+             Apply apply);
+
+  config::Config current() const;
+  // control.operator_timeout_ms in force (the dead-man), without copying the whole config.
+  double operator_timeout_ms() const;
+  // Sets live keys: `assignments` are "section.key=value" with the value as YAML scalar text.
+  ConfigChange set(const std::vector<std::string>& assignments);
+  // Reads the config file again; applies its live keys, reports the others.
+  ConfigChange reload();
+
+ private:
+  ConfigChange commit(const config::Config& next, std::vector<std::string> changed);
+
+  mutable std::mutex mutex_;  // one change at a time
+  config::Config current_;
+  const std::string path_;
+  const std::vector<std::string> overrides_;
+  const Apply apply_;
+};
+
+}  // namespace rcpilot::vehicle

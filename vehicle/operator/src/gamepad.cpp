@@ -1,0 +1,128 @@
+#include "operator/gamepad.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rcpilot::vehicle {
+namespace {
+
+constexpr float kAxisFullScale = 32767.0f;  // joydev reports -32767..32767 (-32768 clamps)
+
+struct ButtonBinding {
+  const char* key;
+  int config::GamepadConfig::*number;
+  GamepadAction action;
+};
+
+constexpr ButtonBinding kButtons[] = {
+    {"mode_cycle_button", &config::GamepadConfig::mode_cycle_button, GamepadAction::kModeCycle},
+    {"arm_button", &config::GamepadConfig::arm_button, GamepadAction::kArm},
+    {"disarm_button", &config::GamepadConfig::disarm_button, GamepadAction::kDisarm},
+    {"estop_button", &config::GamepadConfig::estop_button, GamepadAction::kEstop},
+    {"record_toggle_button", &config::GamepadConfig::record_toggle_button,
+     GamepadAction::kRecordToggle},
+    {"erase_records_button", &config::GamepadConfig::erase_records_button,
+     GamepadAction::kEraseRecords},
+};
+
+// Throws when two keys of `bindings` (key, number) share a number other than -1.
+void require_distinct(const std::vector<std::pair<std::string, int>>& bindings, const char* what) {
+  for (size_t i = 0; i < bindings.size(); ++i) {
+    for (size_t j = i + 1; j < bindings.size(); ++j) {
+      if (bindings[i].second < 0 || bindings[i].second != bindings[j].second) continue;
+      throw std::invalid_argument("gamepad." + bindings[i].first + " and gamepad." +
+                                  bindings[j].first + " are both " + what + " " +
+                                  std::to_string(bindings[i].second) +
+                                  "; give each its own, or -1 to leave one unmapped");
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(GamepadAction action) {
+  switch (action) {
+    case GamepadAction::kModeCycle:
+      return "mode_cycle";
+    case GamepadAction::kArm:
+      return "arm";
+    case GamepadAction::kDisarm:
+      return "disarm";
+    case GamepadAction::kEstop:
+      return "estop";
+    case GamepadAction::kRecordToggle:
+      return "record_toggle";
+    case GamepadAction::kEraseRecords:
+      return "erase_records";
+  }
+  return "unknown";
+}
+
+GamepadDecoder::GamepadDecoder(const config::GamepadConfig& config) : config_(config) {
+  require_distinct(
+      {{"steering_axis", config.steering_axis}, {"throttle_axis", config.throttle_axis}}, "axis");
+  std::vector<std::pair<std::string, int>> buttons;
+  for (const ButtonBinding& b : kButtons) buttons.emplace_back(b.key, config.*b.number);
+  require_distinct(buttons, "button");
+}
+
+GamepadUpdate GamepadDecoder::apply(const js_event& event) {
+  GamepadUpdate update;
+  const auto type = static_cast<std::uint8_t>(event.type & ~JS_EVENT_INIT);
+  if (type == JS_EVENT_BUTTON) {
+    update.action = on_button(event);
+    return update;
+  }
+  if (type != JS_EVENT_AXIS) return update;
+  const float before_steering = steering_norm_;
+  const float before_throttle = throttle_norm_;
+  if (event.number == config_.steering_axis) {
+    steering_norm_ = shape(event.value, config_.steering_scale, config_.steering_inverted);
+  } else if (event.number == config_.throttle_axis) {
+    throttle_norm_ = shape(event.value, config_.throttle_scale, config_.throttle_inverted);
+  }
+  update.input_changed = steering_norm_ != before_steering || throttle_norm_ != before_throttle;
+  return update;
+}
+
+OperatorInput GamepadDecoder::input(TimePoint now) const {
+  OperatorInput in;
+  in.steering_norm = steering_norm_;
+  in.throttle_norm = throttle_norm_;
+  in.received_at = now;
+  in.valid = true;
+  return in;
+}
+
+void GamepadDecoder::reset() {
+  steering_norm_ = 0.0f;
+  throttle_norm_ = 0.0f;
+  pressed_.fill(false);
+}
+
+float GamepadDecoder::shape(std::int16_t raw, double scale, bool inverted) const {
+  const float x = std::clamp(static_cast<float>(raw) / kAxisFullScale, -1.0f, 1.0f);
+  const auto dead = static_cast<float>(config_.dead_zone);
+  const float magnitude = std::abs(x);
+  if (magnitude <= dead) return 0.0f;
+  // Re-scaled so that leaving the dead zone starts at 0 (no jump) and full stick is still 1.
+  const float out =
+      std::copysign((magnitude - dead) / (1.0f - dead), x) * static_cast<float>(scale);
+  return inverted ? -out : out;
+}
+
+std::optional<GamepadAction> GamepadDecoder::on_button(const js_event& event) {
+  const bool down = event.value != 0;
+  const bool was_down = std::exchange(pressed_[event.number], down);
+  if ((event.type & JS_EVENT_INIT) != 0 || !down || was_down) return std::nullopt;
+  for (const ButtonBinding& b : kButtons) {
+    if (config_.*b.number == event.number) return b.action;
+  }
+  return std::nullopt;
+}
+
+}  // namespace rcpilot::vehicle

@@ -1,0 +1,250 @@
+#include "operator/gamepad_reader.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+namespace rcpilot::vehicle {
+namespace {
+
+// Reads per readable wake-up before publishing and polling again, so a flooding device cannot
+// starve the repeat and the removal check.
+constexpr int kMaxReadsPerWake = 8;
+
+std::string error_text(int err) { return std::system_category().message(err); }
+
+std::string open_error(const std::string& device, int err) {
+  return "cannot open gamepad " + device + ": " + error_text(err) +
+         "; check that the pad is plugged in or paired (`ls /dev/input/js*` lists joysticks; "
+         "set gamepad.device to one of them) and that this user is in the `input` group "
+         "(sudo usermod -aG input $USER, then log in again); retrying";
+}
+
+int milliseconds_ceil(Duration d) {
+  return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(d).count());
+}
+
+}  // namespace
+
+std::string_view to_string(GamepadEvent event) {
+  switch (event) {
+    case GamepadEvent::kConnected:
+      return "gamepad_connected";
+    case GamepadEvent::kLost:
+      return "gamepad_lost";
+    case GamepadEvent::kUnavailable:
+      return "gamepad_unavailable";
+  }
+  return "unknown";
+}
+
+GamepadReader::GamepadReader(const config::GamepadConfig& config, const Clock& clock,
+                             GamepadHandlers handlers, std::chrono::milliseconds repeat)
+    : config_(config),
+      clock_(clock),
+      handlers_(std::move(handlers)),
+      repeat_(std::max(repeat, std::chrono::milliseconds(1))),
+      decoder_(config) {
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd_ < 0) throw std::system_error(errno, std::system_category(), "gamepad eventfd");
+}
+
+GamepadReader::~GamepadReader() {
+  stop();
+  ::close(wake_fd_);
+}
+
+void GamepadReader::start() {
+  if (thread_.joinable()) return;
+  std::uint64_t stale = 0;
+  if (::read(wake_fd_, &stale, sizeof stale) < 0) {
+    // EAGAIN: no stop() pending. Otherwise this cleared the wake-up of a previous stop().
+  }
+  stopping_.store(false);
+  thread_ = std::thread([this] { run(); });
+}
+
+void GamepadReader::stop() {
+  if (!thread_.joinable()) return;
+  stopping_.store(true);
+  const std::uint64_t one = 1;
+  if (::write(wake_fd_, &one, sizeof one) < 0) {
+    // Only fails with 2^64 - 1 wake-ups pending; the thread then sees stopping_ within one
+    // repeat period anyway.
+  }
+  thread_.join();
+}
+
+GamepadStats GamepadReader::stats() const {
+  GamepadStats s;
+  s.connected = connected_flag_.load();
+  s.events = events_.load();
+  s.connects = connects_.load();
+  s.losses = losses_.load();
+  s.open_failures = open_failures_.load();
+  std::lock_guard<std::mutex> lock(error_mutex_);
+  s.last_error = last_error_;
+  return s;
+}
+
+void GamepadReader::run() {
+  const std::chrono::milliseconds min_backoff(config_.reconnect_min_ms);
+  const std::chrono::milliseconds max_backoff(
+      std::max(config_.reconnect_max_ms, config_.reconnect_min_ms));
+  std::chrono::milliseconds backoff = min_backoff;
+  while (!stopping_.load()) {
+    Outcome outcome = Outcome::kNothing;
+    const int fd = ::open(config_.device.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+      fail_open(open_error(config_.device, errno));
+    } else {
+      outcome = serve(fd);
+      ::close(fd);
+    }
+    if (outcome == Outcome::kStopped) break;
+    if (outcome == Outcome::kLost) backoff = min_backoff;  // it worked: retry soon
+    if (!wait_unless_stopped(backoff)) break;
+    backoff = std::min(backoff * 2, max_backoff);
+  }
+  if (connected_) {
+    connected_ = false;
+    connected_flag_.store(false);
+    OperatorInput gone;
+    gone.received_at = clock_.now();
+    if (handlers_.on_input) handlers_.on_input(gone);
+  }
+}
+
+// Reads `fd` until stop(), a loss or (before any event) a failure; publishes as it goes.
+GamepadReader::Outcome GamepadReader::serve(int fd) {
+  pending_bytes_ = 0;
+  for (;;) {
+    int timeout_ms = static_cast<int>(repeat_.count());
+    if (connected_) {
+      const Duration left = repeat_ - (clock_.now() - last_published_);
+      timeout_ms = std::clamp(milliseconds_ceil(left), 1, timeout_ms);
+    }
+    pollfd fds[2] = {{fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    const int ready = ::poll(fds, 2, timeout_ms);
+    if (stopping_.load()) return Outcome::kStopped;
+    std::string error;
+    if (ready < 0 && errno != EINTR) error = "poll on " + config_.device + ": " + error_text(errno);
+    if (error.empty() && ready > 0 && fds[0].revents != 0) drain(fd, error);
+    if (error.empty() && device_removed(fd)) error = config_.device + " was removed";
+    if (!error.empty()) {
+      if (!connected_) {
+        fail_open("gamepad " + error + " before sending any event; retrying");
+        return Outcome::kNothing;
+      }
+      lose(error);
+      return Outcome::kLost;
+    }
+    if (connected_ && (input_due_ || clock_.now() - last_published_ >= repeat_)) publish_input();
+  }
+}
+
+// Reads what is there and decodes every whole record; false with `error` on EOF or an error.
+bool GamepadReader::drain(int fd, std::string& error) {
+  for (int reads = 0; reads < kMaxReadsPerWake; ++reads) {
+    const ssize_t got = ::read(fd, pending_ + pending_bytes_, sizeof pending_ - pending_bytes_);
+    if (got == 0) {
+      error = config_.device + ": end of file";
+      return false;
+    }
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
+      error = "reading " + config_.device + ": " + error_text(errno);
+      return false;
+    }
+    pending_bytes_ += static_cast<std::size_t>(got);
+    std::size_t used = 0;
+    for (; pending_bytes_ - used >= sizeof(js_event); used += sizeof(js_event)) {
+      js_event event;
+      std::memcpy(&event, pending_ + used, sizeof event);
+      decode(event);
+    }
+    std::memmove(pending_, pending_ + used, pending_bytes_ - used);  // keep a partial record
+    pending_bytes_ -= used;
+  }
+  return true;
+}
+
+void GamepadReader::decode(const js_event& event) {
+  events_.fetch_add(1);
+  if (!connected_) {
+    connected_ = true;
+    connected_flag_.store(true);
+    connects_.fetch_add(1);
+    input_due_ = true;
+    last_reported_failure_.clear();
+    if (handlers_.on_event) {
+      handlers_.on_event(GamepadEvent::kConnected, "gamepad " + config_.device + " connected");
+    }
+  }
+  const GamepadUpdate update = decoder_.apply(event);
+  if (update.input_changed) input_due_ = true;
+  if (update.action && handlers_.on_action) handlers_.on_action(*update.action);
+}
+
+void GamepadReader::publish_input() {
+  const TimePoint now = clock_.now();
+  last_published_ = now;
+  input_due_ = false;
+  if (handlers_.on_input) handlers_.on_input(decoder_.input(now));
+}
+
+// A connected pad is gone: neutral first, then tell why.
+void GamepadReader::lose(const std::string& why) {
+  connected_ = false;
+  connected_flag_.store(false);
+  decoder_.reset();
+  losses_.fetch_add(1);
+  set_error(why);
+  last_reported_failure_.clear();
+  OperatorInput gone;
+  gone.received_at = clock_.now();
+  if (handlers_.on_input) handlers_.on_input(gone);
+  if (handlers_.on_event) {
+    handlers_.on_event(GamepadEvent::kLost,
+                       "gamepad lost (" + why + "); operator input is neutral until it is back");
+  }
+}
+
+// An open that failed or delivered nothing; reported once per distinct reason.
+void GamepadReader::fail_open(const std::string& why) {
+  open_failures_.fetch_add(1);
+  set_error(why);
+  if (why == last_reported_failure_) return;
+  last_reported_failure_ = why;
+  if (handlers_.on_event) handlers_.on_event(GamepadEvent::kUnavailable, why);
+}
+
+// True when the path no longer names the open device (unplugged, or a new node in its place).
+bool GamepadReader::device_removed(int fd) const {
+  struct stat by_path {};
+  struct stat by_fd {};
+  if (::stat(config_.device.c_str(), &by_path) != 0) return true;
+  if (::fstat(fd, &by_fd) != 0) return true;
+  return by_path.st_dev != by_fd.st_dev || by_path.st_ino != by_fd.st_ino;
+}
+
+bool GamepadReader::wait_unless_stopped(std::chrono::milliseconds d) {
+  pollfd wake{wake_fd_, POLLIN, 0};
+  ::poll(&wake, 1, static_cast<int>(d.count()));  // EINTR only shortens one back-off
+  return !stopping_.load();
+}
+
+void GamepadReader::set_error(const std::string& why) {
+  std::lock_guard<std::mutex> lock(error_mutex_);
+  last_error_ = why;
+}
+
+}  // namespace rcpilot::vehicle

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "control/operator_inputs.hpp"
 #include "vehicle_fakes.hpp"
 
 namespace rcpilot::vehicle {
@@ -77,6 +78,35 @@ TEST_F(ControlLoopTest, a_refusing_link_is_reported_as_motor_link_down) {
   const auto states = sink.states();
   ASSERT_GE(states.size(), 2u);
   EXPECT_EQ(states.front().reason, StopReason::kMotorLinkDown);
+}
+
+TEST(ControlLoopStepped, a_setpoint_the_link_refused_is_reported_as_neutral_not_as_sent) {
+  config::ControlConfig control;
+  control.mode = "user";
+  config::PilotConfig pilot;
+  ManualClock clock{TimePoint{} + std::chrono::seconds(100)};
+  LatestSlot<perception::Prediction> predictions;
+  RecordingLink link;
+  RecordingSink sink;
+  OperatorInputs operators;
+  ControlCore core(control, pilot);
+  core.drive_state().set_self_test_passed(true);
+  ControlLoop loop(control, core, predictions, link, sink, clock);
+  loop.set_operator_inputs(&operators);
+  operators.submit(OperatorSource::kGamepad, {0.2f, 0.32f, clock.now(), true});
+  ASSERT_TRUE(core.drive_state().arm(operators.current(clock.now(), 500)).ok);
+  loop.step(clock.now());
+  ASSERT_FLOAT_EQ(sink.states().back().command.throttle_norm, 0.32f);  // sent and reported
+
+  link.refuse(true);
+  clock.advance(milliseconds(20));
+  operators.submit(OperatorSource::kGamepad, {0.2f, 0.32f, clock.now(), true});
+  loop.step(clock.now());
+  const TickState st = sink.states().back();
+  EXPECT_EQ(st.reason, StopReason::kMotorLinkDown);
+  EXPECT_FALSE(st.link_ok);
+  EXPECT_TRUE(st.command.is_neutral())
+      << "telemetry showed throttle " << st.command.throttle_norm << " that never went out";
 }
 
 TEST_F(ControlLoopTest, a_lost_camera_forces_neutral_with_its_reason_every_tick) {

@@ -265,8 +265,9 @@ std::int64_t TubWriter::write(const cv::Mat& bgr, float angle, float throttle,
   if (std::isfinite(angle)) record["user/angle"] = tidy(angle);  // null values are left out
   if (std::isfinite(throttle)) record["user/throttle"] = tidy(throttle);
   for (const auto& [key, value] : extras.items()) {
+    const std::string& name = key;  // C++17 lambdas cannot capture a structured binding (clang)
     const auto field = std::find_if(options_.extra_inputs.begin(), options_.extra_inputs.end(),
-                                    [&](const TubField& f) { return f.key == key; });
+                                    [&](const TubField& f) { return f.key == name; });
     if (field == options_.extra_inputs.end()) {
       throw TubError("record key " + key + " is not an input of tub " + path_);
     }

@@ -93,8 +93,8 @@ TEST(ControlLoopStepped, a_setpoint_the_link_refused_is_reported_as_neutral_not_
   core.drive_state().set_self_test_passed(true);
   ControlLoop loop(control, core, predictions, link, sink, clock);
   loop.set_operator_inputs(&operators);
+  ASSERT_TRUE(core.drive_state().arm(OperatorInput{}).ok);  // arming needs a neutral stick
   operators.submit(OperatorSource::kGamepad, {0.2f, 0.32f, clock.now(), true});
-  ASSERT_TRUE(core.drive_state().arm(operators.current(clock.now(), 500)).ok);
   loop.step(clock.now());
   ASSERT_FLOAT_EQ(sink.states().back().command.throttle_norm, 0.32f);  // sent and reported
 

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "perception/jpeg_codec.hpp"
 
@@ -142,17 +143,27 @@ TubWriter::TubWriter(const std::string& path, nlohmann::json metadata, TubOption
     : path_(path), options_(std::move(options)) {
   std::error_code ec;
   const bool has_files = fs::is_directory(path_, ec) && !fs::is_empty(path_, ec);
-  if (fs::exists(fs::path(path_) / kManifest)) {
-    open_existing();
-  } else if (has_files || (fs::exists(path_) && !fs::is_directory(path_))) {
-    throw TubError(path_ +
-                   " exists, is not empty and is not a tub (no manifest.json); record "
-                   "into a new or empty folder");
-  } else {
-    create_new(std::move(metadata));
+  try {
+    if (fs::exists(fs::path(path_) / kManifest)) {
+      open_existing();
+    } else if (has_files || (fs::exists(path_) && !fs::is_directory(path_))) {
+      throw TubError(path_ +
+                     " exists, is not empty and is not a tub (no manifest.json); record "
+                     "into a new or empty folder");
+    } else {
+      create_new(std::move(metadata));
+    }
+    session_id_ = today_yy_mm_dd() + "_" + std::to_string(session_number_);
+    open_catalog(!paths_.empty());
+  } catch (const nlohmann::json::exception& e) {
+    // A manifest or catalog manifest with a missing or mistyped field (found by fuzz/
+    // tub_reopen): refuse it like any other damaged tub.
+    throw TubError("tub " + path_ + " has a damaged manifest (" + e.what() +
+                   "); record into a new folder");
+  } catch (const std::out_of_range& e) {  // an empty catalog manifest
+    throw TubError("tub " + path_ + " has an empty catalog manifest (" + e.what() +
+                   "); record into a new folder");
   }
-  session_id_ = today_yy_mm_dd() + "_" + std::to_string(session_number_);
-  open_catalog(!paths_.empty());
   open_ = true;
 }
 

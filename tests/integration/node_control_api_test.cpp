@@ -21,12 +21,12 @@
 #include <opencv2/imgcodecs.hpp>
 #include <zmq.hpp>
 
-#include "perception/tub_reader.hpp"
 #include "api_node.hpp"
-#include "process.hpp"
-#include "telemetry_client.hpp"
 #include "ctl/control_client.hpp"
 #include "ctl/curve_keys.hpp"
+#include "perception/tub_reader.hpp"
+#include "process.hpp"
+#include "telemetry_client.hpp"
 
 namespace rcpilot::testing {
 namespace {

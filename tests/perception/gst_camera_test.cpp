@@ -6,10 +6,12 @@
 
 #include <chrono>
 #include <future>
+#include <thread>
 
 #include "gst_test_support.hpp"
 #include "perception/camera_pipelines.hpp"
 #include "perception/capture_camera.hpp"
+#include "perception/frame_grabber.hpp"
 #include "test_support.hpp"
 
 namespace rcpilot::perception {
@@ -203,6 +205,30 @@ TEST(GstCamera, reopen_clears_an_interrupt_and_reads_again) {
   EXPECT_FALSE(camera.read(bgr));
   camera.reopen();
   EXPECT_TRUE(camera.read(bgr));
+}
+
+TEST(GstCamera, the_grabber_rebuilds_a_silent_stream_after_the_timeout_and_stops_during_it) {
+  SilentTcpServer server;
+  GstCamera camera(
+      pipeline_options("tcpclientsrc host=127.0.0.1 port=" + std::to_string(server.port()) +
+                       " ! multipartdemux ! jpegdec ! videoconvert ! appsink"));
+  SteadyClock clock;
+  LatestSlot<Frame> frames;
+  GrabberOptions options;
+  options.timeout = 100ms;
+  FrameGrabber grabber(camera, clock, frames, options);
+  grabber.start();
+  const auto deadline = std::chrono::steady_clock::now() + kReadBound;
+  while (grabber.stats().reopens < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  grabber.stop();  // returns while the re-built pipeline waits for data again
+  const GrabberStats s = grabber.stats();
+  EXPECT_GE(s.reopens, 2u);
+  EXPECT_EQ(s.reopen_failures, 0u);
+  EXPECT_EQ(s.lost_events, 1u);
+  EXPECT_FALSE(s.camera_alive);
+  EXPECT_NE(s.last_error.find("test pipeline"), std::string::npos) << s.last_error;
 }
 
 }  // namespace

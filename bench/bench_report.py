@@ -185,6 +185,10 @@ def memory_table(results):
     ]
     for r in results:
         t = r["table"]
+        if t.get("failed"):
+            lines.append(f"| {t['kind']} | {t['source']} {t['camera_fps']:g} fps | failed |"
+                         + " |" * 4)
+            continue
         rss = t.get("rss_mb") or {}
         top = ", ".join(f"{b['mapping']} {b['rss_mb']:.1f}"
                         for b in (r.get("rss_breakdown_mid_run") or [])[:5])

@@ -105,6 +105,9 @@ def parse_args(argv):
     p.add_argument("--long-seconds", type=float, default=600.0)
     p.add_argument("--memory", action="store_true",
                    help="RSS of rcpilot on each camera source and of the baseline, at 20 Hz")
+    p.add_argument("--memory-runs", default="sim,images,video,baseline",
+                   help="--memory: which of its runs (e.g. video to repeat one; --report "
+                        "--memory then renders every run JSON in --out)")
     p.add_argument("--rates", default="20,50,100", help="--suite: loop rates, Hz")
     p.add_argument("--unthrottled-fps", type=float, default=240.0,
                    help="--suite: camera.fps of the unthrottled run (240 is camera.fps's "
@@ -313,7 +316,7 @@ def last_error(output):
 
 def failed_table(result, args, why):
     return {"kind": result["program"], "rate_hz": args.rate, "camera_fps": args.fps,
-            "source": "sim camera" if args.source == "sim" else "replayed sim frames",
+            "source": SOURCE_NAMES[args.source],
             "load": result["load"], "loaded": args.load, "seconds": args.seconds,
             "failed": why.replace("|", "/")}
 
@@ -431,11 +434,13 @@ def suite_runs(args):
         runs.append(("rcpilot_unthrottled", "unthrottled",
                      dict(rate=20.0, load=False, fps=args.unthrottled_fps)))
     if args.memory:
-        for source in ("sim", "images", "video"):
+        wanted = args.memory_runs.split(",")
+        for source in (s for s in ("sim", "images", "video") if s in wanted):
             runs.append((f"rcpilot_{source}_20hz", "memory", dict(rate=20.0, load=False,
                                                                  camera=source)))
-        runs.append(("baseline_replay_20hz", "memory", dict(rate=20.0, load=False,
-                                                           baseline=True)))
+        if "baseline" in wanted:
+            runs.append(("baseline_replay_20hz", "memory", dict(rate=20.0, load=False,
+                                                               baseline=True)))
     if args.long:
         runs.append(("rcpilot_20hz_load_long", "long",
                      dict(rate=20.0, load=True, seconds=args.long_seconds)))

@@ -57,6 +57,20 @@ GstAppSink* find_appsink(GstBin* bin) {
   return found;
 }
 
+// Only the newest frame waits (or every frame, for a video read as fast as possible); BGR
+// unless the pipeline's appsink already names its caps.
+void configure_sink(GstAppSink* sink, const GstCameraOptions& options) {
+  g_object_set(sink, "max-buffers", options.latest_only ? 1u : 2u, "drop",
+               options.latest_only ? TRUE : FALSE, "emit-signals", FALSE, nullptr);
+  if (options.sync) g_object_set(sink, "sync", *options.sync ? TRUE : FALSE, nullptr);
+  GstCaps* caps = gst_app_sink_get_caps(sink);
+  if (caps == nullptr) {
+    caps = gst_caps_from_string("video/x-raw, format=BGR");
+    gst_app_sink_set_caps(sink, caps);
+  }
+  gst_caps_unref(caps);
+}
+
 }  // namespace
 
 // One built pipeline; destroying it stops it (state NULL) and releases it.
@@ -107,15 +121,7 @@ void GstCamera::open() {
   if (p->sink == nullptr) {
     throw CameraError("cannot use " + where + ": it has no appsink; end it with `! appsink`");
   }
-  g_object_set(p->sink, "max-buffers", options_.latest_only ? 1u : 2u, "drop",
-               options_.latest_only ? TRUE : FALSE, "emit-signals", FALSE, nullptr);
-  if (options_.sync) g_object_set(p->sink, "sync", *options_.sync ? TRUE : FALSE, nullptr);
-  GstCaps* caps = gst_app_sink_get_caps(p->sink);
-  if (caps == nullptr) {  // the user left the format open: ask for what read() delivers
-    caps = gst_caps_from_string("video/x-raw, format=BGR");
-    gst_app_sink_set_caps(p->sink, caps);
-  }
-  gst_caps_unref(caps);
+  configure_sink(p->sink, options_);
   // GStreamer's system clock counts CLOCK_MONOTONIC: base time + running time is then a
   // steady_clock time (the stamp of a live source's frame).
   GstClock* clock = gst_system_clock_obtain();

@@ -38,6 +38,7 @@ const char* to_string(CameraEvent event) {
 GrabberOptions grabber_options(const config::CameraConfig& camera) {
   GrabberOptions o;
   o.timeout = std::chrono::milliseconds(static_cast<long>(camera.timeout_ms));
+  o.open_grace = std::max(o.open_grace, o.timeout);
   return o;
 }
 
@@ -55,7 +56,8 @@ void FrameGrabber::start() {
   if (reader_.running()) return;
   const Duration::rep now = clock_.now().time_since_epoch().count();
   last_frame_at_.store(now);
-  last_reopen_at_.store(now);
+  opened_at_.store(now);
+  delivered_since_open_.store(false);
   {
     std::lock_guard<std::mutex> lock(read_mutex_);
     reading_ = false;
@@ -167,6 +169,7 @@ void FrameGrabber::publish(TimePoint now) {
   // Counters first: whoever sees the frame sees stats that include it.
   last_frame_at_.store(now.time_since_epoch().count());
   capture_delay_.store((now - captured).count());
+  delivered_since_open_.store(true);
   consecutive_failures_.store(0);
   const bool recovered = lost_.exchange(false);
   frames_.publish(frame);
@@ -199,7 +202,8 @@ void FrameGrabber::reopen_until_open() {
     reopens_.fetch_add(1);
     try {
       camera_.reopen();
-      last_reopen_at_.store(clock_.now().time_since_epoch().count());
+      delivered_since_open_.store(false);
+      opened_at_.store(clock_.now().time_since_epoch().count());
       report(CameraEvent::kReopened, camera_.describe() + " re-opened");
       return;
     } catch (const std::exception& e) {
@@ -218,24 +222,35 @@ void FrameGrabber::watch_loop() {
   while (watchdog_.wait_for(period)) check_stall(clock_.now());
 }
 
-TimePoint FrameGrabber::last_progress() const {
-  return std::max(load_time(last_frame_at_), load_time(last_reopen_at_));
+TimePoint FrameGrabber::stall_deadline() const {
+  if (delivered_since_open_.load()) return load_time(last_frame_at_) + options_.timeout;
+  return load_time(opened_at_) + std::max(options_.timeout, options_.open_grace);
 }
 
-// A read that has delivered nothing for `timeout` since the last frame or re-open is abandoned:
-// interrupt() makes it return, and the reading thread re-opens the camera.
+// A read past stall_deadline() is abandoned: interrupt() makes it return, and the reading
+// thread re-opens the camera.
 void FrameGrabber::check_stall(TimePoint now) {
   if (ended_.load()) return;
-  // Checked under the lock: a frame published just now has moved last_progress() before the
+  // Checked under the lock: a frame published just now has moved stall_deadline() before the
   // reading thread could enter read() again.
   std::lock_guard<std::mutex> lock(read_mutex_);
-  if (!reading_ || stall_interrupted_ || now - last_progress() < options_.timeout) return;
+  if (!reading_ || stall_interrupted_ || now < stall_deadline()) return;
+  const bool delivered = delivered_since_open_.load();
   stall_interrupted_ = true;
   // Counted and reported before the interrupt, so kLost comes before the re-open's kReopened.
   stalls_.fetch_add(1);
-  declare_lost("no frame for " + std::to_string(options_.timeout.count()) +
-               " ms (camera.timeout_ms) from " + camera_.describe() + "; re-opening it");
+  declare_lost(stall_reason(delivered));
   camera_.interrupt();
+}
+
+std::string FrameGrabber::stall_reason(bool delivered) const {
+  const std::string what = camera_.describe() + "; re-opening it";
+  if (delivered) {
+    return "no frame for " + std::to_string(options_.timeout.count()) +
+           " ms (camera.timeout_ms) from " + what;
+  }
+  const auto grace = std::max(options_.timeout, options_.open_grace);
+  return "no first frame within " + std::to_string(grace.count()) + " ms of opening " + what;
 }
 
 void FrameGrabber::declare_lost(const std::string& why) {

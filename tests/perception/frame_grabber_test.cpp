@@ -256,16 +256,23 @@ TEST(FrameGrabberStalls, a_read_blocked_past_the_timeout_is_abandoned_and_the_ca
                                                   CameraEvent::kRecovered}));
 }
 
-TEST(FrameGrabberStalls, a_camera_that_stays_stalled_is_reopened_after_every_timeout) {
+TEST(FrameGrabberStalls, a_camera_that_never_delivers_gets_the_open_grace_after_every_open) {
   ScriptedCamera camera;
   ManualClock clock(TimePoint(10s));
   LatestSlot<Frame> slot;
   EventLog log;
-  FrameGrabber grabber(camera, clock, slot, fast_retry(log));
+  GrabberOptions options = fast_retry(log);
+  options.open_grace = 3000ms;  // longer than timeout: a camera starting up (Argus: 1-2 s)
+  FrameGrabber grabber(camera, clock, slot, options);
   grabber.start();
-  clock.advance(1000ms);  // never delivered since start()
+  clock.advance(2999ms);
+  EXPECT_FALSE(grabber.stats().camera_alive);  // the car waits, but the camera is left alone
+  EXPECT_EQ(grabber.stats().reopens, 0u);
+  clock.advance(1ms);
   wait_until(grabber, [](const GrabberStats& s) { return s.reopens == 1; });
-  clock.advance(999ms);  // the timeout runs again from the re-open
+  EXPECT_NE(grabber.stats().last_error.find("no first frame within 3000 ms"), std::string::npos)
+      << grabber.stats().last_error;
+  clock.advance(2999ms);  // the grace runs again from the re-open
   EXPECT_EQ(grabber.stats().reopens, 1u);
   clock.advance(1ms);
   wait_until(grabber, [](const GrabberStats& s) { return s.reopens == 2; });
@@ -275,6 +282,37 @@ TEST(FrameGrabberStalls, a_camera_that_stays_stalled_is_reopened_after_every_tim
   EXPECT_EQ(s.lost_events, 1u);  // one loss, however many re-opens
   EXPECT_EQ(log.events, (std::vector<CameraEvent>{CameraEvent::kLost, CameraEvent::kReopened,
                                                   CameraEvent::kReopened}));
+}
+
+TEST(FrameGrabberStalls, after_a_reopen_the_first_frame_brings_back_the_shorter_timeout) {
+  ScriptedCamera camera;
+  ManualClock clock(TimePoint(10s));
+  LatestSlot<Frame> slot;
+  EventLog log;
+  GrabberOptions options = fast_retry(log);
+  options.open_grace = 3000ms;
+  FrameGrabber grabber(camera, clock, slot, options);
+  grabber.start();
+  camera.push(filled(1));
+  std::uint64_t seen = 0;
+  next_frame(slot, seen);
+  clock.advance(1000ms);  // timeout since the last frame
+  wait_until(grabber, [](const GrabberStats& s) { return s.reopens == 1; });
+  camera.push(filled(2));
+  next_frame(slot, seen);
+  clock.advance(1000ms);
+  wait_until(grabber, [](const GrabberStats& s) { return s.reopens == 2; });
+  grabber.stop();
+  EXPECT_EQ(grabber.stats().stalls, 2u);
+  EXPECT_EQ(grabber.stats().lost_events, 2u);
+}
+
+TEST(FrameGrabberStalls, grabber_options_give_a_starting_camera_at_least_five_seconds) {
+  config::CameraConfig camera;
+  camera.timeout_ms = 500;
+  EXPECT_EQ(grabber_options(camera).open_grace, 5000ms);
+  camera.timeout_ms = 8000;
+  EXPECT_EQ(grabber_options(camera).open_grace, 8000ms);
 }
 
 TEST(FrameGrabberStalls, stop_returns_while_the_camera_is_stalled_and_reports_no_failure) {

@@ -216,6 +216,7 @@ TEST(GstCamera, the_grabber_rebuilds_a_silent_stream_after_the_timeout_and_stops
   LatestSlot<Frame> frames;
   GrabberOptions options;
   options.timeout = 100ms;
+  options.open_grace = 100ms;  // a re-built pipeline that delivers nothing is rebuilt as soon
   FrameGrabber grabber(camera, clock, frames, options);
   grabber.start();
   const auto deadline = std::chrono::steady_clock::now() + kReadBound;

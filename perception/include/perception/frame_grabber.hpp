@@ -53,13 +53,17 @@ struct GrabberOptions {
   std::chrono::milliseconds first_backoff{10};  // wait after the first failed read or reopen
   std::chrono::milliseconds max_backoff{200};   // backoff doubles up to this
   std::chrono::milliseconds timeout{1000};      // camera.timeout_ms: no frame this long = lost
-  int failures_before_reopen = 3;               // consecutive read failures that mean "lost"
+  // How long a camera may take to deliver its first frame after start() or a re-open before it
+  // is re-opened (again): Argus needs 1-2 s. At least `timeout`.
+  std::chrono::milliseconds open_grace{5000};
+  int failures_before_reopen = 3;  // consecutive read failures that mean "lost"
   // Called for every event with a human-readable detail, from the reading thread or the stall
   // watchdog, never from both at once.
   std::function<void(CameraEvent, const std::string&)> on_event;
 };
 
-// GrabberOptions from the camera section (timeout from camera.timeout_ms); no event sink.
+// GrabberOptions from the camera section (timeout from camera.timeout_ms, open_grace the
+// larger of 5 s and it); no event sink.
 GrabberOptions grabber_options(const config::CameraConfig& camera);
 
 // Reads `camera` as fast as it delivers. Each frame is stamped with the source's capture time
@@ -67,9 +71,9 @@ GrabberOptions grabber_options(const config::CameraConfig& camera);
 // ... and published into `frames`; published frames own their pixels.
 // Failures: after `failures_before_reopen` consecutive failed reads the camera is declared lost
 // (kLost) and re-opened (kReopened) with backoff doubling from first_backoff to max_backoff
-// until a frame arrives (kRecovered). Stalls: a watchdog thread interrupts a read that has
-// delivered nothing for `timeout` (since the last frame or re-open), declares the camera lost
-// and the reading thread re-opens it, again after every further `timeout` without a frame.
+// until a frame arrives (kRecovered). Stalls: a watchdog thread interrupts a read when no frame
+// came for `timeout` since the last one (or for `open_grace` since start() or a re-open, when
+// none came since), declares the camera lost, and the reading thread re-opens it.
 // At a finite source's end the thread stops reading (kEnded).
 class FrameGrabber {
  public:
@@ -99,10 +103,12 @@ class FrameGrabber {
   void on_failure();
   void reopen_until_open();
   void check_stall(TimePoint now);
+  std::string stall_reason(bool delivered) const;
   void declare_lost(const std::string& why);
   void report(CameraEvent event, const std::string& detail);
   void interrupt_until_exit();
-  TimePoint last_progress() const;
+  // When the camera is stalled if no frame comes before.
+  TimePoint stall_deadline() const;
 
   CameraSource& camera_;
   const Clock& clock_;
@@ -132,9 +138,10 @@ class FrameGrabber {
   std::atomic<std::uint64_t> reopens_{0};
   std::atomic<std::uint64_t> reopen_failures_{0};
   std::atomic<std::uint64_t> recoveries_{0};
-  std::atomic<Duration::rep> last_frame_at_{0};   // clock time of the last frame (or start())
-  std::atomic<Duration::rep> last_reopen_at_{0};  // clock time of the last reopen() success
-  std::atomic<Duration::rep> capture_delay_{0};   // publish - capture of the last frame
+  std::atomic<Duration::rep> last_frame_at_{0};  // clock time of the last frame (or start())
+  std::atomic<Duration::rep> opened_at_{0};      // clock time of start() or the last re-open
+  std::atomic<bool> delivered_since_open_{false};
+  std::atomic<Duration::rep> capture_delay_{0};  // publish - capture of the last frame
   mutable std::mutex error_mutex_;
   std::string last_error_;  // guarded by error_mutex_
 };

@@ -115,6 +115,17 @@ TEST(GstCamera, a_video_file_loops_back_to_the_first_frame_when_asked) {
   EXPECT_FALSE(camera->at_end());
 }
 
+TEST(GstCamera, a_video_file_paced_in_real_time_keeps_looping) {
+  TempDir dir;
+  ASSERT_TRUE(write_video(dir.str("clip.avi"), {20, 120, 220}));
+  SteadyClock clock;
+  config::CameraConfig c = video_config(/*loop=*/true);
+  c.realtime = true;  // the appsink syncs on the file's timestamps, keeping only the newest
+  auto camera = make_capture_camera(c, dir.str("clip.avi"), clock);
+  EXPECT_EQ(read_blues(*camera, 7).size(), 7u) << camera->last_error();
+  EXPECT_FALSE(camera->at_end());
+}
+
 TEST(GstCamera, a_missing_video_file_is_an_error_naming_it_and_camera_path) {
   SteadyClock clock;
   const std::string error =

@@ -134,7 +134,6 @@ void GstCamera::open() {
                       options_.remedy);
   }
   pipeline_ = std::move(p);
-  interrupted_.store(false);
   failed_ = ended_ = false;
   live_.reset();
 }
@@ -180,8 +179,15 @@ bool GstCamera::at_end_of_stream() {
     return true;
   }
   const auto flags = static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT);
-  if (!gst_element_seek_simple(pipeline_->element, GST_FORMAT_TIME, flags, 0)) open();
-  return false;
+  if (gst_element_seek_simple(pipeline_->element, GST_FORMAT_TIME, flags, 0)) return false;
+  try {  // the file cannot seek: start it again from scratch
+    open();
+    return false;
+  } catch (const CameraError& e) {  // read() never throws: the grabber re-opens it later
+    last_error_ = e.what();
+    failed_ = true;
+    return true;
+  }
 }
 
 // Copies (or scales, when the pipeline delivers another size) the sample into `bgr`.

@@ -84,13 +84,15 @@ struct GstCamera::Pipeline {
     if (sink != nullptr) gst_object_unref(sink);
     if (element != nullptr) gst_object_unref(element);
   }
-  // The first error waiting on the bus, or "".
+  // The first error waiting on the bus, or ""; drops every other message (state changes,
+  // tags, latency, ...), which would otherwise pile up on a bus nobody watches.
   std::string pop_error() const {
-    GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
-    if (m == nullptr) return "";
-    std::string text = describe_error(m);
-    gst_message_unref(m);
-    return text;
+    std::string error;
+    while (GstMessage* m = gst_bus_pop(bus)) {
+      if (error.empty() && GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR) error = describe_error(m);
+      gst_message_unref(m);
+    }
+    return error;
   }
 };
 
@@ -145,14 +147,14 @@ void GstCamera::reopen() {
 
 bool GstCamera::read(cv::Mat& bgr) {
   while (!interrupted_.load()) {
-    if (!pipeline_ || failed_ || ended_) return false;
+    if (!pipeline_ || failed_ || ended_ || !check_bus()) return false;
     GstSample* sample = gst_app_sink_try_pull_sample(pipeline_->sink, kPullSlice);
     if (sample != nullptr) {
       const bool ok = deliver(sample, bgr);
       gst_sample_unref(sample);
       return ok;
     }
-    if (!check_bus() || at_end_of_stream()) return false;
+    if (at_end_of_stream()) return false;
   }
   return false;
 }

@@ -4,6 +4,10 @@
 //  - BM_NativeWriteToFirmwareApply: host write -> the reference firmware core applied the
 //    COMMAND (its last_seq moved), the firmware reading the pty master exactly as
 //    rcpilot-fw-sim does; counters p50_us / p99_us / max_us over all iterations.
+//  - BM_NativeLinkSendToFirmwareApply: setpoint-to-wire through the whole host link:
+//    NativeLink::send() on the caller's thread -> the link's I/O thread writes the COMMAND ->
+//    the firmware core applied it; one send every 20 ms (the control loop's 50 Hz), counters
+//    p50_us / p99_us / max_us.
 #include <benchmark/benchmark.h>
 
 #include <atomic>
@@ -12,6 +16,7 @@
 
 #include "common/stats.hpp"
 #include "firmware_iface/fd_transport.hpp"
+#include "firmware_iface/native_link.hpp"
 #include "firmware_iface/vesc_protocol.hpp"
 #include "rcp_firmware.hpp"
 
@@ -143,5 +148,46 @@ void BM_NativeWriteToFirmwareApply(benchmark::State& state) {
   state.counters["max_us"] = p.max;
 }
 BENCHMARK(BM_NativeWriteToFirmwareApply)->Iterations(5000)->UseRealTime();
+
+// The link applies a setpoint only after its handshake; the firmware answers every COMMAND, so
+// the link stays alive while the benchmark runs.
+void BM_NativeLinkSendToFirmwareApply(benchmark::State& state) {
+  PtyBoard board(/*apply=*/true);
+  rcpilot::SteadyClock clock;
+  fw::NativeLink link(std::make_unique<fw::SerialTransport>(board.device(), 115200), clock,
+                      fw::NativeLinkConfig{});
+  if (!link.wait_ready(std::chrono::seconds(2))) {
+    state.SkipWithError("the link did not come alive within 2 s");
+    return;
+  }
+  rcpilot::SampleWindow latency_us(1 << 16);
+  std::uint64_t tick = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the loop's period
+    const std::uint32_t before = board.applied_seq();
+    state.ResumeTiming();
+    fw::DriveCommand cmd;
+    cmd.steering_norm = static_cast<float>(++tick % 100) / 200.0f;
+    cmd.tick = tick;
+    const std::int64_t t0 = now_ns();
+    link.send(cmd);
+    const auto deadline = Clock::now() + std::chrono::milliseconds(100);
+    while (board.applied_seq() == before && Clock::now() < deadline) {
+      // The board thread stamps the apply time itself: sleeping here only leaves it the CPU.
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    if (board.applied_seq() == before) {
+      state.SkipWithError("the firmware did not apply a setpoint within 100 ms");
+      break;
+    }
+    latency_us.add(static_cast<double>(board.applied_ns() - t0) / 1000.0);
+  }
+  const rcpilot::Percentiles p = latency_us.summary();
+  state.counters["p50_us"] = p.p50;
+  state.counters["p99_us"] = p.p99;
+  state.counters["max_us"] = p.max;
+}
+BENCHMARK(BM_NativeLinkSendToFirmwareApply)->Iterations(1000)->UseRealTime();
 
 }  // namespace

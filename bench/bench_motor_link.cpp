@@ -86,8 +86,15 @@ std::size_t encode(proto::MsgType type, std::uint32_t seq, std::uint8_t* wire) {
 
 void drain(fw::SerialTransport& port) {
   std::uint8_t buf[512];
-  while (port.read(buf, sizeof(buf), std::chrono::milliseconds(0)).bytes > 0) {
+  boost::system::error_code ec;
+  while (port.read_some(buf, sizeof(buf), ec) > 0) {
   }
+}
+
+// One non-blocking write, as the link's I/O thread does it.
+std::size_t write(fw::SerialTransport& port, const std::uint8_t* data, std::size_t size) {
+  boost::system::error_code ec;
+  return port.write_some(data, size, ec);
 }
 
 void BM_NativeCommandEncodeWrite(benchmark::State& state) {
@@ -97,7 +104,7 @@ void BM_NativeCommandEncodeWrite(benchmark::State& state) {
   std::uint32_t seq = 0;
   for (auto _ : state) {
     const std::size_t n = encode(proto::MsgType::kCommand, ++seq, wire);
-    benchmark::DoNotOptimize(port.write(wire, n));
+    benchmark::DoNotOptimize(write(port, wire, n));
   }
 }
 BENCHMARK(BM_NativeCommandEncodeWrite);
@@ -110,8 +117,8 @@ void BM_VescSetpointEncodeWrite(benchmark::State& state) {
     x = x > 0.9f ? 0.0f : x + 0.01f;
     const auto servo = fw::vesc::set_servo_pos(0.5f + 0.3f * x);
     const auto duty = fw::vesc::set_duty(0.2f * x);
-    port.write(servo.data(), servo.size());
-    benchmark::DoNotOptimize(port.write(duty.data(), duty.size()));
+    write(port, servo.data(), servo.size());
+    benchmark::DoNotOptimize(write(port, duty.data(), duty.size()));
   }
 }
 BENCHMARK(BM_VescSetpointEncodeWrite);
@@ -121,7 +128,7 @@ void BM_NativeWriteToFirmwareApply(benchmark::State& state) {
   fw::SerialTransport port(board.device(), 115200);
   std::uint8_t wire[proto::kMaxWire];
   for (proto::MsgType t : {proto::MsgType::kHello, proto::MsgType::kArm}) {
-    port.write(wire, encode(t, 0, wire));
+    write(port, wire, encode(t, 0, wire));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // set-up, not measured
   }
   rcpilot::SampleWindow latency_us(1 << 16);
@@ -129,7 +136,7 @@ void BM_NativeWriteToFirmwareApply(benchmark::State& state) {
   for (auto _ : state) {
     const std::size_t n = encode(proto::MsgType::kCommand, ++seq, wire);
     const std::int64_t t0 = now_ns();
-    port.write(wire, n);
+    write(port, wire, n);
     const auto deadline = Clock::now() + std::chrono::milliseconds(100);
     while (board.applied_seq() != seq && Clock::now() < deadline) {
     }

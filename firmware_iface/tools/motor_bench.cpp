@@ -236,6 +236,8 @@ OutputMap::OutputMap(const config::MotorConfig& motor) : motor_(motor) {
   // Builds the drivers' own settings once so bad limits fail here with the drivers' message.
   if (motor_.driver == "vesc") {
     fw::vesc_link_config(motor_);
+  } else if (motor_.driver == "mm1") {
+    fw::mm1_link_config(motor_);
   } else if (motor_.driver != "sim") {
     fw::native_link_config(motor_);
   }
@@ -267,11 +269,28 @@ std::string OutputMap::throttle(float throttle_norm) const {
   return fmt::format("{} us", fw::to_pulse_us(throttle_norm, ch));
 }
 
-namespace {
-
-std::string with_output(float norm, const std::string& output) {
-  return output.empty() ? fmt::format("{:+.2f}", norm) : fmt::format("{:+.2f} ({})", norm, output);
+std::string OutputMap::sent(const fw::LinkStatus& link) const {
+  if (link.commands_sent == 0) return "out -";
+  const fw::DriveCommand& c = link.last_command;
+  const fw::WireOutput& w = link.last_output;
+  const std::string norm = fmt::format("{:+.2f}/{:+.2f}", c.steering_norm, c.throttle_norm);
+  if (motor_.driver == "sim") return "out " + norm;
+  if (motor_.driver != "vesc") {
+    return fmt::format("out {} ({}/{} us)", norm, w.steering_us, w.throttle_us);
+  }
+  std::string throttle = fmt::format("duty {:.3f}", w.throttle_value);
+  if (c.throttle_norm == 0.0f) {
+    throttle = motor_.vesc_brake_current_a > 0 ? fmt::format("brake {:.2f} A", w.throttle_value)
+                                               : "current 0 A";
+  } else if (motor_.vesc_throttle_mode == "rpm") {
+    throttle = fmt::format("{:.0f} erpm", w.throttle_value);
+  } else if (motor_.vesc_throttle_mode == "current") {
+    throttle = fmt::format("{:.2f} A", w.throttle_value);
+  }
+  return fmt::format("out {} (servo {:.3f}, {})", norm, w.servo_position, throttle);
 }
+
+namespace {
 
 std::string board_part(const fw::LinkStatus& link, TimePoint now) {
   const fw::BoardTelemetry& b = link.board;
@@ -293,12 +312,13 @@ std::string format_bench_status(const BenchView& view, const fw::LinkStatus& lin
   const std::string sweep =
       view.sweep_size > 0 ? fmt::format(" sweep {}/{}", view.sweep_index + 1, view.sweep_size)
                           : "";
-  return fmt::format("steer {} thr {} {} {:.2f}{} | link {}, {} | {} | sent {} fail {} lost {} "
-                     "reconn {}",
-                     with_output(view.steering_norm, map.steering(view.steering_norm)),
-                     with_output(view.throttle_norm, map.throttle(view.throttle_norm)),
-                     view.nudging ? "NUDGE" : "nudge", view.nudge_throttle, sweep,
-                     link.alive ? "up" : "DOWN", board_part(link, now), rc, link.commands_sent,
+  // The requested setpoint, then what the link reports it sent: they differ while a board
+  // fault or the watchdog holds neutral, or a pulse was clamped.
+  return fmt::format("steer {:+.2f} thr {:+.2f} {} {:.2f}{} | {} | link {}, {} | {} | sent {} "
+                     "fail {} lost {} reconn {}",
+                     view.steering_norm, view.throttle_norm, view.nudging ? "NUDGE" : "nudge",
+                     view.nudge_throttle, sweep, map.sent(link), link.alive ? "up" : "DOWN",
+                     board_part(link, now), rc, link.commands_sent,
                      link.send_failures, link.link_losses, link.reconnects);
 }
 

@@ -149,12 +149,15 @@ class OutputMap {
   std::string steering(float steering_norm) const;
   // e.g. "1575 us" or "duty 0.030".
   std::string throttle(float throttle_norm) const;
+  // What the link last put on the wire (its status, not this map): the setpoint after every
+  // override and clamp, e.g. "out +0.00/+0.00 (1500/1500 us)"; "out -" before the first.
+  std::string sent(const fw::LinkStatus& link) const;
 
  private:
   config::MotorConfig motor_;
 };
 
-// One status line: the setpoint with its pulses, link and board state, counters.
+// One status line: the requested setpoint, what went out, link and board state, counters.
 std::string format_bench_status(const BenchView& view, const fw::LinkStatus& link,
                                 const OutputMap& map, TimePoint now);
 

@@ -13,7 +13,7 @@ namespace rcpilot::fw::testing {
 
 class BoardThread final : public board::TxSink {
  public:
-  BoardThread(std::unique_ptr<MemoryTransport> end, board::FirmwareConfig config = {})
+  BoardThread(std::unique_ptr<MemoryBoardEnd> end, board::FirmwareConfig config = {})
       : end_(std::move(end)), core_(config, *this), start_(std::chrono::steady_clock::now()) {
     thread_ = std::thread([this] { run(); });
   }
@@ -37,7 +37,7 @@ class BoardThread final : public board::TxSink {
       return 0;
     });
   }
-  MemoryTransport& end() { return *end_; }
+  MemoryBoardEnd& end() { return *end_; }
 
  private:
   template <typename F>
@@ -60,7 +60,7 @@ class BoardThread final : public board::TxSink {
     }
   }
 
-  std::unique_ptr<MemoryTransport> end_;
+  std::unique_ptr<MemoryBoardEnd> end_;
   board::FirmwareCore core_;
   std::chrono::steady_clock::time_point start_;
   std::atomic<bool> running_{true};

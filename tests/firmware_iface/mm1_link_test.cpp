@@ -12,13 +12,13 @@ namespace {
 using namespace std::chrono_literals;
 using testing::eventually;
 
-std::string read_text(ByteTransport& t, std::chrono::milliseconds timeout = 200ms) {
+std::string read_text(BoardEnd& t, std::chrono::milliseconds timeout = 200ms) {
   std::uint8_t buf[512];
   const IoResult r = t.read(buf, sizeof(buf), timeout);
   return std::string(reinterpret_cast<char*>(buf), r.bytes);
 }
 
-void write_text(ByteTransport& t, const std::string& s) {
+void write_text(BoardEnd& t, const std::string& s) {
   t.write(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
 }
 
@@ -56,7 +56,7 @@ class Mm1LinkTest : public ::testing::Test {
     return all;
   }
   SteadyClock clock_;
-  std::unique_ptr<MemoryTransport> board_;
+  std::unique_ptr<MemoryBoardEnd> board_;
   std::unique_ptr<Mm1Link> link_;
 };
 

@@ -23,7 +23,7 @@ struct Received {
 // FW_VERSION and GET_VALUES (each can be silenced), and can inject noise before its replies.
 class FakeVesc {
  public:
-  explicit FakeVesc(std::unique_ptr<MemoryTransport> end) : end_(std::move(end)) {
+  explicit FakeVesc(std::unique_ptr<MemoryBoardEnd> end) : end_(std::move(end)) {
     thread_ = std::thread([this] { run(); });
   }
   ~FakeVesc() {
@@ -120,7 +120,7 @@ class FakeVesc {
     end_->write(reply.data(), reply.size());
   }
 
-  std::unique_ptr<MemoryTransport> end_;
+  std::unique_ptr<MemoryBoardEnd> end_;
   vesc::Decoder decoder_;
   std::atomic<bool> running_{true};
   std::mutex mutex_;

@@ -42,12 +42,24 @@ struct RcInput {
   std::uint16_t throttle_us = 0;   // raw pulse, us
 };
 
+// What the last setpoint put on the wire, in the board's own units, after every clamp and
+// override (a VESC fault's neutral, the MM1's 1000..2000 us). Fields a board has not stay 0.
+struct WireOutput {
+  std::uint16_t steering_us = 0;  // native, MM1: servo pulse sent, us
+  std::uint16_t throttle_us = 0;  // native, MM1: ESC pulse sent, us
+  float servo_position = 0.0f;    // VESC: SET_SERVO_POS sent, 0..1
+  float throttle_value = 0.0f;    // VESC: duty (-0.95..0.95), erpm or A as configured; at
+                                  // neutral the brake current (A) or 0
+};
+
 // Health of a link as the supervisor sees it.
 struct LinkStatus {
   bool alive = false;             // the link accepts commands and the board answers
   std::uint64_t commands_sent = 0;  // setpoints handed to the board since start
   std::uint64_t send_failures = 0;  // setpoints the link could not deliver
-  DriveCommand last_command;      // the last setpoint the board received
+  DriveCommand last_command;      // the last setpoint that went out (neutral while a board
+                                  // fault or the watchdog overrode the requested one)
+  WireOutput last_output;         // the same setpoint in the board's units
   std::uint64_t link_losses = 0;  // times the link went from alive to dead (write error,
                                   // reply timeout, device gone)
   std::uint64_t reconnects = 0;   // successful re-opens + handshakes after a loss

@@ -30,9 +30,9 @@ class NativeLink final : public StreamLink {
   void on_connect(TimePoint now) override;
   void on_handshake_retry(TimePoint now) override;
   void on_bytes(const std::uint8_t* data, std::size_t size, TimePoint now) override;
-  void write_setpoint(const DriveCommand& cmd, TimePoint now) override;
+  SentSetpoint write_setpoint(const DriveCommand& cmd, TimePoint now) override;
   void write_idle(const DriveCommand& last, TimePoint now) override;
-  void write_shutdown() override;
+  void write_disarm() override { write_message(proto::MsgType::kDisarm); }
 
   void handle(const proto::BoardMessage& msg, TimePoint now);
   void write_message(proto::MsgType type);

@@ -50,7 +50,6 @@ void BoardEnd::adopt(int fd) {
   interrupt();
 }
 
-
 IoResult BoardEnd::write(const std::uint8_t* data, std::size_t size) {
   const int fd = fd_.load();
   if (fd < 0) return {IoStatus::kClosed, 0};

@@ -34,8 +34,8 @@ PulseChannel throttle(const config::MotorConfig& m) {
 // be sent, so a calibration asking for one is refused instead of being clamped in silence.
 void check_mm1_pulses(const config::MotorConfig& m) {
   const std::pair<const char*, int> keys[] = {
-      {"steering_min_us", m.steering_min_us},   {"steering_center_us", m.steering_center_us},
-      {"steering_max_us", m.steering_max_us},   {"throttle_min_us", m.throttle_min_us},
+      {"steering_min_us", m.steering_min_us},       {"steering_center_us", m.steering_center_us},
+      {"steering_max_us", m.steering_max_us},       {"throttle_min_us", m.throttle_min_us},
       {"throttle_center_us", m.throttle_center_us}, {"throttle_max_us", m.throttle_max_us}};
   for (const auto& [key, us] : keys) {
     if (us >= kMm1MinPulseUs && us <= kMm1MaxPulseUs) continue;
@@ -122,8 +122,7 @@ std::unique_ptr<MotorLink> make_serial_link(const config::MotorConfig& m, const 
   if (!link->wait_ready(handshake)) {
     link->stop();
     throw std::runtime_error("motor.device " + m.device + ": the " + m.driver +
-                             " board did not answer within " +
-                             std::to_string(handshake.count()) +
+                             " board did not answer within " + std::to_string(handshake.count()) +
                              " ms: check the cable, power, motor.baud and motor.driver");
   }
   return link;

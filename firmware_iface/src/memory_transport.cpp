@@ -26,8 +26,8 @@ MemoryTransport::~MemoryTransport() { close(); }
 
 error_code MemoryTransport::open() {
   std::lock_guard<std::mutex> lock(shared_->mutex);
-  if (!shared_->reopen_allowed) return boost::system::errc::make_error_code(
-      boost::system::errc::no_such_device);
+  if (!shared_->reopen_allowed)
+    return boost::system::errc::make_error_code(boost::system::errc::no_such_device);
   if (shared_->host_fd >= 0) ::close(shared_->host_fd);
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {

@@ -11,7 +11,9 @@ namespace {
 constexpr std::size_t kMaxLine = 32;
 
 bool four_digits(const std::string& s, int& value) {
-  if (s.size() != 4 || !std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+  if (s.size() != 4 || !std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c));
+      })) {
     return false;
   }
   value = std::stoi(s);
@@ -46,8 +48,7 @@ LinkTiming Mm1LinkConfig::timing_for_rate(int rate_hz, LinkTiming base) {
   return base;
 }
 
-Mm1Link::Mm1Link(std::unique_ptr<ByteTransport> transport, const Clock& clock,
-                 Mm1LinkConfig config)
+Mm1Link::Mm1Link(std::unique_ptr<ByteTransport> transport, const Clock& clock, Mm1LinkConfig config)
     : StreamLink(std::move(transport), clock, config.timing), config_(config) {
   start();
 }
@@ -72,8 +73,10 @@ void Mm1Link::on_bytes(const std::uint8_t* data, std::size_t size, TimePoint now
       }
       continue;
     }
-    if (!overlong_) handle_line(now);
-    else count_rx_error();
+    if (!overlong_)
+      handle_line(now);
+    else
+      count_rx_error();
     line_.clear();
     overlong_ = false;
   }

@@ -115,8 +115,9 @@ SentSetpoint NativeLink::write_setpoint(const DriveCommand& cmd, TimePoint) {
   return sent;
 }
 
-void NativeLink::write_idle(const DriveCommand&, TimePoint) {
-  write_message(proto::MsgType::kHeartbeat);
+std::optional<SentSetpoint> NativeLink::write_idle(const DriveCommand&, TimePoint) {
+  write_message(proto::MsgType::kHeartbeat);  // the firmware keeps the last COMMAND
+  return std::nullopt;
 }
 
 void NativeLink::write_message(proto::MsgType type) {

@@ -25,15 +25,32 @@ error_code errno_code(int e) { return error_code(e, boost::system::system_catego
 bool baud_rate(int baud, LibSerial::BaudRate& out) {
   using B = LibSerial::BaudRate;
   switch (baud) {
-    case 9600: out = B::BAUD_9600; return true;
-    case 19200: out = B::BAUD_19200; return true;
-    case 38400: out = B::BAUD_38400; return true;
-    case 57600: out = B::BAUD_57600; return true;
-    case 115200: out = B::BAUD_115200; return true;
-    case 230400: out = B::BAUD_230400; return true;
-    case 460800: out = B::BAUD_460800; return true;
-    case 921600: out = B::BAUD_921600; return true;
-    default: return false;
+    case 9600:
+      out = B::BAUD_9600;
+      return true;
+    case 19200:
+      out = B::BAUD_19200;
+      return true;
+    case 38400:
+      out = B::BAUD_38400;
+      return true;
+    case 57600:
+      out = B::BAUD_57600;
+      return true;
+    case 115200:
+      out = B::BAUD_115200;
+      return true;
+    case 230400:
+      out = B::BAUD_230400;
+      return true;
+    case 460800:
+      out = B::BAUD_460800;
+      return true;
+    case 921600:
+      out = B::BAUD_921600;
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -89,17 +106,19 @@ std::string serial_open_advice(const std::string& device, int error) {
     case ENOENT:
     case ENODEV:
     case ENXIO:
-      return head + " (is the board plugged in and powered? check motor.device; USB adapters "
-                    "also appear as /dev/serial/by-id/...)";
+      return head +
+             " (is the board plugged in and powered? check motor.device; USB adapters "
+             "also appear as /dev/serial/by-id/...)";
     case EACCES:
     case EPERM:
-      return head + " (add the user to the dialout group: sudo usermod -aG dialout $USER, then "
-                    "log in again; the systemd unit needs SupplementaryGroups=dialout)";
+      return head +
+             " (add the user to the dialout group: sudo usermod -aG dialout $USER, then "
+             "log in again; the systemd unit needs SupplementaryGroups=dialout)";
     case EBUSY: {
       const std::string holders = processes_holding(device);
       return head + (holders.empty() ? " (another program holds it: stop it, e.g. a serial "
-                                        "console, ModemManager or another rcpilot)"
-                                      : " (held by " + holders + ": stop it first)");
+                                       "console, ModemManager or another rcpilot)"
+                                     : " (held by " + holders + ": stop it first)");
     }
     case ENOTTY:
       return head + " (it is not a serial port: check motor.device)";
@@ -192,9 +211,18 @@ std::size_t SerialTransport::write_some(const std::uint8_t* data, std::size_t si
 
 void SerialTransport::close() {
   if (!port_) return;
+  const int fd = port_->GetFileDescriptor();
   try {
     port_->Close();
   } catch (const std::exception&) {
+    // LibSerial 1.0.0's Close() first restores the old termios settings, which fails with EIO
+    // on a device that is gone (unplugged adapter, closed pty); it then throws and keeps the
+    // port marked open, and its destructor would call Close() again and throw out of a
+    // destructor (std::terminate). So close the descriptor here and let that one object go
+    // unfreed: a few hundred bytes per unplug.
+    ::close(fd);
+    [[maybe_unused]] LibSerial::SerialPort* abandoned = port_.release();
+    return;
   }
   port_.reset();
 }

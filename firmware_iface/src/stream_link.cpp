@@ -160,10 +160,9 @@ Duration StreamLink::tick_delay(TimePoint now) {
 }
 
 void StreamLink::wait_readable() {
-  port_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                   [this, generation = generation_](const error_code& ec) {
-                     on_readable(ec, generation);
-                   });
+  port_.async_wait(
+      boost::asio::posix::stream_descriptor::wait_read,
+      [this, generation = generation_](const error_code& ec) { on_readable(ec, generation); });
 }
 
 void StreamLink::on_readable(const error_code& ec, std::uint64_t generation) {
@@ -195,8 +194,8 @@ bool StreamLink::read_available(TimePoint now) {
 void StreamLink::try_open(TimePoint now) {
   if (const error_code ec = transport_->open()) {
     last_error_ = ec;
-    backoff_ms_ = std::min(std::max(backoff_ms_ * 2, timing_.reconnect_min_ms),
-                           timing_.reconnect_max_ms);
+    backoff_ms_ =
+        std::min(std::max(backoff_ms_ * 2, timing_.reconnect_min_ms), timing_.reconnect_max_ms);
     reopen_at_ = now + ms(backoff_ms_);
     return;
   }
@@ -275,7 +274,7 @@ void StreamLink::write_due(TimePoint now) {
     cmd = neutral_command(last_written_.tick, now);
   } else if (since >= ms(timing_.period_ms)) {
     if (!watchdog_tripped_) {
-      write_idle(last_written_, now);
+      if (const auto repeated = write_idle(last_written_, now)) record(*repeated);
       last_write_ = now;
       return;
     }

@@ -27,10 +27,18 @@ class BoardThread final : public board::TxSink {
   }
   // While muted the board still applies commands but never answers.
   void mute(bool m) { mute_ = m; }
-  std::uint16_t steering_us() { return locked([&] { return core_.steering_us(); }); }
-  std::uint16_t throttle_us() { return locked([&] { return core_.throttle_us(); }); }
-  bool armed() { return locked([&] { return core_.armed(); }); }
-  std::uint32_t last_seq() { return locked([&] { return core_.last_seq(); }); }
+  std::uint16_t steering_us() {
+    return locked([&] { return core_.steering_us(); });
+  }
+  std::uint16_t throttle_us() {
+    return locked([&] { return core_.throttle_us(); });
+  }
+  bool armed() {
+    return locked([&] { return core_.armed(); });
+  }
+  std::uint32_t last_seq() {
+    return locked([&] { return core_.last_seq(); });
+  }
   void set_rc(std::uint16_t s, std::uint16_t t) {
     locked([&] {
       core_.set_rc_pulses(s, t, now_ms());

@@ -208,8 +208,8 @@ TEST_F(FwSimOverPty, arms_applies_a_command_and_goes_neutral_within_failsafe_ms_
   EXPECT_EQ(m.status.steering_out_us, 1700);
   EXPECT_EQ(m.status.throttle_out_us, 1600);
   // Stop sending: the firmware's own trace gives the apply and neutral times in firmware ms.
-  const std::string applied = sim_.wait_line(
-      [](const std::string& l) { return testing::field(l, "steering_us") == 1700; });
+  const std::string applied =
+      sim_.wait_line([](const std::string& l) { return testing::field(l, "steering_us") == 1700; });
   const std::string neutral = sim_.wait_line([](const std::string& l) {
     return testing::field(l, "failsafe") == 1 && testing::field(l, "seq") == 1;
   });

@@ -34,8 +34,7 @@ class ByteTransport {
 
 // read_some/write_some on a non-blocking descriptor, errno as an error_code (EIO, how a pty or
 // an unplugged USB adapter reports the hang-up, becomes eof, like a read of 0 bytes).
-std::size_t fd_read_some(int fd, std::uint8_t* buf, std::size_t cap,
-                         boost::system::error_code& ec);
+std::size_t fd_read_some(int fd, std::uint8_t* buf, std::size_t cap, boost::system::error_code& ec);
 std::size_t fd_write_some(int fd, const std::uint8_t* data, std::size_t size,
                           boost::system::error_code& ec);
 

@@ -22,8 +22,7 @@ class MemoryTransport final : public ByteTransport {
   boost::system::error_code open() override;
   std::string open_error() const override;
   int native_handle() const override;
-  std::size_t read_some(std::uint8_t* buf, std::size_t cap,
-                        boost::system::error_code& ec) override;
+  std::size_t read_some(std::uint8_t* buf, std::size_t cap, boost::system::error_code& ec) override;
   std::size_t write_some(const std::uint8_t* data, std::size_t size,
                          boost::system::error_code& ec) override;
   void close() override;

@@ -54,12 +54,14 @@ class Mm1Link final : public StreamLink {
   void on_handshake_retry(TimePoint) override {}
   void on_bytes(const std::uint8_t* data, std::size_t size, TimePoint now) override;
   SentSetpoint write_setpoint(const DriveCommand& cmd, TimePoint now) override;
-  void write_idle(const DriveCommand& last, TimePoint now) override { write_setpoint(last, now); }
+  std::optional<SentSetpoint> write_idle(const DriveCommand& last, TimePoint now) override {
+    return write_setpoint(last, now);
+  }
   Duration final_neutral_delay(TimePoint now) const override;
   void handle_line(TimePoint now);
 
   Mm1LinkConfig config_;
-  std::string line_;          // I/O thread only
+  std::string line_;  // I/O thread only
   bool overlong_ = false;
 };
 

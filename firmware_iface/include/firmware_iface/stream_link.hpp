@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/error_code.hpp>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "common/clock.hpp"
@@ -71,15 +72,16 @@ class StreamLink : public MotorLink {
   virtual void on_bytes(const std::uint8_t* data, std::size_t size, TimePoint now) = 0;
   // Writes `cmd` and says what went out.
   virtual SentSetpoint write_setpoint(const DriveCommand& cmd, TimePoint now) = 0;
-  virtual void write_idle(const DriveCommand& last, TimePoint now) = 0;
+  // Idle traffic; a repeated setpoint (MM1, VESC) is returned so the status counts it.
+  virtual std::optional<SentSetpoint> write_idle(const DriveCommand& last, TimePoint now) = 0;
   virtual void write_disarm() {}  // after the final neutral, where the protocol can
   // How long the final neutral must wait after the last write (MM1: the rest of a pass).
   virtual Duration final_neutral_delay(TimePoint) const { return Duration::zero(); }
 
   // For the hooks.
   bool write_bytes(const std::uint8_t* data, std::size_t size);  // false: the link is lost
-  void board_heard(TimePoint now);     // any valid frame arrived
-  void set_handshake_done(bool done);  // false restarts the handshake
+  void board_heard(TimePoint now);                               // any valid frame arrived
+  void set_handshake_done(bool done);                            // false restarts the handshake
   bool handshake_done() const { return handshake_done_.load(); }
   void count_rx_error();
   TimePoint last_write() const { return last_write_; }

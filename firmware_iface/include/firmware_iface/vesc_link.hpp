@@ -51,7 +51,9 @@ class VescLink final : public StreamLink {
   void on_handshake_retry(TimePoint now) override;
   void on_bytes(const std::uint8_t* data, std::size_t size, TimePoint now) override;
   SentSetpoint write_setpoint(const DriveCommand& cmd, TimePoint now) override;
-  void write_idle(const DriveCommand& last, TimePoint now) override { write_setpoint(last, now); }
+  std::optional<SentSetpoint> write_idle(const DriveCommand& last, TimePoint now) override {
+    return write_setpoint(last, now);
+  }
 
   void handle(const std::vector<std::uint8_t>& payload, TimePoint now);
   // Writes the throttle command; returns its value in the configured unit (WireOutput).

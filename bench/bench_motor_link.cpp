@@ -6,7 +6,8 @@
 //    rcpilot-fw-sim does; counters p50_us / p99_us / max_us over all iterations.
 //  - BM_NativeLinkSendToFirmwareApply: setpoint-to-wire through the whole host link:
 //    NativeLink::send() on the caller's thread -> the link's I/O thread writes the COMMAND ->
-//    the firmware core applied it; one send every 20 ms (the control loop's 50 Hz), counters
+//    the firmware core applied it; one send every 20 ms on absolute deadlines (the control
+//    loop's 50 Hz), counters
 //    p50_us / p99_us / max_us.
 #include <benchmark/benchmark.h>
 
@@ -169,9 +170,11 @@ void BM_NativeLinkSendToFirmwareApply(benchmark::State& state) {
   }
   rcpilot::SampleWindow latency_us(1 << 16);
   std::uint64_t tick = 0;
+  auto next_tick = Clock::now();
   for (auto _ : state) {
     state.PauseTiming();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the loop's period
+    next_tick += std::chrono::milliseconds(20);  // the control loop's absolute deadlines
+    std::this_thread::sleep_until(next_tick);
     const std::uint32_t before = board.applied_seq();
     state.ResumeTiming();
     fw::DriveCommand cmd;

@@ -22,7 +22,7 @@ Duration ms(int v) { return std::chrono::milliseconds(v); }
 constexpr Duration kTick = std::chrono::milliseconds(1);
 constexpr Duration kFineTick = std::chrono::microseconds(50);
 constexpr Duration kLead = std::chrono::microseconds(300);  // start fine ticks this early
-constexpr int kFineTicksPerSend = 30;                       // at most 1.5 ms of fine ticks
+constexpr int kFineTicksPerSend = 40;                       // at most 2 ms of fine ticks
 // A write that finds the kernel buffer full waits this long for space, then the link is lost.
 constexpr int kWriteWaitMs = 20;
 
@@ -242,8 +242,11 @@ void StreamLink::take_handoff() {
   Handoff h;
   if (!slot_.take(h)) return;
   const Duration gap = h.sent_at - last_send_call_;
-  // The control loop's period, when the sends look periodic (5..200 ms apart).
-  if (gap >= ms(5) && gap <= ms(200)) send_period_ = gap;
+  // The control loop's period, when the sends look periodic (5..200 ms apart), smoothed over
+  // about 8 sends so one late tick does not move the window.
+  if (gap >= ms(5) && gap <= ms(200)) {
+    send_period_ = send_period_ == Duration::zero() ? gap : send_period_ + (gap - send_period_) / 8;
+  }
   last_send_call_ = h.sent_at;
   pending_ = h.cmd;
   has_pending_ = handshake_done_.load();

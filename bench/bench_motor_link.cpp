@@ -188,7 +188,12 @@ void BM_NativeLinkSendToFirmwareApply(benchmark::State& state) {
       std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
     if (board.applied_seq() == before) {
-      state.SkipWithError("the firmware did not apply a setpoint within 100 ms");
+      const fw::LinkStatus st = link.status();
+      const std::string why = "the firmware did not apply a setpoint within 100 ms (link " +
+                              std::string(st.alive ? "alive" : "dead") + ", losses " +
+                              std::to_string(st.link_losses) + ", send failures " +
+                              std::to_string(st.send_failures) + ")";
+      state.SkipWithError(why.c_str());
       break;
     }
     latency_us.add(static_cast<double>(board.applied_ns() - t0) / 1000.0);

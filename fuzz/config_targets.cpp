@@ -52,11 +52,10 @@ int live_reload(const std::uint8_t* data, std::size_t size) {
   write_file(path, "control:\n  mode: user\n");
   const config::Config start = config::load_config(path, {});
   int applied = 0;
-  vehicle::LiveConfig live(start, path, {},
-                           [&applied](const config::Config&, const std::vector<std::string>&) {
-                             ++applied;
-                             return vehicle::Transition{};
-                           });
+  vehicle::DriveState drive(start.control.mode);
+  vehicle::LiveConfig live(
+      start, path, {}, drive,
+      [&applied](const config::Config&, const std::vector<std::string>&) { ++applied; });
   write_file(path, text_of(data, size));
   const vehicle::ConfigChange change = live.reload();
   if (!change.ok) {

@@ -48,15 +48,10 @@ int control_request(const std::uint8_t* data, std::size_t size) {
   vehicle::DriveState drive(vehicle::DriveMode::kUser);
   drive.set_self_test_passed(size > 0 && (data[0] & 1) != 0);
   vehicle::OperatorInputs operators;
-  // The node's Apply: the mode through the DriveState, which may refuse it.
-  vehicle::LiveConfig live(base, "", {},
-                           [&drive](const config::Config& next, const std::vector<std::string>&) {
-                             vehicle::DriveMode mode{};
-                             if (!vehicle::parse_drive_mode(next.control.mode, mode)) {
-                               return vehicle::Transition{false, "bad mode"};
-                             }
-                             return drive.set_mode(mode);
-                           });
+  // The LiveConfig hands control.mode to the DriveState (which may refuse it); tunables go
+  // nowhere here.
+  vehicle::LiveConfig live(base, "", {}, drive,
+                           [](const config::Config&, const std::vector<std::string>&) {});
   ScratchRecording recording;
   // Events are printed as telemetry prints them.
   vehicle::EventFn event = [](const std::string& kind, const std::string& text, const json& d) {

@@ -82,7 +82,7 @@ TEST_F(ControlLoopTest, a_refusing_link_is_reported_as_motor_link_down) {
 
 TEST(ControlLoopStepped, a_setpoint_the_link_refused_is_reported_as_neutral_not_as_sent) {
   config::ControlConfig control;
-  control.mode = "user";
+  control.mode = DriveMode::kUser;
   config::PilotConfig pilot;
   ManualClock clock{TimePoint{} + std::chrono::seconds(100)};
   LatestSlot<perception::Prediction> predictions;
@@ -160,7 +160,7 @@ TEST_F(ControlLoopTest, a_stalled_loop_stops_the_heartbeat_then_skips_instead_of
 }
 
 TEST_F(ControlLoopTest, rc_receiver_input_drives_user_mode_and_new_tunables_apply_between_ticks) {
-  control.mode = "user";
+  control.mode = config::DriveMode::kUser;
   run_loop(100, [this](ControlLoop& loop) {
     OperatorInputs operators;
     loop.set_operator_inputs(&operators);

@@ -19,9 +19,9 @@ class ControlApiLimitsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const config::Config cfg = config::load_config("", {});
-    live_ = std::make_unique<LiveConfig>(
-        cfg, "", std::vector<std::string>{},
-        [](const config::Config&, const std::vector<std::string>&) { return Transition{}; });
+    live_ =
+        std::make_unique<LiveConfig>(cfg, "", std::vector<std::string>{}, drive_,
+                                     [](const config::Config&, const std::vector<std::string>&) {});
     handler_ = std::make_unique<ControlHandler>(
         ControlTargets{drive_, operators_, *live_, clock_, nullptr, nullptr,
                        [this](const std::string&, const std::string&, const json&) { ++events_; }});

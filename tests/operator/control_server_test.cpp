@@ -90,9 +90,9 @@ class ControlServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const config::Config cfg = config::load_config("", {});
-    live_ = std::make_unique<LiveConfig>(
-        cfg, "", std::vector<std::string>{},
-        [](const config::Config&, const std::vector<std::string>&) { return Transition{}; });
+    live_ =
+        std::make_unique<LiveConfig>(cfg, "", std::vector<std::string>{}, drive_,
+                                     [](const config::Config&, const std::vector<std::string>&) {});
     handler_ = std::make_unique<ControlHandler>(
         ControlTargets{drive_, operators_, *live_, clock_, nullptr, &recording_, nullptr});
     config::ControlApiConfig api;

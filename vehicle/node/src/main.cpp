@@ -32,6 +32,8 @@
 #include "perception/model_loader.hpp"
 #include "wiring.hpp"
 
+#include "operator/control_api_check.hpp"  // --check-config runs the control API's checks
+
 namespace rcpilot {
 namespace {
 
@@ -346,6 +348,7 @@ int run(const Options& opt) {
     if (opt.check_config) {
       perception::make_pilot(cfg);
       app::load_sim_track(cfg);
+      vehicle::check_control_api_config(cfg);
       std::printf("%s: config and model OK\n", cfg.source_path.c_str());
       return app::kExitOk;
     }
@@ -374,7 +377,7 @@ int main(int argc, char** argv) {
                "Print the configuration reference (Markdown) and exit");
   app.add_option("--duration", opt.duration_s,
                  "Stop after this many seconds (0: run until SIGINT/SIGTERM)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(rcpilot::app::duration_problem);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -7,6 +7,7 @@
 
 #include "config/loader.hpp"  // ConfigError
 #include "ctl/curve_keys.hpp"
+#include "operator/control_api_check.hpp"
 
 namespace rcpilot::vehicle {
 namespace {
@@ -39,15 +40,8 @@ bool is_local_endpoint(const std::string& endpoint) {
 
 ControlServer::ControlServer(const config::ControlApiConfig& cfg, ControlHandler& handler)
     : handler_(handler), sockets_(std::make_unique<Sockets>()) {
-  const bool wants_curve = !cfg.curve_secret_key.empty();
-  if (!wants_curve && !is_local_endpoint(cfg.endpoint)) {
-    throw config::ConfigError(
-        "control_api.endpoint '" + cfg.endpoint +
-        "' is reachable from other machines: set control_api.curve_secret_key and "
-        "control_api.curve_authorized_keys (make keys with `rcpilot-ctl keygen`), or bind to "
-        "tcp://127.0.0.1");
-  }
-  if (wants_curve) use_curve(cfg);
+  check_control_api(cfg);  // the same checks as --check-config
+  if (!cfg.curve_secret_key.empty()) use_curve(cfg);
   sockets_->rep.set(zmq::sockopt::linger, 0);
   try {
     sockets_->rep.bind(cfg.endpoint);

@@ -48,10 +48,26 @@ std::vector<std::string> split_lines(const std::string& text, bool* terminated) 
   return lines;
 }
 
+// A value for an error text: ASCII only (the text may reach telemetry as JSON), 40 chars at most.
 std::string shown(const nlohmann::json& value) {
-  std::string text = value.dump(-1, ' ', true);
+  std::string text = value.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
   if (text.size() > 40) text = text.substr(0, 37) + "...";
   return text;
+}
+
+// Raw file bytes for an error text: printable ASCII kept, anything else as \xHH.
+std::string shown_bytes(const std::string& bytes) {
+  std::string text;
+  for (const char c : bytes.substr(0, 40)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7F) {
+      text += c;
+    } else {
+      static const char* kHex = "0123456789ABCDEF";
+      text += std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
+    }
+  }
+  return "`" + text + (bytes.size() > 40 ? "...`" : "`");
 }
 
 // Indexes, session numbers and line lengths: far below int64's end, so +1 never overflows.
@@ -137,7 +153,7 @@ nlohmann::json parse_line(const fs::path& tub, const std::string& file_line,
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception&) {
-    fail(tub, file_line, "is not valid JSON: " + shown(text));
+    fail(tub, file_line, "is not valid JSON: " + shown_bytes(text));
   }
 }
 

@@ -142,6 +142,15 @@ TEST(TubDamage, a_catalog_line_that_is_not_a_record_refuses_the_tub_and_changes_
   EXPECT_EQ(text_of(tub / "manifest.json"), manifest);
 }
 
+TEST(TubDamage, invalid_utf8_in_a_catalog_line_is_an_ascii_error_naming_the_line) {
+  TempDir dir;
+  const fs::path tub = recorded_tub(dir, 1);
+  write_text(tub / "catalog_0.catalog", "\xB5\xFF{\n");
+  const std::string error = tub_error_of([&] { TubReader r(tub.string()); });
+  expect_mentions(error, {"catalog_0.catalog line 1", "\\xB5"});
+  for (const char c : error) EXPECT_LT(static_cast<unsigned char>(c), 0x80) << error;
+}
+
 TEST(TubDamage, a_whole_line_the_catalog_manifest_does_not_list_is_still_a_record) {
   TempDir dir;
   const fs::path tub = recorded_tub(dir, 3);

@@ -287,4 +287,17 @@ std::string catalog_manifest_mismatch(const Catalog& catalog, const CatalogManif
   return "";
 }
 
+std::int64_t session_number_of(const nlohmann::json& record) {
+  const auto it = record.find("_session_id");
+  if (it == record.end() || !it->is_string()) return -1;
+  const std::string id = it->get<std::string>();
+  const auto underscore = id.rfind('_');
+  if (underscore == std::string::npos || underscore + 1 >= id.size() ||
+      id.size() - underscore > 10 ||
+      id.find_first_not_of("0123456789", underscore + 1) != std::string::npos) {
+    return -1;
+  }
+  return std::stoll(id.substr(underscore + 1));
+}
+
 }  // namespace rcpilot::perception::tub_format

@@ -64,6 +64,9 @@ std::optional<CatalogManifest> read_catalog_manifest(const std::filesystem::path
 // catalog line and its manifest, or a power loss, leaves that.
 std::string catalog_manifest_mismatch(const Catalog& catalog, const CatalogManifest& meta);
 
+// N of a record's _session_id "YY-MM-DD_N" (up to 9 digits); -1 if it has none.
+std::int64_t session_number_of(const nlohmann::json& record);
+
 // `tub`/`file` for error texts.
 std::string where(const std::filesystem::path& tub, const std::string& file);
 

@@ -89,20 +89,6 @@ void write_file(const TubWriteFn& write_fn, const std::string& path, const std::
   }
 }
 
-// N of a record's _session_id "YY-MM-DD_N"; -1 if it has none.
-std::int64_t session_number_of(const nlohmann::json& record) {
-  const auto it = record.find("_session_id");
-  if (it == record.end() || !it->is_string()) return -1;
-  const std::string id = it->get<std::string>();
-  const auto underscore = id.rfind('_');
-  if (underscore == std::string::npos || underscore + 1 >= id.size() ||
-      id.size() - underscore > 10 ||
-      id.find_first_not_of("0123456789", underscore + 1) != std::string::npos) {
-    return -1;
-  }
-  return std::stoll(id.substr(underscore + 1));
-}
-
 std::string image_name(std::int64_t index) {
   std::string key = kImageKey;
   for (auto& c : key) c = c == '/' ? '_' : c;
@@ -191,7 +177,8 @@ void TubWriter::open_existing() {
   for (auto it = paths_.rbegin(); it != paths_.rend(); ++it) {
     const auto catalog = tub_format::read_catalog(path_, *it);
     if (catalog.records.empty()) continue;
-    session_number_ = std::max(session_number_, session_number_of(catalog.records.back()) + 1);
+    session_number_ =
+        std::max(session_number_, tub_format::session_number_of(catalog.records.back()) + 1);
     break;
   }
   std::error_code ec;

@@ -50,18 +50,17 @@ struct GamepadStats {
 };
 
 // Opens config.device (non-blocking), asks it whether it is a joystick (JoystickIdentify; a
-// device that is not is kUnavailable, nothing read from it), decodes its js_event records with
-// a GamepadDecoder and
-// calls the handlers: on_input whenever steering or throttle change and again every `repeat`
-// of `clock` while connected (a joystick only sends changes, and operator input expires
-// downstream after a dead-man timeout), on_action on each mapped button press, on_event on
-// connect, loss and failed opens (the latter once per distinct error). The pad is connected
-// from its first event (joydev sends its INIT events on open). Read error, ENODEV, end of file
-// or the device node vanishing (checked by inode) is a loss, and so is a record a joystick of
-// that shape cannot send (js_event_problem; nothing of it or after it is used):
-// on_input(valid=false) at once, kLost, then re-open after gamepad.reconnect_min_ms, doubling per
-// failure up to reconnect_max_ms. A device missing at start is kUnavailable and retried, never
-// fatal.
+// device that is not is kUnavailable and nothing is read from it), decodes its js_event records
+// with a GamepadDecoder and calls the handlers: on_input whenever steering or throttle change
+// and again every `repeat` of `clock` while connected (a joystick only sends changes, and
+// operator input expires downstream after a dead-man timeout), on_action on each mapped button
+// press, on_event on connect, loss and failed opens (the latter once per distinct error). The
+// pad is connected from its first event (joydev sends its INIT events on open). Read error,
+// ENODEV, end of file, the device node vanishing (checked by inode) or a record a joystick of
+// that shape cannot send (js_event_problem; nothing of it or after it is used) is a loss:
+// on_input(valid=false) at once, kLost, then re-open after gamepad.reconnect_min_ms, doubling
+// per failure up to reconnect_max_ms. A device missing at start is kUnavailable and retried,
+// never fatal.
 class GamepadReader {
  public:
   static constexpr std::chrono::milliseconds kRepeat{50};

@@ -130,7 +130,7 @@ TEST_F(ControlLoopTest, a_stalled_loop_stops_the_heartbeat_then_skips_instead_of
 }
 
 TEST_F(ControlLoopTest, rc_receiver_input_drives_user_mode_and_new_tunables_apply_between_ticks) {
-  control.mode = "user";
+  control.mode = config::DriveMode::kUser;
   run_loop(100, [this](ControlLoop& loop) {
     OperatorInputs operators;
     loop.set_operator_inputs(&operators);

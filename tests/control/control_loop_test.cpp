@@ -27,6 +27,8 @@ struct ControlLoopTest : ::testing::Test {
   std::unique_ptr<ControlCore> core;
   std::unique_ptr<ControlLoop> loop;
 
+  ControlLoopTest() { control.rate_hz = 50; }  // a 20 ms period
+
   // Builds an armed core and its loop from `control` and `pilot` as the test set them.
   ControlLoop& make_loop() {
     core = std::make_unique<ControlCore>(control, pilot);

@@ -29,10 +29,12 @@ struct ControlLoopTest : ::testing::Test {
 
   ControlLoopTest() { control.rate_hz = 50; }  // a 20 ms period
 
-  // Builds an armed core and its loop from `control` and `pilot` as the test set them.
-  ControlLoop& make_loop() {
+  // Builds an armed core driving in `mode` and its loop, from `control` and `pilot` as the test
+  // set them.
+  ControlLoop& make_loop(DriveMode mode = DriveMode::kLocal) {
     core = std::make_unique<ControlCore>(control, pilot);
     core->drive_state().set_self_test_passed(true);
+    EXPECT_TRUE(core->drive_state().set_mode(mode).ok);
     core->drive_state().arm(OperatorInput{});
     loop = std::make_unique<ControlLoop>(control, *core, predictions, link, sink, clock);
     return *loop;
@@ -204,9 +206,8 @@ TEST_F(ControlLoopTest, a_prediction_older_than_stale_after_ms_gives_stale_predi
 }
 
 TEST_F(ControlLoopTest, rc_receiver_input_drives_user_mode) {
-  control.mode = "user";
   OperatorInputs operators;
-  make_loop().set_operator_inputs(&operators);
+  make_loop(DriveMode::kUser).set_operator_inputs(&operators);
   fw::RcInput rc;
   rc.valid = true;
   rc.steering_norm = 0.4f;
@@ -224,9 +225,8 @@ TEST_F(ControlLoopTest, rc_receiver_input_drives_user_mode) {
 }
 
 TEST_F(ControlLoopTest, new_tunables_apply_at_the_next_tick) {
-  control.mode = "user";
   OperatorInputs operators;
-  make_loop().set_operator_inputs(&operators);
+  make_loop(DriveMode::kUser).set_operator_inputs(&operators);
   fw::RcInput rc;
   rc.valid = true;
   rc.steering_norm = 0.4f;

@@ -67,8 +67,8 @@ VescLinkConfig vesc_link_config(const config::MotorConfig& m) {
         "motor.vesc_servo_min < motor.vesc_servo_center < motor.vesc_servo_max must hold");
   }
   VescLinkConfig c;
-  c.throttle_mode = m.vesc_throttle_mode == "rpm"       ? VescThrottleMode::kRpm
-                    : m.vesc_throttle_mode == "current" ? VescThrottleMode::kCurrent
+  c.throttle_mode = m.vesc_throttle_mode == config::VescThrottle::kRpm       ? VescThrottleMode::kRpm
+                    : m.vesc_throttle_mode == config::VescThrottle::kCurrent ? VescThrottleMode::kCurrent
                                                         : VescThrottleMode::kDuty;
   c.max_duty = static_cast<float>(m.vesc_max_duty);
   c.max_erpm = static_cast<float>(m.vesc_max_erpm);
@@ -94,18 +94,19 @@ std::unique_ptr<MotorLink> make_serial_link(const config::MotorConfig& m, const 
                                             std::chrono::milliseconds handshake) {
   auto port = std::make_unique<SerialTransport>(m.device, m.baud);
   std::unique_ptr<MotorLink> link;
-  if (m.driver == "native") {
+  const std::string driver(config::to_string(m.driver));
+  if (m.driver == config::MotorDriver::kNative) {
     link = std::make_unique<NativeLink>(std::move(port), clock, native_link_config(m));
-  } else if (m.driver == "mm1") {
+  } else if (m.driver == config::MotorDriver::kMm1) {
     link = std::make_unique<Mm1Link>(std::move(port), clock, mm1_link_config(m));
-  } else if (m.driver == "vesc") {
+  } else if (m.driver == config::MotorDriver::kVesc) {
     link = std::make_unique<VescLink>(std::move(port), clock, vesc_link_config(m));
   } else {
-    throw std::invalid_argument("motor.driver " + m.driver + " is not a serial driver");
+    throw std::invalid_argument("motor.driver " + driver + " is not a serial driver");
   }
   if (!link->wait_ready(handshake)) {
     link->stop();
-    throw std::runtime_error("motor.device " + m.device + ": the " + m.driver +
+    throw std::runtime_error("motor.device " + m.device + ": the " + driver +
                              " board did not answer within " +
                              std::to_string(handshake.count()) +
                              " ms: check the cable, power, motor.baud and motor.driver");

@@ -234,16 +234,16 @@ BenchView MotorBench::view() const {
 
 OutputMap::OutputMap(const config::MotorConfig& motor) : motor_(motor) {
   // Builds the drivers' own settings once so bad limits fail here with the drivers' message.
-  if (motor_.driver == "vesc") {
+  if (motor_.driver == config::MotorDriver::kVesc) {
     fw::vesc_link_config(motor_);
-  } else if (motor_.driver != "sim") {
+  } else if (motor_.driver != config::MotorDriver::kSim) {
     fw::native_link_config(motor_);
   }
 }
 
 std::string OutputMap::steering(float steering_norm) const {
-  if (motor_.driver == "sim") return "";
-  if (motor_.driver == "vesc") {
+  if (motor_.driver == config::MotorDriver::kSim) return "";
+  if (motor_.driver == config::MotorDriver::kVesc) {
     return fmt::format("servo {:.3f}", fw::vesc_servo_position(steering_norm,
                                                                fw::vesc_link_config(motor_)));
   }
@@ -252,13 +252,13 @@ std::string OutputMap::steering(float steering_norm) const {
 }
 
 std::string OutputMap::throttle(float throttle_norm) const {
-  if (motor_.driver == "sim") return "";
-  if (motor_.driver == "vesc") {
+  if (motor_.driver == config::MotorDriver::kSim) return "";
+  if (motor_.driver == config::MotorDriver::kVesc) {
     const float t = clamp_unit(throttle_norm);
-    if (motor_.vesc_throttle_mode == "rpm") {
+    if (motor_.vesc_throttle_mode == config::VescThrottle::kRpm) {
       return fmt::format("{:.0f} erpm", t * motor_.vesc_max_erpm);
     }
-    if (motor_.vesc_throttle_mode == "current") {
+    if (motor_.vesc_throttle_mode == config::VescThrottle::kCurrent) {
       return fmt::format("{:.2f} A", t * motor_.vesc_max_current_a);
     }
     return fmt::format("duty {:.3f}", t * motor_.vesc_max_duty);

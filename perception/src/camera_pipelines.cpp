@@ -29,7 +29,7 @@ std::string v4l2_pipeline(const config::CameraConfig& c) {
   const std::string caps = ", width=" + std::to_string(c.capture_width) +
                            ", height=" + std::to_string(c.capture_height) +
                            ", framerate=" + gst_fraction(c.fps);
-  if (c.format == "mjpeg") {
+  if (c.format == config::CameraFormat::kMjpeg) {
     p << "image/jpeg" << caps << " ! jpegdec";
   } else {
     p << "video/x-raw" << caps;

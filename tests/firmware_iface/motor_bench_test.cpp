@@ -280,7 +280,7 @@ TEST(KeyDecoder, completes_an_arrow_split_across_reads_and_quits_on_ctrl_c) {
 
 config::MotorConfig motor(const std::string& driver) {
   config::MotorConfig m;
-  m.driver = driver;
+  EXPECT_TRUE(config::parse_name(driver, m.driver)) << driver;
   return m;
 }
 
@@ -304,7 +304,7 @@ TEST(OutputMap, shows_servo_position_and_duty_for_vesc_and_nothing_for_the_sim) 
   EXPECT_EQ(vesc.steering(1.0f), "servo 0.850");
   EXPECT_EQ(vesc.throttle(0.5f), "duty 0.100");
   config::MotorConfig rpm = motor("vesc");
-  rpm.vesc_throttle_mode = "rpm";
+  rpm.vesc_throttle_mode = config::VescThrottle::kRpm;
   EXPECT_EQ(OutputMap(rpm).throttle(-0.1f), "-1000 erpm");
   EXPECT_EQ(OutputMap(motor("sim")).steering(0.3f), "");
 }

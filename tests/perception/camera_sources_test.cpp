@@ -165,7 +165,7 @@ TEST(MakeCameraSource, builds_the_configured_replay_source) {
   TempDir dir;
   cv::imwrite(dir.str("1.png"), flat(10, {224, 224}));
   config::CameraConfig c;
-  c.source = "images";
+  c.source = config::CameraSource::kImages;
   c.realtime = false;
   SteadyClock clock;
   auto camera = make_camera_source(c, dir.str(), clock, &make_capture_camera);
@@ -178,7 +178,8 @@ TEST(MakeCameraSource, builds_the_configured_replay_source) {
 // Stands in for the plugin where a source must not need it.
 std::unique_ptr<CameraSource> capture_must_not_be_used(const config::CameraConfig& c,
                                                        const std::string&, const Clock&) {
-  ADD_FAILURE() << "camera.source " << c.source << " went to the capture plugin";
+  ADD_FAILURE() << "camera.source " << config::to_string(c.source)
+                << " went to the capture plugin";
   return nullptr;
 }
 
@@ -189,7 +190,7 @@ TEST(MakeCameraSource, builds_a_tub_camera_without_the_capture_plugin) {
     writer.write(flat(10, {224, 224}), 0.0f, 0.0f, "user", 1);
   }
   config::CameraConfig c;
-  c.source = "tub";
+  c.source = config::CameraSource::kTub;
   c.realtime = false;
   SteadyClock clock;
   auto camera = make_camera_source(c, dir.str("tub"), clock, &capture_must_not_be_used);
@@ -202,17 +203,17 @@ TEST(MakeCameraSource, loads_the_built_capture_plugin_and_builds_its_sources) {
   TempDir dir;
   cv::imwrite(dir.str("1.png"), flat(10, {224, 224}));
   config::CameraConfig c;
-  c.source = "images";
+  c.source = config::CameraSource::kImages;
   c.realtime = false;
   SteadyClock clock;
-  const CaptureFactory factory = load_capture_plugin(RCPILOT_CAPTURE_PLUGIN, c.source);
+  const CaptureFactory factory = load_capture_plugin(RCPILOT_CAPTURE_PLUGIN, std::string(config::to_string(c.source)));
   ASSERT_NE(factory, nullptr);
   auto camera = make_camera_source(c, dir.str(), clock, factory);
   cv::Mat bgr;
   ASSERT_TRUE(camera->read(bgr));
   EXPECT_EQ(bgr.at<cv::Vec3b>(0, 0)[0], 10);
   // An error thrown inside the plugin is still a CameraError out here.
-  c.source = "gstreamer";
+  c.source = config::CameraSource::kGstreamer;
   EXPECT_THROW(factory(c, "", clock), CameraError);
 }
 
@@ -234,7 +235,7 @@ TEST(MakeCameraSource, the_plugin_is_looked_for_in_lib_rcpilot_beside_the_execut
 
 TEST(MakeCameraSource, a_replay_source_without_path_names_the_key) {
   config::CameraConfig c;
-  c.source = "video";
+  c.source = config::CameraSource::kVideo;
   SteadyClock clock;
   try {
     make_camera_source(c, "", clock, &capture_must_not_be_used);
@@ -246,7 +247,7 @@ TEST(MakeCameraSource, a_replay_source_without_path_names_the_key) {
 
 TEST(MakeCameraSource, a_gstreamer_source_without_pipeline_names_the_key) {
   config::CameraConfig c;
-  c.source = "gstreamer";
+  c.source = config::CameraSource::kGstreamer;
   SteadyClock clock;
   EXPECT_THROW(make_camera_source(c, "", clock, &make_capture_camera), CameraError);
 }
@@ -278,7 +279,7 @@ TEST(GStreamerCamera, a_missing_usb_camera_is_an_error_naming_the_device_not_a_h
 
 TEST(GStreamerCamera, reads_frames_from_videotestsrc) {
   config::CameraConfig c;
-  c.source = "gstreamer";
+  c.source = config::CameraSource::kGstreamer;
   c.pipeline =
       "videotestsrc num-buffers=3 ! video/x-raw, width=64, height=48 ! videoconvert ! "
       "video/x-raw, format=BGR ! appsink";
@@ -297,7 +298,7 @@ TEST(GStreamerCamera, reads_frames_from_videotestsrc) {
 
 TEST(CameraPipelines, csi_pipeline_is_the_documented_nvargus_form) {
   config::CameraConfig c;
-  c.source = "csi";
+  c.source = config::CameraSource::kCsi;
   c.capture_width = 1280;
   c.capture_height = 720;
   c.fps = 60;
@@ -328,7 +329,7 @@ TEST(CameraPipelines, csi_pipeline_carries_sensor_mode_flip_and_sizes) {
 TEST(CameraPipelines, v4l2_pipeline_decodes_mjpeg_cameras) {
   config::CameraConfig c;
   c.device = "/dev/video1";
-  c.format = "mjpeg";
+  c.format = config::CameraFormat::kMjpeg;
   c.capture_width = 640;
   c.capture_height = 480;
   c.fps = 30;
@@ -340,7 +341,7 @@ TEST(CameraPipelines, v4l2_pipeline_decodes_mjpeg_cameras) {
 
 TEST(CameraPipelines, v4l2_pipeline_takes_raw_frames_as_they_are) {
   config::CameraConfig c;
-  c.format = "raw";
+  c.format = config::CameraFormat::kRaw;
   c.capture_width = 320;
   c.capture_height = 240;
   c.fps = 15;

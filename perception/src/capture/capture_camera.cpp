@@ -63,25 +63,26 @@ void GStreamerCamera::reopen() { open(); }
 
 std::unique_ptr<CameraSource> make_capture_camera(const config::CameraConfig& c,
                                                   const std::string& path, const Clock& clock) {
-  if (c.source == "video") return std::make_unique<VideoFileCamera>(path, clock, replay_options(c));
-  if (c.source == "images") {
+  const std::string source(config::to_string(c.source));
+  if (source == "video") return std::make_unique<VideoFileCamera>(path, clock, replay_options(c));
+  if (source == "images") {
     return std::make_unique<ImageFolderCamera>(path, clock, replay_options(c));
   }
-  if (c.source == "csi") {
+  if (source == "csi") {
     return std::make_unique<GStreamerCamera>(
         csi_pipeline(c), "CSI camera sensor-id=" + std::to_string(c.sensor_id), kCsiRemedy);
   }
-  if (c.source == "v4l2") {
+  if (source == "v4l2") {
     return std::make_unique<GStreamerCamera>(
         v4l2_pipeline(c), "USB camera " + c.device,
         "check that " + c.device +
             " exists (ls /dev/video*), that you may read it (group "
             "video) and that it supports camera.format " +
-            c.format + " at " + std::to_string(c.capture_width) + "x" +
+            std::string(config::to_string(c.format)) + " at " + std::to_string(c.capture_width) + "x" +
             std::to_string(c.capture_height) + " (v4l2-ctl --list-formats-ext -d " + c.device +
             ")");
   }
-  if (c.source == "gstreamer") {
+  if (source == "gstreamer") {
     if (c.pipeline.empty()) {
       throw CameraError(
           "camera.pipeline is empty; camera.source: gstreamer needs a pipeline "
@@ -92,7 +93,7 @@ std::unique_ptr<CameraSource> make_capture_camera(const config::CameraConfig& c,
         "test it with gst-launch-1.0 (fakesink in place of appsink) and check that it ends in "
         "an appsink delivering BGR");
   }
-  throw CameraError("camera.source: " + c.source + " is not a source of the capture plugin");
+  throw CameraError("camera.source: " + source + " is not a source of the capture plugin");
 }
 
 }  // namespace rcpilot::perception

@@ -107,5 +107,26 @@ TEST(SimCamera, interrupt_releases_a_pending_read) {
   EXPECT_FALSE(camera.describe().empty());
 }
 
+TEST(SimCamera, StampsEachFrameWithTheRenderedInstant) {
+  ManualClock clock(world().time());
+  SimCamera camera(world(), clock, 30.0, false);
+  cv::Mat frame;
+  clock.advance(milliseconds(40));
+  ASSERT_TRUE(camera.read(frame));
+  const TimePoint rendered = clock.now();
+  clock.advance(milliseconds(7));  // the grabber receives it later
+  EXPECT_EQ(camera.captured_at(), rendered);
+}
+
+TEST(SimCamera, ReopenClearsAnInterrupt) {
+  ManualClock clock(world().time());
+  SimCamera camera(world(), clock, 30.0, false);
+  cv::Mat frame;
+  camera.interrupt();
+  EXPECT_FALSE(camera.read(frame));
+  camera.reopen();
+  EXPECT_TRUE(camera.read(frame));
+}
+
 }  // namespace
 }  // namespace rcpilot::sim

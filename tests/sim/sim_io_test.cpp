@@ -107,7 +107,7 @@ TEST(SimCamera, interrupt_releases_a_pending_read) {
   EXPECT_FALSE(camera.describe().empty());
 }
 
-TEST(SimCamera, StampsEachFrameWithTheRenderedInstant) {
+TEST(SimCamera, each_frame_is_stamped_with_the_instant_it_was_rendered) {
   ManualClock clock(world().time());
   SimCamera camera(world(), clock, 30.0, false);
   cv::Mat frame;
@@ -118,7 +118,7 @@ TEST(SimCamera, StampsEachFrameWithTheRenderedInstant) {
   EXPECT_EQ(camera.captured_at(), rendered);
 }
 
-TEST(SimCamera, ReopenClearsAnInterrupt) {
+TEST(SimCamera, reopen_clears_an_interrupt) {
   ManualClock clock(world().time());
   SimCamera camera(world(), clock, 30.0, false);
   cv::Mat frame;

@@ -226,6 +226,9 @@ void add_motor(Schema& s) {
       .flag("mm1_require_reports", &M::mm1_require_reports,
             "mm1: the link is alive only while the board sends RC reports; false for a board "
             "that stays silent")
+      .number("mm1_rate_hz", &M::mm1_rate_hz, "Hz", 1, 40,
+              "mm1: most setpoint lines sent per second, always the newest (Donkey sends 20); "
+              "the board's script takes one line per ~25 ms pass, so faster only queues lines")
       .choice("vesc_throttle_mode", &M::vesc_throttle_mode, "vesc: throttle sent as SET_DUTY, SET_RPM or SET_CURRENT")
       .number("vesc_max_duty", &M::vesc_max_duty, "-", 0, 0.95, "vesc: duty at throttle +-1")
       .number("vesc_max_erpm", &M::vesc_max_erpm, "erpm", 0, 200000,

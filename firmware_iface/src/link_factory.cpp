@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "firmware_iface/fd_transport.hpp"
+#include "firmware_iface/serial_transport.hpp"
 
 namespace rcpilot::fw {
 
@@ -30,6 +30,22 @@ PulseChannel throttle(const config::MotorConfig& m) {
                  m.throttle_inverted);
 }
 
+// The MM1's script reads exactly four digits per value: a pulse outside 1000..2000 us cannot
+// be sent, so a calibration asking for one is refused instead of being clamped in silence.
+void check_mm1_pulses(const config::MotorConfig& m) {
+  const std::pair<const char*, int> keys[] = {
+      {"steering_min_us", m.steering_min_us},       {"steering_center_us", m.steering_center_us},
+      {"steering_max_us", m.steering_max_us},       {"throttle_min_us", m.throttle_min_us},
+      {"throttle_center_us", m.throttle_center_us}, {"throttle_max_us", m.throttle_max_us}};
+  for (const auto& [key, us] : keys) {
+    if (us >= kMm1MinPulseUs && us <= kMm1MaxPulseUs) continue;
+    throw std::invalid_argument("motor." + std::string(key) + " is " + std::to_string(us) +
+                                " us, but the Robo HAT MM1 (motor.driver mm1) can only output " +
+                                std::to_string(kMm1MinPulseUs) + ".." +
+                                std::to_string(kMm1MaxPulseUs) + " us: set it within that range");
+  }
+}
+
 board::ChannelLimits limits(const PulseChannel& ch) {
   return {static_cast<std::uint16_t>(ch.min_us), static_cast<std::uint16_t>(ch.center_us),
           static_cast<std::uint16_t>(ch.max_us)};
@@ -52,12 +68,12 @@ NativeLinkConfig native_link_config(const config::MotorConfig& m) {
 }
 
 Mm1LinkConfig mm1_link_config(const config::MotorConfig& m) {
+  check_mm1_pulses(m);
   Mm1LinkConfig c;
   c.steering = steering(m);
   c.throttle = throttle(m);
   c.require_reports = m.mm1_require_reports;
-  c.timing = link_timing(m);
-  c.timing.min_interval_ms = 25;  // the board takes one message per 25 ms pass
+  c.timing = Mm1LinkConfig::timing_for_rate(m.mm1_rate_hz, link_timing(m));
   return c;
 }
 

@@ -15,8 +15,8 @@ std::string what_path_holds(const std::string& source) {
 }
 
 std::string plugin_remedy(const std::string& source) {
-  return "camera.source: " + source + " needs the capture plugin (OpenCV videoio and " +
-         "imgcodecs), built with rcpilot and installed beside it by scripts/install; rebuild " +
+  return "camera.source: " + source + " needs the capture plugin (GStreamer and libpng), " +
+         "built with rcpilot and installed beside it by scripts/install; rebuild " +
          "(scripts/build) and reinstall, or use camera.source sim or tub";
 }
 

@@ -88,6 +88,7 @@ struct MotorConfig {
   int throttle_max_us = 2000;   // us, ESC pulse at throttle +1
   bool throttle_inverted = false;  // +1 maps to min_us
   bool mm1_require_reports = true;  // mm1: alive only while the board sends RC reports
+  int mm1_rate_hz = 20;             // Hz, mm1: most setpoint lines sent per second (1..40)
   VescThrottle vesc_throttle_mode = VescThrottle::kDuty;  // vesc: duty, rpm, current
   double vesc_max_duty = 0.2;       // vesc: duty at throttle +-1
   double vesc_max_erpm = 10000;     // vesc: electrical RPM at throttle +-1

@@ -70,16 +70,6 @@ void release_startup_memory() {
 #endif
 }
 
-std::string_view to_string(perception::CameraEvent event) {
-  switch (event) {
-    case perception::CameraEvent::kLost: return "camera_lost";
-    case perception::CameraEvent::kRecovered: return "camera_recovered";
-    case perception::CameraEvent::kReopened: return "camera_reopened";
-    case perception::CameraEvent::kEnded: return "camera_ended";
-  }
-  return "camera";
-}
-
 // Board health on the `health` topic every telemetry.health_interval_s, and a warning event
 // when a thermal zone reaches telemetry.warn_temp_c. Null when telemetry or health is off.
 std::unique_ptr<HealthMonitor> start_health(const config::Config& cfg,
@@ -126,8 +116,8 @@ void Node::build_perception() {
   camera_ = app::make_camera(cfg_, sim_car_.get(), clock_);
   perception::GrabberOptions grab = perception::grabber_options(cfg_.camera);
   grab.on_event = [this](perception::CameraEvent e, const std::string& detail) {
-    spdlog::warn("{}: {}", to_string(e), detail);
-    if (telemetry_) telemetry_->publish_event(std::string(to_string(e)), detail);
+    spdlog::warn("{}: {}", perception::to_string(e), detail);
+    if (telemetry_) telemetry_->publish_event(perception::to_string(e), detail);
   };
   grabber_ = std::make_unique<perception::FrameGrabber>(*camera_, clock_, frames_, grab);
   grabber_->start();

@@ -328,7 +328,10 @@ void add_control_motor_telemetry(Schema& s) {
       .text("curve_secret_key", &A::curve_secret_key, false,
             "file with the server's CURVE secret key (rcpilot-ctl keygen); empty: no CURVE")
       .text("curve_authorized_keys", &A::curve_authorized_keys, false,
-            "file of client CURVE public keys allowed in, one per line; needed with CURVE");
+            "file of client CURVE public keys allowed in, one per line; needed with CURVE")
+      .number("max_request_bytes", &A::max_request_bytes, "bytes", 256, 16777216,
+              "longest request accepted; longer ones get error `too_large` before they are "
+              "parsed, and ZeroMQ drops any over twice this without reading it");
 }
 
 void add_record(Schema& s) {

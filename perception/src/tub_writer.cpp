@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "perception/jpeg_codec.hpp"
 #include "tub_format.hpp"
@@ -111,17 +112,27 @@ TubWriter::TubWriter(const std::string& path, nlohmann::json metadata, TubOption
     : path_(path), options_(std::move(options)) {
   std::error_code ec;
   const bool has_files = fs::is_directory(path_, ec) && !fs::is_empty(path_, ec);
-  if (fs::exists(fs::path(path_) / kManifest)) {
-    open_existing();
-  } else if (has_files || (fs::exists(path_) && !fs::is_directory(path_))) {
-    throw TubError(path_ +
-                   " exists, is not empty and is not a tub (no manifest.json); record "
-                   "into a new or empty folder");
-  } else {
-    create_new(std::move(metadata));
+  try {
+    if (fs::exists(fs::path(path_) / kManifest)) {
+      open_existing();
+    } else if (has_files || (fs::exists(path_) && !fs::is_directory(path_))) {
+      throw TubError(path_ +
+                     " exists, is not empty and is not a tub (no manifest.json); record "
+                     "into a new or empty folder");
+    } else {
+      create_new(std::move(metadata));
+    }
+    session_id_ = today_yy_mm_dd() + "_" + std::to_string(session_number_);
+    open_catalog(!paths_.empty());
+  } catch (const nlohmann::json::exception& e) {
+    // A manifest or catalog manifest with a missing or mistyped field (found by fuzz/
+    // tub_reopen): refuse it like any other damaged tub.
+    throw TubError("tub " + path_ + " has a damaged manifest (" + e.what() +
+                   "); record into a new folder");
+  } catch (const std::out_of_range& e) {  // an empty catalog manifest
+    throw TubError("tub " + path_ + " has an empty catalog manifest (" + e.what() +
+                   "); record into a new folder");
   }
-  session_id_ = today_yy_mm_dd() + "_" + std::to_string(session_number_);
-  open_catalog(!paths_.empty());
   open_ = true;
 }
 
@@ -260,8 +271,9 @@ std::int64_t TubWriter::write(const cv::Mat& bgr, float angle, float throttle,
   if (std::isfinite(angle)) record["user/angle"] = tidy(angle);  // null values are left out
   if (std::isfinite(throttle)) record["user/throttle"] = tidy(throttle);
   for (const auto& [key, value] : extras.items()) {
+    const std::string& name = key;  // C++17 lambdas cannot capture a structured binding (clang)
     const auto field = std::find_if(options_.extra_inputs.begin(), options_.extra_inputs.end(),
-                                    [&](const TubField& f) { return f.key == key; });
+                                    [&](const TubField& f) { return f.key == name; });
     if (field == options_.extra_inputs.end()) {
       throw TubError("record key " + key + " is not an input of tub " + path_);
     }

@@ -117,6 +117,7 @@ struct ControlApiConfig {
   std::string endpoint = "tcp://127.0.0.1:5557";   // ZeroMQ REP bind address
   std::string curve_secret_key;     // file with the server's CURVE secret key; empty: no CURVE
   std::string curve_authorized_keys;  // file listing client public keys allowed in (CURVE)
+  int max_request_bytes = 65536;      // bytes; longer requests are refused before parsing
 };
 
 struct RecordConfig {

@@ -165,6 +165,7 @@ struct GamepadConfig {
   int record_toggle_button = 0;             // 0: A / Cross
   int erase_records_button = 2;             // 2: X / Triangle
   int erase_count = 100;                    // records the erase button erases
+  int erase_hold_ms = 1000;                 // ms 200..10000, hold of the erase button that erases
   int reconnect_min_ms = 100;               // ms, first re-open delay (doubles per failure)
   int reconnect_max_ms = 2000;              // ms, cap of the re-open back-off
 };

@@ -19,6 +19,8 @@
 #include "sim_backend/simulated_car.hpp"
 #include "telemetry/status_report.hpp"
 
+#include "operator/control_api_check.hpp"  // --check-config runs the control API's checks
+
 namespace rcpilot {
 namespace {
 
@@ -102,6 +104,7 @@ int run(const Options& opt) {
     if (opt.check_config) {
       perception::make_pilot(cfg);
       if (sim_backend::wants_simulated_car(cfg)) sim_backend::load_simulated_car(cfg, SteadyClock{});
+      vehicle::check_control_api_config(cfg);
       std::printf("%s: config and model OK\n", cfg.source_path.c_str());
       return app::kExitOk;
     }
@@ -130,7 +133,7 @@ int main(int argc, char** argv) {
                "Print the configuration reference (Markdown) and exit");
   app.add_option("--duration", opt.duration_s,
                  "Stop after this many seconds (0: run until SIGINT/SIGTERM)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(rcpilot::app::duration_problem);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,6 +11,7 @@
 
 #include "config/loader.hpp"  // ConfigError
 #include "ctl/curve_keys.hpp"
+#include "operator/control_api_check.hpp"
 
 namespace rcpilot::vehicle {
 namespace {
@@ -62,15 +63,8 @@ ControlServer::ControlServer(const config::ControlApiConfig& cfg, ControlHandler
     : handler_(handler),
       max_request_bytes_(static_cast<std::size_t>(cfg.max_request_bytes)),
       sockets_(std::make_unique<Sockets>()) {
-  const bool wants_curve = !cfg.curve_secret_key.empty();
-  if (!wants_curve && !is_local_endpoint(cfg.endpoint)) {
-    throw config::ConfigError(
-        "control_api.endpoint '" + cfg.endpoint +
-        "' is reachable from other machines: set control_api.curve_secret_key and "
-        "control_api.curve_authorized_keys (make keys with `rcpilot-ctl keygen`), or bind to "
-        "tcp://127.0.0.1");
-  }
-  if (wants_curve) use_curve(cfg);
+  check_control_api(cfg);  // the same checks as --check-config
+  if (!cfg.curve_secret_key.empty()) use_curve(cfg);
   sockets_->router.set(zmq::sockopt::linger, 0);
   // Up to twice the limit is read and answered `too_large`; beyond that ZeroMQ drops the
   // message unread and closes that connection, so a huge request never reaches memory.

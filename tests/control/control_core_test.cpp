@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>  // NAN: GCC 9 and 10 do not include it through gtest
+
 namespace rcpilot::vehicle {
 namespace {
 

@@ -13,9 +13,9 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <CLI/CLI.hpp>
 
 #include "common/latest_slot.hpp"
+#include "config/command_line.hpp"
 #include "config/loader.hpp"
 #include "firmware_iface/drive_command.hpp"
 #include "operators.hpp"
@@ -363,23 +363,19 @@ int run(const Options& opt) {
 }  // namespace rcpilot
 
 int main(int argc, char** argv) {
+  namespace cli = rcpilot::cli;
   rcpilot::Options opt;
-  CLI::App app{"rcpilot: the control node of a self-driving RC car"};
-  app.add_option("-c,--config", opt.config_path, "YAML config (default: the built-in sim profile)");
-  app.add_option("--set", opt.overrides, "Override a key: --set section.key=value (repeatable)")
-      ->allow_extra_args(false);
-  app.add_flag("--print-config", opt.print_config, "Print the effective config and exit");
-  app.add_flag("--check-config", opt.check_config, "Validate config and model, then exit");
-  app.add_flag("--config-reference", opt.config_reference,
-               "Print the configuration reference (Markdown) and exit");
-  app.add_option("--duration", opt.duration_s,
-                 "Stop after this many seconds (0: run until SIGINT/SIGTERM)")
-      ->check(CLI::NonNegativeNumber);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : rcpilot::app::kExitConfigError;
-  }
+  cli::CommandLine command_line{"rcpilot", "rcpilot: the control node of a self-driving RC car"};
+  cli::add_config_options(command_line.options(), &opt.config_path, &opt.overrides);
+  command_line.options()
+      .flag("print-config", &opt.print_config, "Print the effective config and exit")
+      .flag("check-config", &opt.check_config, "Validate config and model, then exit")
+      .flag("config-reference", &opt.config_reference,
+            "Print the configuration reference (Markdown) and exit")
+      .option("duration",
+              cli::po::value(&opt.duration_s)->notifier(cli::non_negative("--duration")),
+              "Stop after this many seconds (0: run until SIGINT/SIGTERM)");
+  if (const auto exit_code = command_line.parse(argc, argv)) return *exit_code;
   if (opt.config_reference) {
     std::printf("%s", rcpilot::config::reference_markdown().c_str());
     return 0;

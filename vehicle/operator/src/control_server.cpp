@@ -5,6 +5,8 @@
 
 #include <zmq.hpp>
 
+#include "zmq_options/zmq_options.hpp"
+
 #include "config/loader.hpp"  // ConfigError
 #include "ctl/curve_keys.hpp"
 
@@ -48,7 +50,7 @@ ControlServer::ControlServer(const config::ControlApiConfig& cfg, ControlHandler
         "tcp://127.0.0.1");
   }
   if (wants_curve) use_curve(cfg);
-  sockets_->rep.set(zmq::sockopt::linger, 0);
+  zmq_options::set(sockets_->rep, ZMQ_LINGER, 0);
   try {
     sockets_->rep.bind(cfg.endpoint);
   } catch (const zmq::error_t& e) {
@@ -73,16 +75,16 @@ void ControlServer::use_curve(const config::ControlApiConfig& cfg) {
     }
     // The ZAP handler must be bound before the CURVE socket, or ZeroMQ lets everyone in.
     sockets_->zap.bind(kZapEndpoint);
-    sockets_->rep.set(zmq::sockopt::curve_server, 1);
-    sockets_->rep.set(zmq::sockopt::curve_secretkey, server.secret_key);
-    sockets_->rep.set(zmq::sockopt::zap_domain, "rcpilot");
+    zmq_options::set(sockets_->rep, ZMQ_CURVE_SERVER, 1);
+    zmq_options::set(sockets_->rep, ZMQ_CURVE_SECRETKEY, server.secret_key);
+    zmq_options::set(sockets_->rep, ZMQ_ZAP_DOMAIN, "rcpilot");
   } catch (const KeyFileError& e) {
     throw config::ConfigError(std::string("control_api: ") + e.what());
   }
 }
 
 std::string ControlServer::bound_endpoint() const {
-  return sockets_->rep.get(zmq::sockopt::last_endpoint);
+  return zmq_options::last_endpoint(sockets_->rep);
 }
 
 void ControlServer::start() {
@@ -120,7 +122,7 @@ void ControlServer::answer_zap() {
     if (!sockets_->zap.recv(part, zmq::recv_flags::none)) return;
     if (n < frames.size()) frames[n] = std::move(part);
     ++n;
-  } while (sockets_->zap.get(zmq::sockopt::rcvmore));
+  } while (zmq_options::more_parts(sockets_->zap));
   const bool curve_request = n == frames.size() && frames[5].to_string() == "CURVE";
   const bool allowed = curve_request && authorized_.count(z85(frames[6].to_string())) != 0;
   if (!allowed) refused_.fetch_add(1);
@@ -139,7 +141,7 @@ void ControlServer::answer_request() {
   if (!sockets_->rep.recv(request, zmq::recv_flags::none)) return;
   // A multipart request is malformed; drain it so the REP socket can answer.
   bool extra = false;
-  while (sockets_->rep.get(zmq::sockopt::rcvmore)) {
+  while (zmq_options::more_parts(sockets_->rep)) {
     zmq::message_t part;
     (void)sockets_->rep.recv(part, zmq::recv_flags::none);
     extra = true;

@@ -4,6 +4,11 @@
 //  - BM_NativeWriteToFirmwareApply: host write -> the reference firmware core applied the
 //    COMMAND (its last_seq moved), the firmware reading the pty master exactly as
 //    rcpilot-fw-sim does; counters p50_us / p99_us / max_us over all iterations.
+//  - BM_NativeLinkSendToFirmwareApply: setpoint-to-wire through the whole host link:
+//    NativeLink::send() on the caller's thread -> the link's I/O thread writes the COMMAND ->
+//    the firmware core applied it; one send every 20 ms on absolute deadlines (the control
+//    loop's 50 Hz), counters
+//    p50_us / p99_us / max_us.
 #include <benchmark/benchmark.h>
 
 #include <atomic>
@@ -12,6 +17,7 @@
 
 #include "common/stats.hpp"
 #include "firmware_iface/fd_transport.hpp"
+#include "firmware_iface/native_link.hpp"
 #include "firmware_iface/vesc_protocol.hpp"
 #include "rcp_firmware.hpp"
 
@@ -81,8 +87,15 @@ std::size_t encode(proto::MsgType type, std::uint32_t seq, std::uint8_t* wire) {
 
 void drain(fw::SerialTransport& port) {
   std::uint8_t buf[512];
-  while (port.read(buf, sizeof(buf), std::chrono::milliseconds(0)).bytes > 0) {
+  boost::system::error_code ec;
+  while (port.read_some(buf, sizeof(buf), ec) > 0) {
   }
+}
+
+// One non-blocking write, as the link's I/O thread does it.
+std::size_t write(fw::SerialTransport& port, const std::uint8_t* data, std::size_t size) {
+  boost::system::error_code ec;
+  return port.write_some(data, size, ec);
 }
 
 void BM_NativeCommandEncodeWrite(benchmark::State& state) {
@@ -92,7 +105,7 @@ void BM_NativeCommandEncodeWrite(benchmark::State& state) {
   std::uint32_t seq = 0;
   for (auto _ : state) {
     const std::size_t n = encode(proto::MsgType::kCommand, ++seq, wire);
-    benchmark::DoNotOptimize(port.write(wire, n));
+    benchmark::DoNotOptimize(write(port, wire, n));
   }
 }
 BENCHMARK(BM_NativeCommandEncodeWrite);
@@ -105,8 +118,8 @@ void BM_VescSetpointEncodeWrite(benchmark::State& state) {
     x = x > 0.9f ? 0.0f : x + 0.01f;
     const auto servo = fw::vesc::set_servo_pos(0.5f + 0.3f * x);
     const auto duty = fw::vesc::set_duty(0.2f * x);
-    port.write(servo.data(), servo.size());
-    benchmark::DoNotOptimize(port.write(duty.data(), duty.size()));
+    write(port, servo.data(), servo.size());
+    benchmark::DoNotOptimize(write(port, duty.data(), duty.size()));
   }
 }
 BENCHMARK(BM_VescSetpointEncodeWrite);
@@ -116,7 +129,7 @@ void BM_NativeWriteToFirmwareApply(benchmark::State& state) {
   fw::SerialTransport port(board.device(), 115200);
   std::uint8_t wire[proto::kMaxWire];
   for (proto::MsgType t : {proto::MsgType::kHello, proto::MsgType::kArm}) {
-    port.write(wire, encode(t, 0, wire));
+    write(port, wire, encode(t, 0, wire));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // set-up, not measured
   }
   rcpilot::SampleWindow latency_us(1 << 16);
@@ -124,7 +137,7 @@ void BM_NativeWriteToFirmwareApply(benchmark::State& state) {
   for (auto _ : state) {
     const std::size_t n = encode(proto::MsgType::kCommand, ++seq, wire);
     const std::int64_t t0 = now_ns();
-    port.write(wire, n);
+    write(port, wire, n);
     const auto deadline = Clock::now() + std::chrono::milliseconds(100);
     while (board.applied_seq() != seq && Clock::now() < deadline) {
     }
@@ -143,5 +156,53 @@ void BM_NativeWriteToFirmwareApply(benchmark::State& state) {
   state.counters["max_us"] = p.max;
 }
 BENCHMARK(BM_NativeWriteToFirmwareApply)->Iterations(5000)->UseRealTime();
+
+// The link applies a setpoint only after its handshake; the firmware answers every COMMAND, so
+// the link stays alive while the benchmark runs.
+void BM_NativeLinkSendToFirmwareApply(benchmark::State& state) {
+  PtyBoard board(/*apply=*/true);
+  rcpilot::SteadyClock clock;
+  fw::NativeLink link(std::make_unique<fw::SerialTransport>(board.device(), 115200), clock,
+                      fw::NativeLinkConfig{});
+  if (!link.wait_ready(std::chrono::seconds(2))) {
+    state.SkipWithError("the link did not come alive within 2 s");
+    return;
+  }
+  rcpilot::SampleWindow latency_us(1 << 16);
+  std::uint64_t tick = 0;
+  auto next_tick = Clock::now();
+  for (auto _ : state) {
+    state.PauseTiming();
+    next_tick += std::chrono::milliseconds(20);  // the control loop's absolute deadlines
+    std::this_thread::sleep_until(next_tick);
+    const std::uint32_t before = board.applied_seq();
+    state.ResumeTiming();
+    fw::DriveCommand cmd;
+    cmd.steering_norm = static_cast<float>(++tick % 100) / 200.0f;
+    cmd.tick = tick;
+    const std::int64_t t0 = now_ns();
+    link.send(cmd);
+    const auto deadline = Clock::now() + std::chrono::milliseconds(100);
+    while (board.applied_seq() == before && Clock::now() < deadline) {
+      // The board thread stamps the apply time itself: sleeping here only leaves it the CPU.
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    if (board.applied_seq() == before) {
+      const fw::LinkStatus st = link.status();
+      const std::string why = "the firmware did not apply a setpoint within 100 ms (link " +
+                              std::string(st.alive ? "alive" : "dead") + ", losses " +
+                              std::to_string(st.link_losses) + ", send failures " +
+                              std::to_string(st.send_failures) + ")";
+      state.SkipWithError(why.c_str());
+      break;
+    }
+    latency_us.add(static_cast<double>(board.applied_ns() - t0) / 1000.0);
+  }
+  const rcpilot::Percentiles p = latency_us.summary();
+  state.counters["p50_us"] = p.p50;
+  state.counters["p99_us"] = p.p99;
+  state.counters["max_us"] = p.max;
+}
+BENCHMARK(BM_NativeLinkSendToFirmwareApply)->Iterations(1000)->UseRealTime();
 
 }  // namespace

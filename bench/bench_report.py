@@ -174,3 +174,35 @@ def render(results, header):
               "as a share of both vCPUs over the run (/proc/stat's steal). The load average "
               "inside the VM does not show it; the tails grow with it."]
     return "\n".join(parts) + "\n"
+
+
+def memory_table(results):
+    """Resident memory of each run (node_bench.py --memory), with the target."""
+    lines = [
+        "| program | frames | VmRSS mean / max MB | anon / file-backed MB | PSS mid-run MB "
+        "| <= 100 MB? | largest mappings mid-run (RSS MB) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        t = r["table"]
+        if t.get("failed"):
+            lines.append(f"| {t['kind']} | {t['source']} {t['camera_fps']:g} fps | failed |"
+                         + " |" * 4)
+            continue
+        rss = t.get("rss_mb") or {}
+        top = ", ".join(f"{b['mapping']} {b['rss_mb']:.1f}"
+                        for b in (r.get("rss_breakdown_mid_run") or [])[:5])
+        ok = "-" if rss.get("max") is None else ("yes" if rss["max"] <= TARGETS["rss_mb"]
+                                                  else "**no**")
+        lines.append(
+            f"| {t['kind']} | {t['source']} {t['camera_fps']:g} fps "
+            f"| {fmt(rss.get('mean'), 1)} / {fmt(rss.get('max'), 1)} "
+            f"| {fmt(r.get('rss_anon_mb_mean'), 1)} / {fmt(r.get('rss_file_mb_mean'), 1)} "
+            f"| {fmt(r.get('pss_mb_mid_run'), 1)} | {ok} | {top or '-'} |")
+    return "\n".join(lines)
+
+
+def render_memory(results, header):
+    """node_bench.py --memory: the runs, then their memory."""
+    return "\n".join(["\n".join(header), "", run_table(results), "", memory_table(results),
+                      "", "- the baseline reports VmRSS only (it measures itself)."]) + "\n"

@@ -7,6 +7,7 @@ Usage (from the repository root):
   bench/node_bench.py --report [--out DIR]     # results.md again from the run JSONs in DIR
   bench/node_bench.py --rate 50 --duration 60 [--load] [--source sim|replay] [--json OUT]
   bench/node_bench.py --baseline --rate 20 --duration 60 [--load]   # bench/donkey_baseline.py
+  bench/node_bench.py --memory [--duration 60] [--out DIR]   # RSS per camera source, 20 Hz
   common: [--rcpilot build-bench/bin/rcpilot] [--config config/profiles/sim.yaml]
           [--set section.key=value ...] [--warmup 3] [--hog-cpu N] [--control-cpu N]
 
@@ -20,6 +21,11 @@ fragment for bench/RESULTS.md) and one JSON per run:
     camera.source images); the fragment gives rcpilot / baseline ratios;
   * rcpilot with an unthrottled source (sim camera at --unthrottled-fps, 240) for the pilot rate;
   * with --long, rcpilot at 20 Hz with the hog for --long-seconds (600).
+--memory runs, at 20 Hz without the hog, rcpilot on the sim camera, on the replayed frames as an
+image folder (camera.source images) and as a video file through GStreamer (camera.source video,
+DIR/sim-frames.avi, MJPEG made once from the frames), then the baseline on the same frames; its
+fragment adds each run's resident memory: VmRSS, anonymous and file-backed, PSS, and the
+largest mappings mid-run.
 
 What one rcpilot run measures:
   * starts rcpilot for warm-up + --duration, at control.rate_hz = --rate, publishing telemetry
@@ -80,8 +86,9 @@ def parse_args(argv):
                    help="pin stress-ng to this CPU (taskset); default: not pinned")
     p.add_argument("--control-cpu", type=int, default=None, metavar="CPU",
                    help="pin rcpilot's control thread to this CPU (control.cpu); default: not")
-    p.add_argument("--source", choices=("sim", "replay"), default="sim",
-                   help="sim: the simulator's camera, closed loop; replay: the frames of "
+    p.add_argument("--source", choices=("sim", "replay", "images", "video"), default="sim",
+                   help="sim: the simulator's camera, closed loop; video: --frames as a video "
+                        "file through GStreamer; replay (= images): the frames of "
                    "--frames, paced at --fps, looping (what the baseline sees)")
     p.add_argument("--fps", type=float, default=30.0, help="camera.fps (default 30)")
     p.add_argument("--frames", help="folder of frames (or a tub) for --source replay and the "
@@ -96,6 +103,11 @@ def parse_args(argv):
                    help="the 10-minute run: rcpilot at 20 Hz with the hog for --long-seconds "
                    "(with --suite: after the suite; alone: only this run)")
     p.add_argument("--long-seconds", type=float, default=600.0)
+    p.add_argument("--memory", action="store_true",
+                   help="RSS of rcpilot on each camera source and of the baseline, at 20 Hz")
+    p.add_argument("--memory-runs", default="sim,images,video,baseline",
+                   help="--memory: which of its runs (e.g. video to repeat one; --report "
+                        "--memory then renders every run JSON in --out)")
     p.add_argument("--rates", default="20,50,100", help="--suite: loop rates, Hz")
     p.add_argument("--unthrottled-fps", type=float, default=240.0,
                    help="--suite: camera.fps of the unthrottled run (240 is camera.fps's "
@@ -126,12 +138,39 @@ def ensure_frames(args):
     return os.path.abspath(folder)
 
 
+def ensure_video(args):
+    """The replayed frames as an MJPEG AVI at --fps (made once, with python3-opencv)."""
+    frames = ensure_frames(args)
+    path = os.path.join(args.out, "sim-frames.avi")
+    if os.path.isfile(path):
+        return os.path.abspath(path)
+    import cv2  # only here: the other runs do not need it
+    names = sorted((n for n in os.listdir(frames) if n.lower().endswith((".jpg", ".png"))),
+                   key=lambda n: (int(n.split("_")[0]) if n.split("_")[0].isdigit() else -1, n))
+    first = cv2.imread(os.path.join(frames, names[0]))
+    os.makedirs(args.out, exist_ok=True)
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"MJPG"), args.fps,
+                             (first.shape[1], first.shape[0]))
+    for n in names:
+        writer.write(cv2.imread(os.path.join(frames, n)))
+    writer.release()
+    print(f"node_bench: wrote {len(names)} frames into {path}", file=sys.stderr)
+    return os.path.abspath(path)
+
+
+SOURCE_NAMES = {"sim": "sim camera", "replay": "image folder", "images": "image folder",
+                "video": "video file (GStreamer)"}
+
+
 def node_command(args, endpoint, duration):
     cmd = [args.rcpilot, "--config", args.config, "--duration", f"{duration:g}",
            "--set", f"telemetry.endpoint={endpoint}", "--set", "telemetry.state_every_n_ticks=1",
            "--set", f"control.rate_hz={args.rate:g}", "--set", f"camera.fps={args.fps:g}"]
-    if args.source == "replay":
+    if args.source in ("replay", "images"):
         cmd += ["--set", "camera.source=images", "--set", f"camera.path={ensure_frames(args)}",
+                "--set", "camera.loop=true", "--set", "camera.realtime=true"]
+    elif args.source == "video":
+        cmd += ["--set", "camera.source=video", "--set", f"camera.path={ensure_video(args)}",
                 "--set", "camera.loop=true", "--set", "camera.realtime=true"]
     if args.control_cpu is not None:
         cmd += ["--set", f"control.cpu={args.control_cpu}"]
@@ -242,7 +281,7 @@ def run_node(args):
     lat = result.get("summary_latency")
     result["table"] = {
         "kind": "rcpilot",
-        "source": "sim camera" if args.source == "sim" else "replayed sim frames",
+        "source": SOURCE_NAMES[args.source],
         "rate_hz": args.rate,
         "camera_fps": args.fps,
         "load": result["load"],
@@ -277,7 +316,7 @@ def last_error(output):
 
 def failed_table(result, args, why):
     return {"kind": result["program"], "rate_hz": args.rate, "camera_fps": args.fps,
-            "source": "sim camera" if args.source == "sim" else "replayed sim frames",
+            "source": SOURCE_NAMES[args.source],
             "load": result["load"], "loaded": args.load, "seconds": args.seconds,
             "failed": why.replace("|", "/")}
 
@@ -394,6 +433,14 @@ def suite_runs(args):
                                   baseline=program == "baseline")))
         runs.append(("rcpilot_unthrottled", "unthrottled",
                      dict(rate=20.0, load=False, fps=args.unthrottled_fps)))
+    if args.memory:
+        wanted = args.memory_runs.split(",")
+        for source in (s for s in ("sim", "images", "video") if s in wanted):
+            runs.append((f"rcpilot_{source}_20hz", "memory", dict(rate=20.0, load=False,
+                                                                 camera=source)))
+        if "baseline" in wanted:
+            runs.append(("baseline_replay_20hz", "memory", dict(rate=20.0, load=False,
+                                                               baseline=True)))
     if args.long:
         runs.append(("rcpilot_20hz_load_long", "long",
                      dict(rate=20.0, load=True, seconds=args.long_seconds)))
@@ -407,6 +454,8 @@ def run_suite(args):
     for i, (name, role, changes) in enumerate(runs, 1):
         run_args = argparse.Namespace(**{**vars(args), "source": "sim", "fps": args.fps,
                                          "baseline": False, **changes})
+        if "camera" in changes:  # --memory: which camera source this run uses
+            run_args.source = changes["camera"]
         print(f"== [{i}/{len(runs)}] {name}: {run_args.seconds:g} s", file=sys.stderr)
         result = run_baseline(run_args) if run_args.baseline else run_node(run_args)
         result["name"] = name
@@ -463,7 +512,10 @@ def write_report(args, results):
         + (f"; control thread pinned to CPU {args.control_cpu}" if args.control_cpu is not None
            else "; control thread not pinned") + ".",
     ]
-    text = bench_report.render(results, header)
+    if args.memory and not args.suite:
+        text = bench_report.render_memory(results, header)
+    else:
+        text = bench_report.render(results, header)
     path = os.path.join(args.out, "results.md")
     with open(path, "w") as f:
         f.write(text)
@@ -490,7 +542,7 @@ def main(argv=None):
             sys.exit(f"node_bench: no run JSON in {args.out}; run --suite or --long first")
         write_report(args, results)
         return 0
-    if args.suite or args.long:
+    if args.suite or args.long or args.memory:
         return run_suite(args)
     if args.baseline:
         args.source = "replay"

@@ -15,9 +15,9 @@ find_package(Threads REQUIRED)
 include(RcpilotFilesystem)
 
 # JetPack ships its own OpenCV (4.5 on JetPack 5, 4.8 on JetPack 6): use it, do not replace it.
-find_package(OpenCV 4.2 QUIET COMPONENTS core imgproc imgcodecs dnn videoio)
+find_package(OpenCV 4.2 QUIET COMPONENTS core imgproc imgcodecs dnn)
 if(NOT OpenCV_FOUND)
-  rcpilot_missing("OpenCV >= 4.2 with core, imgproc, imgcodecs, dnn and videoio"
+  rcpilot_missing("OpenCV >= 4.2 with core, imgproc, imgcodecs and dnn"
                   "libopencv-dev (on a Jetson: JetPack's nvidia-opencv-dev)")
 endif()
 
@@ -62,6 +62,18 @@ endif()
 pkg_check_modules(TURBOJPEG QUIET IMPORTED_TARGET libturbojpeg>=2.0.3)
 if(NOT TURBOJPEG_FOUND)
   rcpilot_missing("libjpeg-turbo's TurboJPEG API >= 2.0.3" "libturbojpeg0-dev")
+endif()
+# The capture plugin's cameras (perception/src/capture/): GStreamer's core, appsink and video
+# helpers, and libpng for image folders.
+pkg_check_modules(GSTREAMER QUIET IMPORTED_TARGET GLOBAL gstreamer-1.0>=1.16 gstreamer-app-1.0>=1.16
+                  gstreamer-video-1.0>=1.16)
+if(NOT GSTREAMER_FOUND)
+  rcpilot_missing("GStreamer >= 1.16 with its app and video libraries"
+                  "libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev")
+endif()
+pkg_check_modules(PNG QUIET IMPORTED_TARGET GLOBAL libpng>=1.6.37)
+if(NOT PNG_FOUND)
+  rcpilot_missing("libpng >= 1.6.37" "libpng-dev")
 endif()
 
 # The C++ binding zmq.hpp (cppzmq) ships inside libzmq3-dev on Debian 11 and Ubuntu 20.04/22.04

@@ -59,6 +59,21 @@ class SectionBuilder {
     return *this;
   }
 
+  // An enum field; its YAML names are names_of(E{}) (enums.hpp).
+  template <typename E>
+  SectionBuilder& choice(const char* key, E S::*field, const char* doc) {
+    static_assert(std::is_enum_v<E>);
+    add(key, ValueType::kEnum, doc).choices = names_of(E{});
+    S Config::*section = section_;
+    schema_.keys.back().get = [section, field](const Config& c) -> Value {
+      return std::string(to_string(c.*section.*field));
+    };
+    schema_.keys.back().set = [section, field](Config& c, const Value& v) {
+      parse_name(std::get<std::string>(v), c.*section.*field);  // validated against choices
+    };
+    return *this;
+  }
+
   SectionBuilder& flag(const char* key, bool S::*field, const char* doc) {
     add(key, ValueType::kBool, doc);
     S Config::*section = section_;
@@ -106,8 +121,7 @@ class SectionBuilder {
 void add_camera_model_pilot(Schema& s) {
   using C = CameraConfig;
   SectionBuilder<C>(s, "camera", &Config::camera, "where frames come from and how fast")
-      .choice("source", &C::source, {"sim", "video", "images", "tub", "v4l2", "csi", "gstreamer"},
-              "camera implementation: simulator, video file, image folder, Donkey tub, USB "
+      .choice("source", &C::source, "camera implementation: simulator, video file, image folder, Donkey tub, USB "
               "camera, Jetson CSI camera, or your own GStreamer pipeline")
       .number("width", &C::width, "px", 32, 4096, "frame width delivered to the pilot")
       .number("height", &C::height, "px", 32, 4096, "frame height delivered to the pilot")
@@ -131,7 +145,7 @@ void add_camera_model_pilot(Schema& s) {
               "csi/v4l2: height the sensor captures before scaling to camera.height")
       .number("flip", &C::flip, "-", 0, 7,
               "csi: nvvidconv flip-method (0 none, 2 rotate 180, 4 horizontal, 6 vertical)")
-      .choice("format", &C::format, {"mjpeg", "raw"}, "v4l2: what the camera sends")
+      .choice("format", &C::format, "v4l2: what the camera sends")
       .flag("realtime", &C::realtime,
             "video/images/tub: deliver at the file's (video) or camera.fps rate; false: as "
             "fast as read")
@@ -173,8 +187,7 @@ void add_camera_model_pilot(Schema& s) {
 void add_motor(Schema& s) {
   using M = MotorConfig;
   SectionBuilder<M>(s, "motor", &Config::motor, "the link to the motor controller")
-      .choice("driver", &M::driver, {"sim", "native", "mm1", "vesc", "native_sim"},
-              "motor link: sim (in process), native (rcpilot firmware), mm1 (Robo HAT MM1), "
+      .choice("driver", &M::driver, "motor link: sim (in process), native (rcpilot firmware), mm1 (Robo HAT MM1), "
               "vesc, native_sim (native protocol over a pty to the firmware core in process)")
       .text("device", &M::device, true, "serial device of the native, mm1 and vesc drivers")
       .number("baud", &M::baud, "baud", 9600, 921600, "serial speed, 8N1, no flow control")
@@ -204,8 +217,10 @@ void add_motor(Schema& s) {
       .flag("mm1_require_reports", &M::mm1_require_reports,
             "mm1: the link is alive only while the board sends RC reports; false for a board "
             "that stays silent")
-      .choice("vesc_throttle_mode", &M::vesc_throttle_mode, {"duty", "rpm", "current"},
-              "vesc: throttle sent as SET_DUTY, SET_RPM or SET_CURRENT")
+      .number("mm1_rate_hz", &M::mm1_rate_hz, "Hz", 1, 40,
+              "mm1: most setpoint lines sent per second, always the newest (Donkey sends 20); "
+              "the board's script takes one line per ~25 ms pass, so faster only queues lines")
+      .choice("vesc_throttle_mode", &M::vesc_throttle_mode, "vesc: throttle sent as SET_DUTY, SET_RPM or SET_CURRENT")
       .number("vesc_max_duty", &M::vesc_max_duty, "-", 0, 0.95, "vesc: duty at throttle +-1")
       .number("vesc_max_erpm", &M::vesc_max_erpm, "erpm", 0, 200000,
               "vesc: electrical RPM at throttle +-1")
@@ -228,8 +243,7 @@ void add_control_motor_telemetry(Schema& s) {
   using C = ControlConfig;
   SectionBuilder<C>(s, "control", &Config::control, "the fixed-rate control loop and shaping")
       .number("rate_hz", &C::rate_hz, "Hz", 1, 1000, "control loop rate (absolute deadlines)")
-      .choice("mode", &C::mode, {"user", "local_angle", "local"},
-              "start-up drive mode: user drives, model steers, or model drives")
+      .choice("mode", &C::mode, "start-up drive mode: user drives, model steers, or model drives")
       .live()
       .number("steering_trim", &C::steering_trim, "norm", -0.5, 0.5,
               "added to steering before gain and limits")
@@ -256,8 +270,7 @@ void add_control_motor_telemetry(Schema& s) {
       .number("throttle_rate_limit", &C::throttle_rate_limit, "norm/s", 0, 100,
               "fastest throttle change; 0 is unlimited (a forced neutral is never limited)")
       .live()
-      .choice("on_stale", &C::on_stale, {"stop", "hold"},
-              "stale prediction: stop (neutral now) or hold (keep steering, throttle 0)")
+      .choice("on_stale", &C::on_stale, "stale prediction: stop (neutral now) or hold (keep steering, throttle 0)")
       .number("hold_ms", &C::hold_ms, "ms", 0, 2000, "longest `hold` before neutral")
       .number("rt_priority", &C::rt_priority, "-", 0, 99,
               "SCHED_FIFO priority of the control thread; 0 keeps normal scheduling")
@@ -267,8 +280,7 @@ void add_control_motor_telemetry(Schema& s) {
       .number("recovery_hold_off_ms", &C::recovery_hold_off_ms, "ms", 0, 10000,
               "after a failure clears, the model drives again only once it stayed clear this long")
       .live()
-      .choice("reverse", &C::reverse, {"direct", "brake_then_reverse"},
-              "ESC reverse: direct, or brake then neutral then reverse (most hobby ESCs)")
+      .choice("reverse", &C::reverse, "ESC reverse: direct, or brake then neutral then reverse (most hobby ESCs)")
       .live()
       .number("reverse_brake_ms", &C::reverse_brake_ms, "ms", 0, 2000,
               "brake_then_reverse: how long the first negative pulse brakes")

@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "firmware_iface/fd_transport.hpp"
+#include "firmware_iface/serial_transport.hpp"
 
 namespace rcpilot::fw {
 
@@ -30,6 +30,22 @@ PulseChannel throttle(const config::MotorConfig& m) {
                  m.throttle_inverted);
 }
 
+// The MM1's script reads exactly four digits per value: a pulse outside 1000..2000 us cannot
+// be sent, so a calibration asking for one is refused instead of being clamped in silence.
+void check_mm1_pulses(const config::MotorConfig& m) {
+  const std::pair<const char*, int> keys[] = {
+      {"steering_min_us", m.steering_min_us},       {"steering_center_us", m.steering_center_us},
+      {"steering_max_us", m.steering_max_us},       {"throttle_min_us", m.throttle_min_us},
+      {"throttle_center_us", m.throttle_center_us}, {"throttle_max_us", m.throttle_max_us}};
+  for (const auto& [key, us] : keys) {
+    if (us >= kMm1MinPulseUs && us <= kMm1MaxPulseUs) continue;
+    throw std::invalid_argument("motor." + std::string(key) + " is " + std::to_string(us) +
+                                " us, but the Robo HAT MM1 (motor.driver mm1) can only output " +
+                                std::to_string(kMm1MinPulseUs) + ".." +
+                                std::to_string(kMm1MaxPulseUs) + " us: set it within that range");
+  }
+}
+
 board::ChannelLimits limits(const PulseChannel& ch) {
   return {static_cast<std::uint16_t>(ch.min_us), static_cast<std::uint16_t>(ch.center_us),
           static_cast<std::uint16_t>(ch.max_us)};
@@ -52,12 +68,12 @@ NativeLinkConfig native_link_config(const config::MotorConfig& m) {
 }
 
 Mm1LinkConfig mm1_link_config(const config::MotorConfig& m) {
+  check_mm1_pulses(m);
   Mm1LinkConfig c;
   c.steering = steering(m);
   c.throttle = throttle(m);
   c.require_reports = m.mm1_require_reports;
-  c.timing = link_timing(m);
-  c.timing.min_interval_ms = 25;  // the board takes one message per 25 ms pass
+  c.timing = Mm1LinkConfig::timing_for_rate(m.mm1_rate_hz, link_timing(m));
   return c;
 }
 
@@ -67,8 +83,8 @@ VescLinkConfig vesc_link_config(const config::MotorConfig& m) {
         "motor.vesc_servo_min < motor.vesc_servo_center < motor.vesc_servo_max must hold");
   }
   VescLinkConfig c;
-  c.throttle_mode = m.vesc_throttle_mode == "rpm"       ? VescThrottleMode::kRpm
-                    : m.vesc_throttle_mode == "current" ? VescThrottleMode::kCurrent
+  c.throttle_mode = m.vesc_throttle_mode == config::VescThrottle::kRpm       ? VescThrottleMode::kRpm
+                    : m.vesc_throttle_mode == config::VescThrottle::kCurrent ? VescThrottleMode::kCurrent
                                                         : VescThrottleMode::kDuty;
   c.max_duty = static_cast<float>(m.vesc_max_duty);
   c.max_erpm = static_cast<float>(m.vesc_max_erpm);
@@ -94,18 +110,19 @@ std::unique_ptr<MotorLink> make_serial_link(const config::MotorConfig& m, const 
                                             std::chrono::milliseconds handshake) {
   auto port = std::make_unique<SerialTransport>(m.device, m.baud);
   std::unique_ptr<MotorLink> link;
-  if (m.driver == "native") {
+  const std::string driver(config::to_string(m.driver));
+  if (m.driver == config::MotorDriver::kNative) {
     link = std::make_unique<NativeLink>(std::move(port), clock, native_link_config(m));
-  } else if (m.driver == "mm1") {
+  } else if (m.driver == config::MotorDriver::kMm1) {
     link = std::make_unique<Mm1Link>(std::move(port), clock, mm1_link_config(m));
-  } else if (m.driver == "vesc") {
+  } else if (m.driver == config::MotorDriver::kVesc) {
     link = std::make_unique<VescLink>(std::move(port), clock, vesc_link_config(m));
   } else {
-    throw std::invalid_argument("motor.driver " + m.driver + " is not a serial driver");
+    throw std::invalid_argument("motor.driver " + driver + " is not a serial driver");
   }
   if (!link->wait_ready(handshake)) {
     link->stop();
-    throw std::runtime_error("motor.device " + m.device + ": the " + m.driver +
+    throw std::runtime_error("motor.device " + m.device + ": the " + driver +
                              " board did not answer within " +
                              std::to_string(handshake.count()) +
                              " ms: check the cable, power, motor.baud and motor.driver");

@@ -101,7 +101,7 @@ void NativeLink::handle(const proto::BoardMessage& msg, TimePoint now) {
   }
 }
 
-void NativeLink::write_setpoint(const DriveCommand& cmd, TimePoint) {
+SentSetpoint NativeLink::write_setpoint(const DriveCommand& cmd, TimePoint) {
   proto::HostMessage m;
   m.type = proto::MsgType::kCommand;
   m.command.seq = ++seq_;
@@ -109,15 +109,15 @@ void NativeLink::write_setpoint(const DriveCommand& cmd, TimePoint) {
   m.command.throttle_us = to_pulse_us(cmd.throttle_norm, config_.throttle);
   std::uint8_t wire[proto::kMaxWire];
   write_bytes(wire, proto::encode_host(m, wire, sizeof(wire)));
+  SentSetpoint sent{cmd, {}};
+  sent.wire.steering_us = m.command.steering_us;
+  sent.wire.throttle_us = m.command.throttle_us;
+  return sent;
 }
 
-void NativeLink::write_idle(const DriveCommand&, TimePoint) {
-  write_message(proto::MsgType::kHeartbeat);
-}
-
-void NativeLink::write_shutdown() {
-  write_setpoint(DriveCommand{}, clock().now());
-  write_message(proto::MsgType::kDisarm);
+std::optional<SentSetpoint> NativeLink::write_idle(const DriveCommand&, TimePoint) {
+  write_message(proto::MsgType::kHeartbeat);  // the firmware keeps the last COMMAND
+  return std::nullopt;
 }
 
 void NativeLink::write_message(proto::MsgType type) {

@@ -1,6 +1,10 @@
 #include "firmware_iface/stream_link.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
 
 #include "firmware_iface/drive_command.hpp"
 
@@ -8,7 +12,24 @@ namespace rcpilot::fw {
 
 namespace {
 
+using boost::system::error_code;
+
 Duration ms(int v) { return std::chrono::milliseconds(v); }
+
+// How often the logic looks at the slot and the deadlines when nothing is expected, and how
+// finely around the moment the control loop's next setpoint is due (its phase is learnt from
+// the send times). 1 ms bounds the hand-off latency; the fine ticks bring it to ~0.1 ms.
+constexpr Duration kTick = std::chrono::milliseconds(1);
+constexpr Duration kFineTick = std::chrono::microseconds(50);
+constexpr Duration kLead = std::chrono::microseconds(300);  // start fine ticks this early
+constexpr int kFineTicksPerSend = 40;                       // at most 2 ms of fine ticks
+// A write that finds the kernel buffer full waits this long for space, then the link is lost.
+constexpr int kWriteWaitMs = 20;
+
+bool wait_writable(int fd) {
+  pollfd p{fd, POLLOUT, 0};
+  return ::poll(&p, 1, kWriteWaitMs) > 0 && (p.revents & POLLOUT) != 0;
+}
 
 }  // namespace
 
@@ -24,23 +45,17 @@ void StreamLink::start() {
 }
 
 bool StreamLink::send(const DriveCommand& cmd) {
-  {
-    std::lock_guard<PiMutex> lock(mutex_);
-    if (!running_.load() || !alive_.load()) {
-      ++status_.send_failures;
-      return false;
-    }
-    pending_ = clamped(cmd);
-    has_pending_ = true;
-    last_send_call_ = clock_.now();
+  if (!running_.load(std::memory_order_relaxed) || !alive_.load(std::memory_order_acquire)) {
+    send_failures_.fetch_add(1, std::memory_order_relaxed);
+    return false;
   }
-  transport_->interrupt();
+  slot_.publish(Handoff{clamped(cmd), clock_.now()});
   return true;
 }
 
 void StreamLink::stop() {
   if (!running_.exchange(false)) return;
-  transport_->interrupt();
+  boost::asio::post(io_, [this] { shut_down(); });
   if (thread_.joinable()) thread_.join();
 }
 
@@ -48,6 +63,7 @@ LinkStatus StreamLink::status() const {
   std::lock_guard<PiMutex> lock(mutex_);
   LinkStatus s = status_;
   s.alive = alive_.load() && running_.load();
+  s.send_failures = send_failures_.load();
   s.rc.valid = s.rc.valid && s.alive;
   return s;
 }
@@ -62,11 +78,20 @@ bool StreamLink::wait_alive(std::chrono::milliseconds timeout) const {
 }
 
 bool StreamLink::write_bytes(const std::uint8_t* data, std::size_t size) {
-  if (broken_.load()) return false;
-  const IoResult r = transport_->write(data, size);
-  if (r.status == IoStatus::kOk) return true;
-  broken_ = true;
-  return false;
+  if (broken_ || !port_open_) return false;
+  std::size_t done = 0;
+  while (done < size) {
+    error_code ec;
+    done += transport_->write_some(data + done, size - done, ec);
+    if (!ec) continue;
+    if (ec == boost::asio::error::would_block && wait_writable(transport_->native_handle())) {
+      continue;
+    }
+    last_error_ = ec == boost::asio::error::would_block ? boost::asio::error::timed_out : ec;
+    broken_ = true;
+    return false;
+  }
+  return true;
 }
 
 void StreamLink::board_heard(TimePoint now) { last_heard_ = now; }
@@ -81,13 +106,15 @@ void StreamLink::set_handshake_done(bool done) {
   last_write_ = TimePoint{};
   last_written_ = neutral_command(0, last_heard_);  // never repeat a setpoint from before
   watchdog_tripped_ = false;
+  Handoff stale;
+  slot_.take(stale);  // a setpoint from before the loss is stale
+  has_pending_ = false;
   {
     std::lock_guard<PiMutex> lock(mutex_);
     if (ever_alive_) ++status_.reconnects;
-    ever_alive_ = true;
-    has_pending_ = false;  // a setpoint from before the loss is stale
   }
-  alive_ = true;  // last: whoever sees the link alive also sees the reconnect counted
+  ever_alive_ = true;
+  alive_.store(true, std::memory_order_release);  // last: the reconnect is counted by now
 }
 
 void StreamLink::count_rx_error() {
@@ -96,63 +123,161 @@ void StreamLink::count_rx_error() {
 }
 
 void StreamLink::run() {
-  on_connect(clock_.now());
-  last_handshake_try_ = clock_.now();
-  std::uint8_t buf[512];
-  while (running_.load()) {
-    if (broken_.load() && !reconnect()) continue;
-    const IoResult r = transport_->read(buf, sizeof(buf),
-                                        std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            next_wait(clock_.now())));
-    const TimePoint now = clock_.now();
-    if (r.status == IoStatus::kOk) {
-      on_bytes(buf, r.bytes, now);
-    } else if (r.status != IoStatus::kTimeout) {
-      lose_link();
-      continue;
-    }
-    service(now);
-    if (broken_.load()) lose_link();
+  const TimePoint now = clock_.now();
+  if (transport_->native_handle() >= 0) {
+    adopt_port(now);  // opened by the transport's constructor: no second open (DTR resets)
+  } else {
+    try_open(now);
   }
-  if (handshake_done_.load() && !broken_.load()) write_shutdown();
-  alive_ = false;
-  transport_->close();
+  arm_tick(now);
+  io_.run();
+}
+
+void StreamLink::arm_tick(TimePoint now) {
+  tick_.expires_after(tick_delay(now));
+  tick_.async_wait([this](const error_code& ec) { on_tick(ec); });
+}
+
+void StreamLink::on_tick(const error_code& ec) {
+  if (ec || stopping_) return;
+  const TimePoint now = clock_.now();
+  if (!port_open_) {
+    if (now >= reopen_at_) try_open(now);
+  } else {
+    service(now);
+  }
+  serviced_until_ = now.time_since_epoch().count();
+  arm_tick(now);
+}
+
+Duration StreamLink::tick_delay(TimePoint now) {
+  if (!alive_.load() || send_period_ <= Duration::zero() || fine_ticks_left_ <= 0) return kTick;
+  const Duration until_due = last_send_call_ + send_period_ - kLead - now;
+  if (until_due > kTick) return kTick;
+  if (until_due > Duration::zero()) return until_due;
+  --fine_ticks_left_;
+  return kFineTick;
+}
+
+void StreamLink::wait_readable() {
+  port_.async_wait(
+      boost::asio::posix::stream_descriptor::wait_read,
+      [this, generation = generation_](const error_code& ec) { on_readable(ec, generation); });
+}
+
+void StreamLink::on_readable(const error_code& ec, std::uint64_t generation) {
+  if (stopping_ || generation != generation_ || !port_open_) return;
+  if (ec) {
+    lose_link(ec);
+    return;
+  }
+  const TimePoint now = clock_.now();
+  if (!read_available(now)) return;
+  service(now);
+  if (port_open_) wait_readable();
+}
+
+bool StreamLink::read_available(TimePoint now) {
+  std::uint8_t buf[512];
+  for (;;) {
+    error_code ec;
+    const std::size_t n = transport_->read_some(buf, sizeof(buf), ec);
+    if (n > 0) on_bytes(buf, n, now);
+    if (ec == boost::asio::error::would_block) return true;
+    if (ec) {
+      lose_link(ec);
+      return false;
+    }
+  }
+}
+
+void StreamLink::try_open(TimePoint now) {
+  if (const error_code ec = transport_->open()) {
+    last_error_ = ec;
+    backoff_ms_ =
+        std::min(std::max(backoff_ms_ * 2, timing_.reconnect_min_ms), timing_.reconnect_max_ms);
+    reopen_at_ = now + ms(backoff_ms_);
+    return;
+  }
+  adopt_port(now);
+}
+
+void StreamLink::adopt_port(TimePoint now) {
+  error_code ec;
+  port_.assign(transport_->native_handle(), ec);
+  if (ec) {
+    last_error_ = ec;
+    transport_->close();
+    reopen_at_ = now + ms(timing_.reconnect_min_ms);
+    return;
+  }
+  ++generation_;
+  port_open_ = true;
+  broken_ = false;
+  backoff_ms_ = 0;
+  on_connect(now);
+  last_handshake_try_ = now;
+  wait_readable();
 }
 
 void StreamLink::service(TimePoint now) {
-  if (!handshake_done_.load()) {
-    if (now - last_handshake_try_ >= ms(timing_.handshake_retry_ms)) {
-      on_handshake_retry(now);
-      last_handshake_try_ = now;
+  take_handoff();
+  if (!broken_) {
+    if (!handshake_done_.load()) {
+      if (now - last_handshake_try_ >= ms(timing_.handshake_retry_ms)) {
+        on_handshake_retry(now);
+        last_handshake_try_ = now;
+      }
+    } else if (now - last_heard_ >= ms(timing_.alive_timeout_ms)) {
+      lose_link(boost::asio::error::timed_out);
+      return;
+    } else {
+      write_due(now);
     }
-    return;
   }
-  if (now - last_heard_ >= ms(timing_.alive_timeout_ms)) {
-    lose_link();
-    return;
+  if (broken_) lose_link(last_error_);
+}
+
+void StreamLink::take_handoff() {
+  Handoff h;
+  if (!slot_.take(h)) return;
+  const Duration gap = h.sent_at - last_send_call_;
+  // The control loop's period, when the sends look periodic (5..200 ms apart), smoothed over
+  // about 8 sends so one late tick does not move the window.
+  if (gap >= ms(5) && gap <= ms(200)) {
+    send_period_ = send_period_ == Duration::zero() ? gap : send_period_ + (gap - send_period_) / 8;
   }
-  DriveCommand cmd;
-  bool fresh = false;
-  TimePoint last_call;
-  {
-    std::lock_guard<PiMutex> lock(mutex_);
-    fresh = has_pending_ && now - last_write_ >= ms(timing_.min_interval_ms);
-    if (fresh) {
-      cmd = pending_;
-      has_pending_ = false;
-    }
-    last_call = last_send_call_;
-  }
+  last_send_call_ = h.sent_at;
+  pending_ = h.cmd;
+  has_pending_ = handshake_done_.load();
+  fine_ticks_left_ = kFineTicksPerSend;
+}
+
+bool StreamLink::may_write(const DriveCommand& cmd, Duration since_write) const {
+  if (since_write >= ms(timing_.min_interval_ms)) return true;
+  // Stopping the car does not wait for the rate limit, only for the board to be ready.
+  return cmd.is_neutral() && !last_written_.is_neutral() &&
+         since_write >= ms(timing_.neutral_interval_ms);
+}
+
+void StreamLink::write_due(TimePoint now) {
+  const Duration since = now - last_write_;
+  const bool fresh = has_pending_ && may_write(pending_, since);
   if (!fresh && !watchdog_tripped_ && !last_written_.is_neutral() &&
-      now - last_call >= ms(timing_.command_timeout_ms)) {
+      now - last_send_call_ >= ms(timing_.command_timeout_ms)) {
     watchdog_tripped_ = true;
     update_status([](LinkStatus& s) { ++s.watchdog_trips; });
   }
+  DriveCommand cmd;
   if (fresh) {
+    cmd = pending_;
+    has_pending_ = false;
     watchdog_tripped_ = false;
-  } else if (now - last_write_ >= ms(timing_.period_ms)) {
+  } else if (watchdog_tripped_ && may_write(neutral_command(0, now), since)) {
+    cmd = neutral_command(last_written_.tick, now);
+  } else if (since >= ms(timing_.period_ms)) {
     if (!watchdog_tripped_) {
-      write_idle(last_written_, now);
+      if (const auto repeated = write_idle(last_written_, now)) record(*repeated);
       last_write_ = now;
       return;
     }
@@ -160,62 +285,71 @@ void StreamLink::service(TimePoint now) {
   } else {
     return;
   }
-  write_setpoint(cmd, now);
-  last_written_ = cmd;
+  record(write_setpoint(cmd, now));
   last_write_ = now;
+}
+
+void StreamLink::record(const SentSetpoint& sent) {
+  last_written_ = sent.command;
   update_status([&](LinkStatus& s) {
     ++s.commands_sent;
-    s.last_command = cmd;
+    s.last_command = sent.command;
+    s.last_output = sent.wire;
   });
 }
 
-Duration StreamLink::next_wait(TimePoint now) const {
-  TimePoint due;
-  if (!handshake_done_.load()) {
-    due = last_handshake_try_ + ms(timing_.handshake_retry_ms);
-  } else {
-    due = std::min(last_write_ + ms(timing_.period_ms), last_heard_ + ms(timing_.alive_timeout_ms));
-    std::lock_guard<PiMutex> lock(mutex_);
-    if (has_pending_) due = std::min(due, last_write_ + ms(timing_.min_interval_ms));
-    if (!watchdog_tripped_ && !last_written_.is_neutral()) {
-      due = std::min(due, last_send_call_ + ms(timing_.command_timeout_ms));
-    }
-  }
-  return std::clamp<Duration>(due - now, Duration::zero(), ms(100));
-}
-
-void StreamLink::lose_link() {
+void StreamLink::lose_link(const error_code& why) {
   // Count the loss before clearing alive_, so whoever sees the link dead also sees it counted
   // (alive_ only changes on this thread).
-  const bool was_alive = alive_.load();
-  if (was_alive) update_status([](LinkStatus& s) { ++s.link_losses; });
+  if (alive_.load()) update_status([](LinkStatus& s) { ++s.link_losses; });
   alive_ = false;
-  if (handshake_done_.load() && !broken_.load()) {
-    write_setpoint(neutral_command(last_written_.tick, clock_.now()), clock_.now());
+  last_error_ = why;
+  if (handshake_done_.load() && !broken_ && port_open_) {
+    const TimePoint now = clock_.now();
+    record(write_setpoint(neutral_command(last_written_.tick, now), now));
   }
   handshake_done_ = false;
-  broken_ = true;
-  transport_->close();
+  close_port();
   backoff_ms_ = timing_.reconnect_min_ms;
+  reopen_at_ = clock_.now() + ms(backoff_ms_);
 }
 
-bool StreamLink::reconnect() {
-  // Back off in small slices so stop() is never kept waiting.
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(backoff_ms_);
-  while (running_.load() && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+void StreamLink::close_port() {
+  if (port_open_) {
+    error_code ignored;
+    port_.cancel(ignored);
+    port_.release();  // the transport owns the descriptor and closes it
   }
-  if (!running_.load()) return false;
-  if (!transport_->reopen()) {
-    backoff_ms_ = std::min(backoff_ms_ * 2, timing_.reconnect_max_ms);
-    return false;
-  }
+  port_open_ = false;
   broken_ = false;
-  const TimePoint now = clock_.now();
-  on_connect(now);
-  last_handshake_try_ = now;
-  backoff_ms_ = timing_.reconnect_min_ms;
-  return true;
+  ++generation_;
+  transport_->close();
+}
+
+void StreamLink::shut_down() {
+  stopping_ = true;
+  tick_.cancel();
+  const bool neutral = port_open_ && handshake_done_.load() && !broken_;
+  const Duration wait = neutral ? final_neutral_delay(clock_.now()) : Duration::zero();
+  if (wait <= Duration::zero()) {
+    finish_shutdown(neutral);
+    return;
+  }
+  // Real time, bounded by one board pass: the injected clock may not move while stopping.
+  final_neutral_.expires_after(std::min<Duration>(wait, ms(100)));
+  final_neutral_.async_wait([this](const error_code&) { finish_shutdown(true); });
+}
+
+void StreamLink::finish_shutdown(bool write_neutral) {
+  if (write_neutral) {
+    const TimePoint now = clock_.now();
+    record(write_setpoint(neutral_command(last_written_.tick, now), now));
+    write_disarm();
+  }
+  alive_ = false;
+  handshake_done_ = false;
+  close_port();
+  io_.stop();
 }
 
 }  // namespace rcpilot::fw

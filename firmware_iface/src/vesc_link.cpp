@@ -75,38 +75,39 @@ void VescLink::handle(const std::vector<std::uint8_t>& payload, TimePoint now) {
   });
 }
 
-void VescLink::write_setpoint(const DriveCommand& cmd, TimePoint now) {
+SentSetpoint VescLink::write_setpoint(const DriveCommand& cmd, TimePoint now) {
   // A board in fault gets neutral until its fault code clears.
-  const DriveCommand out = board_fault_ ? neutral_command(cmd.tick, now) : cmd;
-  write_frame(vesc::set_servo_pos(vesc_servo_position(out.steering_norm, config_)));
-  write_throttle(out.throttle_norm);
+  SentSetpoint sent{board_fault_ ? neutral_command(cmd.tick, now) : cmd, {}};
+  sent.wire.servo_position = vesc_servo_position(sent.command.steering_norm, config_);
+  write_frame(vesc::set_servo_pos(sent.wire.servo_position));
+  sent.wire.throttle_value = write_throttle(sent.command.throttle_norm);
   if (now - last_poll_ >= std::chrono::milliseconds(config_.values_period_ms)) {
     write_frame(vesc::request(vesc::CommId::kGetValues));
     last_poll_ = now;
   }
+  return sent;
 }
 
-void VescLink::write_throttle(float throttle_norm) {
+float VescLink::write_throttle(float throttle_norm) {
   const float t = std::isfinite(throttle_norm) ? std::clamp(throttle_norm, -1.0f, 1.0f) : 0.0f;
   if (t == 0.0f) {
-    write_frame(config_.brake_current_a > 0.0f ? vesc::set_current_brake(config_.brake_current_a)
-                                               : vesc::set_current(0.0f));
-    return;
+    const bool brake = config_.brake_current_a > 0.0f;
+    write_frame(brake ? vesc::set_current_brake(config_.brake_current_a) : vesc::set_current(0.0f));
+    return brake ? config_.brake_current_a : 0.0f;
   }
   switch (config_.throttle_mode) {
     case VescThrottleMode::kDuty:
       write_frame(vesc::set_duty(t * config_.max_duty));
-      return;
+      return t * config_.max_duty;
     case VescThrottleMode::kRpm:
       write_frame(vesc::set_rpm(t * config_.max_erpm));
-      return;
+      return t * config_.max_erpm;
     case VescThrottleMode::kCurrent:
       write_frame(vesc::set_current(t * config_.max_current_a));
-      return;
+      return t * config_.max_current_a;
   }
+  return 0.0f;
 }
-
-void VescLink::write_shutdown() { write_setpoint(DriveCommand{}, clock().now()); }
 
 void VescLink::write_frame(const std::vector<std::uint8_t>& frame) {
   write_bytes(frame.data(), frame.size());

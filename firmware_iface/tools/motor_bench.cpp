@@ -18,31 +18,53 @@ float clamp_unit(float v) { return std::isnan(v) ? 0.0f : std::clamp(v, -1.0f, 1
 
 std::optional<BenchKey> plain_key(char c) {
   switch (c) {
-    case 'a': return BenchKey::kLeft;
-    case 'd': return BenchKey::kRight;
-    case 'A': return BenchKey::kFineLeft;
-    case 'D': return BenchKey::kFineRight;
-    case 'c': case 'C': return BenchKey::kCenter;
-    case 'w': case 'W': return BenchKey::kForward;
-    case 's': case 'S': return BenchKey::kReverse;
-    case '+': case '=': return BenchKey::kMore;
-    case '-': case '_': return BenchKey::kLess;
-    case ' ': return BenchKey::kNeutral;
-    case 'q': case 'Q':
+    case 'a':
+      return BenchKey::kLeft;
+    case 'd':
+      return BenchKey::kRight;
+    case 'A':
+      return BenchKey::kFineLeft;
+    case 'D':
+      return BenchKey::kFineRight;
+    case 'c':
+    case 'C':
+      return BenchKey::kCenter;
+    case 'w':
+    case 'W':
+      return BenchKey::kForward;
+    case 's':
+    case 'S':
+      return BenchKey::kReverse;
+    case '+':
+    case '=':
+      return BenchKey::kMore;
+    case '-':
+    case '_':
+      return BenchKey::kLess;
+    case ' ':
+      return BenchKey::kNeutral;
+    case 'q':
+    case 'Q':
     case 0x03:  // Ctrl-C: the raw terminal delivers it as a byte, not as SIGINT
     case 0x04:  // Ctrl-D
       return BenchKey::kQuit;
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<BenchKey> arrow_key(char c) {
   switch (c) {
-    case 'A': return BenchKey::kForward;  // up
-    case 'B': return BenchKey::kReverse;  // down
-    case 'C': return BenchKey::kRight;
-    case 'D': return BenchKey::kLeft;
-    default: return std::nullopt;
+    case 'A':
+      return BenchKey::kForward;  // up
+    case 'B':
+      return BenchKey::kReverse;  // down
+    case 'C':
+      return BenchKey::kRight;
+    case 'D':
+      return BenchKey::kLeft;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -74,8 +96,8 @@ std::vector<BenchKey> KeyDecoder::feed(const char* data, std::size_t size) {
 
 std::vector<float> sweep_points(const SweepPlan& plan) {
   if (!(plan.amplitude > 0.0f && plan.amplitude <= 1.0f)) {
-    throw std::invalid_argument(fmt::format("sweep amplitude must be in (0, 1], got {}",
-                                            plan.amplitude));
+    throw std::invalid_argument(
+        fmt::format("sweep amplitude must be in (0, 1], got {}", plan.amplitude));
   }
   if (!(plan.step > 0.0f && plan.step <= 1.0f)) {
     throw std::invalid_argument(fmt::format("sweep step must be in (0, 1], got {}", plan.step));
@@ -84,8 +106,8 @@ std::vector<float> sweep_points(const SweepPlan& plan) {
   const int n = static_cast<int>(std::ceil(plan.amplitude / plan.step - 1e-4f));
   std::vector<float> points;
   for (int k = -n; k <= n; ++k) {
-    points.push_back(std::clamp(static_cast<float>(k) * plan.step, -plan.amplitude,
-                                plan.amplitude));
+    points.push_back(
+        std::clamp(static_cast<float>(k) * plan.step, -plan.amplitude, plan.amplitude));
   }
   points.push_back(0.0f);
   return points;
@@ -113,14 +135,24 @@ void MotorBench::stop_motion() {
 
 void MotorBench::press(BenchKey key, TimePoint now) {
   switch (key) {
-    case BenchKey::kLeft: set_steering(steering_ - settings_.steering_step); return;
-    case BenchKey::kRight: set_steering(steering_ + settings_.steering_step); return;
-    case BenchKey::kFineLeft: set_steering(steering_ - settings_.fine_step); return;
-    case BenchKey::kFineRight: set_steering(steering_ + settings_.fine_step); return;
-    case BenchKey::kCenter: set_steering(0.0f); return;
+    case BenchKey::kLeft:
+      set_steering(steering_ - settings_.steering_step);
+      return;
+    case BenchKey::kRight:
+      set_steering(steering_ + settings_.steering_step);
+      return;
+    case BenchKey::kFineLeft:
+      set_steering(steering_ - settings_.fine_step);
+      return;
+    case BenchKey::kFineRight:
+      set_steering(steering_ + settings_.fine_step);
+      return;
+    case BenchKey::kCenter:
+      set_steering(0.0f);
+      return;
     case BenchKey::kMore:
-      settings_.nudge_throttle = std::min(settings_.nudge_throttle + settings_.throttle_step,
-                                          settings_.max_throttle);
+      settings_.nudge_throttle =
+          std::min(settings_.nudge_throttle + settings_.throttle_step, settings_.max_throttle);
       return;
     case BenchKey::kLess:
       settings_.nudge_throttle = std::max(settings_.nudge_throttle - settings_.throttle_step, 0.0f);
@@ -234,31 +266,33 @@ BenchView MotorBench::view() const {
 
 OutputMap::OutputMap(const config::MotorConfig& motor) : motor_(motor) {
   // Builds the drivers' own settings once so bad limits fail here with the drivers' message.
-  if (motor_.driver == "vesc") {
+  if (motor_.driver == config::MotorDriver::kVesc) {
     fw::vesc_link_config(motor_);
-  } else if (motor_.driver != "sim") {
+  } else if (motor_.driver == config::MotorDriver::kMm1) {
+    fw::mm1_link_config(motor_);
+  } else if (motor_.driver != config::MotorDriver::kSim) {
     fw::native_link_config(motor_);
   }
 }
 
 std::string OutputMap::steering(float steering_norm) const {
-  if (motor_.driver == "sim") return "";
-  if (motor_.driver == "vesc") {
-    return fmt::format("servo {:.3f}", fw::vesc_servo_position(steering_norm,
-                                                               fw::vesc_link_config(motor_)));
+  if (motor_.driver == config::MotorDriver::kSim) return "";
+  if (motor_.driver == config::MotorDriver::kVesc) {
+    return fmt::format("servo {:.3f}",
+                       fw::vesc_servo_position(steering_norm, fw::vesc_link_config(motor_)));
   }
   const auto ch = fw::native_link_config(motor_).steering;
   return fmt::format("{} us", fw::to_pulse_us(steering_norm, ch));
 }
 
 std::string OutputMap::throttle(float throttle_norm) const {
-  if (motor_.driver == "sim") return "";
-  if (motor_.driver == "vesc") {
+  if (motor_.driver == config::MotorDriver::kSim) return "";
+  if (motor_.driver == config::MotorDriver::kVesc) {
     const float t = clamp_unit(throttle_norm);
-    if (motor_.vesc_throttle_mode == "rpm") {
+    if (motor_.vesc_throttle_mode == config::VescThrottle::kRpm) {
       return fmt::format("{:.0f} erpm", t * motor_.vesc_max_erpm);
     }
-    if (motor_.vesc_throttle_mode == "current") {
+    if (motor_.vesc_throttle_mode == config::VescThrottle::kCurrent) {
       return fmt::format("{:.2f} A", t * motor_.vesc_max_current_a);
     }
     return fmt::format("duty {:.3f}", t * motor_.vesc_max_duty);
@@ -267,11 +301,28 @@ std::string OutputMap::throttle(float throttle_norm) const {
   return fmt::format("{} us", fw::to_pulse_us(throttle_norm, ch));
 }
 
-namespace {
-
-std::string with_output(float norm, const std::string& output) {
-  return output.empty() ? fmt::format("{:+.2f}", norm) : fmt::format("{:+.2f} ({})", norm, output);
+std::string OutputMap::sent(const fw::LinkStatus& link) const {
+  if (link.commands_sent == 0) return "out -";
+  const fw::DriveCommand& c = link.last_command;
+  const fw::WireOutput& w = link.last_output;
+  const std::string norm = fmt::format("{:+.2f}/{:+.2f}", c.steering_norm, c.throttle_norm);
+  if (motor_.driver == config::MotorDriver::kSim) return "out " + norm;
+  if (motor_.driver != config::MotorDriver::kVesc) {
+    return fmt::format("out {} ({}/{} us)", norm, w.steering_us, w.throttle_us);
+  }
+  std::string throttle = fmt::format("duty {:.3f}", w.throttle_value);
+  if (c.throttle_norm == 0.0f) {
+    throttle = motor_.vesc_brake_current_a > 0 ? fmt::format("brake {:.2f} A", w.throttle_value)
+                                               : "current 0 A";
+  } else if (motor_.vesc_throttle_mode == config::VescThrottle::kRpm) {
+    throttle = fmt::format("{:.0f} erpm", w.throttle_value);
+  } else if (motor_.vesc_throttle_mode == config::VescThrottle::kCurrent) {
+    throttle = fmt::format("{:.2f} A", w.throttle_value);
+  }
+  return fmt::format("out {} (servo {:.3f}, {})", norm, w.servo_position, throttle);
 }
+
+namespace {
 
 std::string board_part(const fw::LinkStatus& link, TimePoint now) {
   const fw::BoardTelemetry& b = link.board;
@@ -287,19 +338,19 @@ std::string board_part(const fw::LinkStatus& link, TimePoint now) {
 
 std::string format_bench_status(const BenchView& view, const fw::LinkStatus& link,
                                 const OutputMap& map, TimePoint now) {
-  const std::string rc = link.rc.valid ? fmt::format("rc {}/{} us", link.rc.steering_us,
-                                                     link.rc.throttle_us)
-                                       : std::string("rc -");
+  const std::string rc = link.rc.valid
+                             ? fmt::format("rc {}/{} us", link.rc.steering_us, link.rc.throttle_us)
+                             : std::string("rc -");
   const std::string sweep =
-      view.sweep_size > 0 ? fmt::format(" sweep {}/{}", view.sweep_index + 1, view.sweep_size)
-                          : "";
-  return fmt::format("steer {} thr {} {} {:.2f}{} | link {}, {} | {} | sent {} fail {} lost {} "
-                     "reconn {}",
-                     with_output(view.steering_norm, map.steering(view.steering_norm)),
-                     with_output(view.throttle_norm, map.throttle(view.throttle_norm)),
-                     view.nudging ? "NUDGE" : "nudge", view.nudge_throttle, sweep,
-                     link.alive ? "up" : "DOWN", board_part(link, now), rc, link.commands_sent,
-                     link.send_failures, link.link_losses, link.reconnects);
+      view.sweep_size > 0 ? fmt::format(" sweep {}/{}", view.sweep_index + 1, view.sweep_size) : "";
+  // The requested setpoint, then what the link reports it sent: they differ while a board
+  // fault or the watchdog holds neutral, or a pulse was clamped.
+  return fmt::format(
+      "steer {:+.2f} thr {:+.2f} {} {:.2f}{} | {} | link {}, {} | {} | sent {} "
+      "fail {} lost {} reconn {}",
+      view.steering_norm, view.throttle_norm, view.nudging ? "NUDGE" : "nudge", view.nudge_throttle,
+      sweep, map.sent(link), link.alive ? "up" : "DOWN", board_part(link, now), rc,
+      link.commands_sent, link.send_failures, link.link_losses, link.reconnects);
 }
 
 }  // namespace rcpilot::vehicle

@@ -20,11 +20,11 @@ namespace rcpilot::vehicle {
 // the first repeat is allowed `first_repeat` instead. A single tap gives a nudge of at most
 // `first_repeat`.
 struct BenchSettings {
-  float max_throttle = 0.3f;    // norm (0..1], |throttle| sent never exceeds it
-  float nudge_throttle = 0.15f; // norm, magnitude of a nudge (capped by max_throttle)
-  float steering_step = 0.1f;   // norm, steering change per coarse key press
-  float fine_step = 0.01f;      // norm, steering change per fine key press
-  float throttle_step = 0.01f;  // norm, change of nudge_throttle per +/- key
+  float max_throttle = 0.3f;     // norm (0..1], |throttle| sent never exceeds it
+  float nudge_throttle = 0.15f;  // norm, magnitude of a nudge (capped by max_throttle)
+  float steering_step = 0.1f;    // norm, steering change per coarse key press
+  float fine_step = 0.01f;       // norm, steering change per fine key press
+  float throttle_step = 0.01f;   // norm, change of nudge_throttle per +/- key
   Duration deadman = std::chrono::milliseconds(150);       // gap between repeats that ends it
   Duration first_repeat = std::chrono::milliseconds(700);  // allowance after the first press
 };
@@ -55,8 +55,8 @@ class KeyDecoder {
 
 // Steering left -> centre -> right in steps, each held for `dwell`, throttle 0, then centre.
 struct SweepPlan {
-  float amplitude = 1.0f;  // norm (0..1], the extremes reached
-  float step = 0.1f;       // norm (0..1], distance between points
+  float amplitude = 1.0f;                    // norm (0..1], the extremes reached
+  float step = 0.1f;                         // norm (0..1], distance between points
   Duration dwell = std::chrono::seconds(1);  // time on each point
 };
 
@@ -120,8 +120,8 @@ class MotorBench {
   fw::MotorLink& link_;
   BenchSettings settings_;
   float steering_ = 0.0f;
-  float nudge_sign_ = 0.0f;  // +1 forward, -1 reverse, 0 none
-  float nudge_level_ = 0.0f; // magnitude of the running nudge
+  float nudge_sign_ = 0.0f;   // +1 forward, -1 reverse, 0 none
+  float nudge_level_ = 0.0f;  // magnitude of the running nudge
   TimePoint nudge_until_{};
   bool quit_ = false;
   bool finished_ = false;
@@ -149,12 +149,15 @@ class OutputMap {
   std::string steering(float steering_norm) const;
   // e.g. "1575 us" or "duty 0.030".
   std::string throttle(float throttle_norm) const;
+  // What the link last put on the wire (its status, not this map): the setpoint after every
+  // override and clamp, e.g. "out +0.00/+0.00 (1500/1500 us)"; "out -" before the first.
+  std::string sent(const fw::LinkStatus& link) const;
 
  private:
   config::MotorConfig motor_;
 };
 
-// One status line: the setpoint with its pulses, link and board state, counters.
+// One status line: the requested setpoint, what went out, link and board state, counters.
 std::string format_bench_status(const BenchView& view, const fw::LinkStatus& link,
                                 const OutputMap& map, TimePoint now);
 

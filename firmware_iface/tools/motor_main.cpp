@@ -1,5 +1,5 @@
 // rcpilot-motor: bench tool for a real motor-controller board, to find the motor.* calibration.
-// Builds the same MotorLink as the node (motor.driver, via wiring.cpp) and feeds it a fresh
+// Builds the same MotorLink as the node (motor.driver) and feeds it a fresh
 // setpoint every control tick from MotorBench: keys in a raw terminal, or a scripted neutral,
 // status, sweep or nudge. Every exit path (end, q, SIGINT, SIGTERM, SIGHUP, error) sends
 // neutral and stops the link (neutral, disarm, close), and restores the terminal.
@@ -28,9 +28,10 @@
 #include "config/loader.hpp"
 #include "firmware_iface/native_link.hpp"
 #include "firmware_iface/vesc_link.hpp"
+#include "config/program.hpp"
+#include "firmware_iface/link_factory.hpp"
 #include "motor_bench.hpp"
-#include "sim/sim_world.hpp"
-#include "wiring.hpp"
+#include "sim_backend/simulated_car.hpp"
 
 namespace rcpilot {
 namespace {
@@ -296,17 +297,24 @@ int run_command(const Options& opt, Session& s) {
   return run_interactive(s);
 }
 
+// The link motor.driver names: a serial board, or the simulated car's (loaded into `car`).
+std::unique_ptr<fw::MotorLink> open_link(const config::Config& cfg, const Clock& clock,
+                                         std::unique_ptr<sim_backend::SimulatedCar>& car) {
+  if (!config::is_simulated(cfg.motor.driver)) {
+    return fw::make_serial_link(cfg.motor, clock, std::chrono::seconds(2));
+  }
+  car = sim_backend::load_simulated_car(cfg, clock);
+  return car->make_motor_link();
+}
+
 // Opens the link and runs the command; neutral and link stop on every way out.
 int run_bench(const config::Config& cfg, const Options& opt, const vehicle::OutputMap& map,
               int signal_fd) {
   SteadyClock clock;
-  std::optional<sim::SimWorld> world;  // sim and native_sim drive the simulated car
-  if (cfg.motor.driver == "sim" || cfg.motor.driver == "native_sim") {
-    world.emplace(cfg.sim, cfg.camera, app::load_sim_track(cfg), clock.now());
-  }
+  std::unique_ptr<sim_backend::SimulatedCar> car;  // sim and native_sim drive it
   std::unique_ptr<fw::MotorLink> link;
   try {
-    link = app::make_motor_link(cfg, world ? &*world : nullptr, clock);
+    link = open_link(cfg, clock, car);
   } catch (const std::exception& e) {
     spdlog::critical("start-up failed, nothing moved: {}", e.what());
     return app::kExitStartupError;

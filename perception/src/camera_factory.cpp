@@ -1,7 +1,7 @@
 #include "perception/camera_factory.hpp"
 
 #include "perception/replay_cameras.hpp"
-#include "plugin_loader.hpp"
+#include "common/plugin.hpp"
 
 namespace rcpilot::perception {
 namespace {
@@ -15,19 +15,19 @@ std::string what_path_holds(const std::string& source) {
 }
 
 std::string plugin_remedy(const std::string& source) {
-  return "camera.source: " + source + " needs the capture plugin (OpenCV videoio and " +
-         "imgcodecs), built with rcpilot and installed beside it by scripts/install; rebuild " +
+  return "camera.source: " + source + " needs the capture plugin (GStreamer and libpng), " +
+         "built with rcpilot and installed beside it by scripts/install; rebuild " +
          "(scripts/build) and reinstall, or use camera.source sim or tub";
 }
 
 }  // namespace
 
-std::string capture_plugin_path() { return detail::installed_plugin_path(kCapturePluginFile); }
+std::string capture_plugin_path() { return installed_plugin_path(kCapturePluginFile); }
 
 CaptureFactory load_capture_plugin(const std::string& plugin_path, const std::string& source) {
   std::string error;
   const auto entry = reinterpret_cast<CapturePluginEntry>(
-      detail::plugin_entry(plugin_path, kCapturePluginEntry, error));
+      plugin_entry(plugin_path, kCapturePluginEntry, error));
   if (entry == nullptr) {
     throw CameraError("cannot load the capture plugin " + plugin_path + " (" + error + "); " +
                       plugin_remedy(source));
@@ -47,15 +47,16 @@ CaptureFactory load_capture_plugin(const std::string& plugin_path, const std::st
 std::unique_ptr<CameraSource> make_camera_source(const config::CameraConfig& c,
                                                  const std::string& path, const Clock& clock,
                                                  CaptureFactory capture) {
-  if (is_replay(c.source) && path.empty()) {
-    throw CameraError("camera.path is empty; camera.source: " + c.source + " needs camera.path (" +
-                      what_path_holds(c.source) + ")");
+  const std::string source(config::to_string(c.source));
+  if (is_replay(source) && path.empty()) {
+    throw CameraError("camera.path is empty; camera.source: " + source + " needs camera.path (" +
+                      what_path_holds(source) + ")");
   }
-  if (c.source == "tub") return std::make_unique<TubCamera>(path, clock, replay_options(c));
-  if (c.source == "sim") {
+  if (source == "tub") return std::make_unique<TubCamera>(path, clock, replay_options(c));
+  if (source == "sim") {
     throw CameraError("camera.source: sim cannot be built here (it needs the simulated world)");
   }
-  if (capture == nullptr) capture = load_capture_plugin(capture_plugin_path(), c.source);
+  if (capture == nullptr) capture = load_capture_plugin(capture_plugin_path(), source);
   return capture(c, path, clock);
 }
 

@@ -29,13 +29,21 @@ std::string v4l2_pipeline(const config::CameraConfig& c) {
   const std::string caps = ", width=" + std::to_string(c.capture_width) +
                            ", height=" + std::to_string(c.capture_height) +
                            ", framerate=" + gst_fraction(c.fps);
-  if (c.format == "mjpeg") {
+  if (c.format == config::CameraFormat::kMjpeg) {
     p << "image/jpeg" << caps << " ! jpegdec";
   } else {
     p << "video/x-raw" << caps;
   }
-  p << " ! videoconvert ! videoscale ! video/x-raw, width=" << c.width << ", height=" << c.height
-    << ", format=BGR ! " << kLatestOnlyAppsink;
+  // Scale first, so the colour conversion runs on the model-sized frame.
+  p << " ! videoscale add-borders=false ! videoconvert ! video/x-raw, width=" << c.width
+    << ", height=" << c.height << ", format=BGR ! " << kLatestOnlyAppsink;
+  return p.str();
+}
+
+std::string video_pipeline(const config::CameraConfig& c) {
+  std::ostringstream p;
+  p << "filesrc name=src ! decodebin ! videoscale add-borders=false ! videoconvert"
+    << " ! video/x-raw, width=" << c.width << ", height=" << c.height << ", format=BGR ! appsink";
   return p.str();
 }
 

@@ -36,6 +36,12 @@ void FramePacer::interrupt() {
   wake_.notify_all();
 }
 
+void FramePacer::resume() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  interrupted_ = false;
+  started_ = false;
+}
+
 void FramePacer::restart() {
   std::lock_guard<std::mutex> lock(mutex_);
   started_ = false;

@@ -4,7 +4,7 @@
 #include <mutex>
 
 #include "perception/onednn_engine.hpp"
-#include "plugin_loader.hpp"
+#include "common/plugin.hpp"
 
 namespace rcpilot::perception {
 namespace {
@@ -23,7 +23,7 @@ OneDnnFactory load_from(const std::string& path) {
   setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
   std::string error;
   const auto entry =
-      reinterpret_cast<OneDnnPluginEntry>(detail::plugin_entry(path, kOneDnnPluginEntry, error));
+      reinterpret_cast<OneDnnPluginEntry>(plugin_entry(path, kOneDnnPluginEntry, error));
   if (entry == nullptr) {
     throw ModelError("cannot load the oneDNN plugin " + path + " (" + error + "); " +
                      plugin_remedy());
@@ -52,13 +52,13 @@ OneDnnPrecision parse_onednn_precision(const std::string& name) {
 
 bool onednn_plugin_installed() {
   std::error_code error;
-  return std::filesystem::exists(detail::installed_plugin_path(kOneDnnPluginFile), error);
+  return std::filesystem::exists(installed_plugin_path(kOneDnnPluginFile), error);
 }
 
 OneDnnFactory load_onednn_plugin(const std::string& path) {
   static std::mutex mutex;
   const std::lock_guard<std::mutex> lock(mutex);
-  return load_from(path.empty() ? detail::installed_plugin_path(kOneDnnPluginFile) : path);
+  return load_from(path.empty() ? installed_plugin_path(kOneDnnPluginFile) : path);
 }
 
 }  // namespace rcpilot::perception

@@ -1,8 +1,8 @@
 #include "sim/lockstep.hpp"
 
+#include "sim/sim_board_link.hpp"
 #include "sim/sim_camera.hpp"
 #include "control/control_core.hpp"
-#include "firmware_iface/link_factory.hpp"
 
 namespace rcpilot::sim {
 

@@ -48,13 +48,13 @@ bool SimBoardLink::send_and_apply(const fw::DriveCommand& cmd, std::chrono::mill
 
 LockstepMotor::LockstepMotor(const config::MotorConfig& motor, SimWorld& world,
                              const Clock& clock) {
-  if (motor.driver == "sim") {
+  if (motor.driver == config::MotorDriver::kSim) {
     link_ = std::make_unique<SimMotorLink>(world, clock);
     return;
   }
-  if (motor.driver != "native_sim") {
+  if (motor.driver != config::MotorDriver::kNativeSim) {
     throw std::invalid_argument("lockstep drives motor.driver sim or native_sim, not " +
-                                motor.driver);
+                                std::string(config::to_string(motor.driver)));
   }
   auto link = std::make_unique<SimBoardLink>(motor, world, clock, /*threaded=*/false);
   board_link_ = link.get();

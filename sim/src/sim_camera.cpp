@@ -38,9 +38,11 @@ bool SimCamera::read(cv::Mat& bgr) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (interrupted_) return false;
   }
-  world_.advance_to(clock_.now());
+  const TimePoint now = clock_.now();
+  world_.advance_to(now);
   world_.render(bgr);
   std::lock_guard<std::mutex> lock(mutex_);
+  rendered_at_ = now;
   ++frames_;
   return !interrupted_;
 }
@@ -51,6 +53,17 @@ void SimCamera::interrupt() {
     interrupted_ = true;
   }
   wake_.notify_all();
+}
+
+void SimCamera::reopen() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  interrupted_ = false;
+  started_ = false;
+}
+
+TimePoint SimCamera::captured_at() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return rendered_at_;
 }
 
 std::string SimCamera::describe() const {

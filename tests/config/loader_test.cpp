@@ -36,7 +36,7 @@ TEST_F(LoaderTest, overrides_apply_after_the_file_and_the_last_one_wins) {
   const Config cfg = load_config(path, {"control.mode=user", "camera.fps=45", "camera.fps=50",
                                         "telemetry.endpoint=tcp://0.0.0.0:5556",
                                         "telemetry.enabled=false", "model.metadata="});
-  EXPECT_EQ(cfg.control.mode, "user");
+  EXPECT_EQ(cfg.control.mode, config::DriveMode::kUser);
   EXPECT_EQ(cfg.camera.fps, 50);
   EXPECT_EQ(cfg.telemetry.endpoint, "tcp://0.0.0.0:5556");
   EXPECT_FALSE(cfg.telemetry.enabled);

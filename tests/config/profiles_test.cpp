@@ -17,8 +17,8 @@ std::string profile(const std::string& name) {
 
 TEST(Profiles, the_sim_profile_loads) {
   const Config cfg = load_config(profile("sim.yaml"), {});
-  EXPECT_EQ(cfg.camera.source, "sim");
-  EXPECT_EQ(cfg.control.mode, "local");
+  EXPECT_EQ(cfg.camera.source, config::CameraSource::kSim);
+  EXPECT_EQ(cfg.control.mode, config::DriveMode::kLocal);
   EXPECT_EQ(cfg.source_path, profile("sim.yaml"));
 }
 
@@ -26,7 +26,7 @@ TEST(Profiles, the_jetson_nano_profile_loads_as_a_manual_start_real_car) {
   const Config cfg = load_config(profile("jetson-nano.yaml"), {});
   EXPECT_GE(cfg.camera.fps, 30);
   EXPECT_LE(cfg.camera.fps, 60);
-  EXPECT_EQ(cfg.control.mode, "user");
+  EXPECT_EQ(cfg.control.mode, config::DriveMode::kUser);
   EXPECT_EQ(cfg.model.threads, 4);
   EXPECT_EQ(cfg.telemetry.endpoint, "tcp://0.0.0.0:5556");
 }

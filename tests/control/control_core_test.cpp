@@ -49,7 +49,7 @@ TEST_F(ControlCoreTest, without_a_prediction_the_car_stays_neutral) {
 }
 
 TEST_F(ControlCoreTest, in_local_mode_a_fresh_prediction_drives_the_car) {
-  control.mode = "local";
+  control.mode = config::DriveMode::kLocal;
   control.ai_throttle_mult = 0.5;
   ControlCore core(control, pilot);
   arm(core);
@@ -92,7 +92,7 @@ TEST_F(ControlCoreTest, steering_gets_gain_trim_and_limit_and_throttle_its_bound
 }
 
 TEST_F(ControlCoreTest, user_mode_without_operator_input_stays_neutral_even_with_a_model) {
-  control.mode = "user";
+  control.mode = config::DriveMode::kUser;
   ControlCore core(control, pilot);
   arm(core);
   const auto st = core.decide(with_prediction(0.4f, 0.9f, 1, kT0), 1, kT0);
@@ -101,7 +101,7 @@ TEST_F(ControlCoreTest, user_mode_without_operator_input_stays_neutral_even_with
 }
 
 TEST_F(ControlCoreTest, local_angle_steers_by_model_and_throttles_by_operator) {
-  control.mode = "local_angle";
+  control.mode = config::DriveMode::kLocalAngle;
   ControlCore core(control, pilot);
   arm(core);
   auto in = with_prediction(-0.3f, 0.9f, 1, kT0);
@@ -154,7 +154,7 @@ TEST_F(ControlCoreTest, a_forced_neutral_is_never_rate_limited) {
 }
 
 TEST_F(ControlCoreTest, on_stale_hold_keeps_steering_without_throttle_then_stops) {
-  control.on_stale = "hold";
+  control.on_stale = config::OnStale::kHold;
   control.hold_ms = 100;
   pilot.stale_after_ms = 50;
   ControlCore core(control, pilot);
@@ -234,7 +234,7 @@ TEST_F(ControlCoreTest, arming_with_non_neutral_operator_input_is_refused_with_a
 }
 
 TEST_F(ControlCoreTest, autonomous_modes_are_refused_without_a_passed_self_test) {
-  control.mode = "user";
+  control.mode = config::DriveMode::kUser;
   ControlCore core(control, pilot);
   const auto t = core.drive_state().set_mode(DriveMode::kLocal);
   EXPECT_FALSE(t.ok);

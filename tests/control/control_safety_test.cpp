@@ -47,7 +47,7 @@ struct SafetyTest : ::testing::Test {
 };
 
 TEST_F(SafetyTest, after_a_stale_spell_the_model_waits_for_the_hold_off) {
-  control.mode = "local";
+  control.mode = config::DriveMode::kLocal;
   control.recovery_hold_off_ms = 400;
   auto core_ptr = armed_core();
   ControlCore& core = *core_ptr;
@@ -70,7 +70,7 @@ TEST_F(SafetyTest, after_a_stale_spell_the_model_waits_for_the_hold_off) {
 }
 
 TEST_F(SafetyTest, the_first_prediction_after_start_up_needs_no_hold_off) {
-  control.mode = "local";
+  control.mode = config::DriveMode::kLocal;
   auto core_ptr = armed_core();
   ControlCore& core = *core_ptr;
   EXPECT_EQ(core.decide(TickInputs{}, 1, kT0).reason, StopReason::kNoPrediction);
@@ -79,7 +79,7 @@ TEST_F(SafetyTest, the_first_prediction_after_start_up_needs_no_hold_off) {
 }
 
 TEST_F(SafetyTest, a_lost_motor_link_stops_every_mode_and_recovery_waits) {
-  control.mode = "user";
+  control.mode = config::DriveMode::kUser;
   control.recovery_hold_off_ms = 300;
   auto core_ptr = armed_core();
   ControlCore& core = *core_ptr;
@@ -99,7 +99,7 @@ TEST_F(SafetyTest, a_lost_motor_link_stops_every_mode_and_recovery_waits) {
 }
 
 TEST_F(SafetyTest, a_non_finite_operator_command_is_a_limit_violation) {
-  control.mode = "user";
+  control.mode = config::DriveMode::kUser;
   auto core_ptr = armed_core();
   ControlCore& core = *core_ptr;
   const auto st = core.decide(user(std::nanf(""), 0.2f, kT0), 1, kT0);
@@ -108,7 +108,7 @@ TEST_F(SafetyTest, a_non_finite_operator_command_is_a_limit_violation) {
 }
 
 TEST_F(SafetyTest, new_tunables_apply_from_the_next_decision_on) {
-  control.mode = "user";
+  control.mode = config::DriveMode::kUser;
   auto core_ptr = armed_core();
   ControlCore& core = *core_ptr;
   EXPECT_FLOAT_EQ(core.decide(user(0.5f, 0.5f, kT0), 1, kT0).command.steering_norm, 0.5f);

@@ -13,7 +13,7 @@ namespace rcpilot::fw::testing {
 
 class BoardThread final : public board::TxSink {
  public:
-  BoardThread(std::unique_ptr<MemoryTransport> end, board::FirmwareConfig config = {})
+  BoardThread(std::unique_ptr<MemoryBoardEnd> end, board::FirmwareConfig config = {})
       : end_(std::move(end)), core_(config, *this), start_(std::chrono::steady_clock::now()) {
     thread_ = std::thread([this] { run(); });
   }
@@ -27,17 +27,25 @@ class BoardThread final : public board::TxSink {
   }
   // While muted the board still applies commands but never answers.
   void mute(bool m) { mute_ = m; }
-  std::uint16_t steering_us() { return locked([&] { return core_.steering_us(); }); }
-  std::uint16_t throttle_us() { return locked([&] { return core_.throttle_us(); }); }
-  bool armed() { return locked([&] { return core_.armed(); }); }
-  std::uint32_t last_seq() { return locked([&] { return core_.last_seq(); }); }
+  std::uint16_t steering_us() {
+    return locked([&] { return core_.steering_us(); });
+  }
+  std::uint16_t throttle_us() {
+    return locked([&] { return core_.throttle_us(); });
+  }
+  bool armed() {
+    return locked([&] { return core_.armed(); });
+  }
+  std::uint32_t last_seq() {
+    return locked([&] { return core_.last_seq(); });
+  }
   void set_rc(std::uint16_t s, std::uint16_t t) {
     locked([&] {
       core_.set_rc_pulses(s, t, now_ms());
       return 0;
     });
   }
-  MemoryTransport& end() { return *end_; }
+  MemoryBoardEnd& end() { return *end_; }
 
  private:
   template <typename F>
@@ -60,7 +68,7 @@ class BoardThread final : public board::TxSink {
     }
   }
 
-  std::unique_ptr<MemoryTransport> end_;
+  std::unique_ptr<MemoryBoardEnd> end_;
   board::FirmwareCore core_;
   std::chrono::steady_clock::time_point start_;
   std::atomic<bool> running_{true};

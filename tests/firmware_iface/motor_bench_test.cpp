@@ -263,10 +263,10 @@ TEST(KeyDecoder, maps_letters_space_and_arrows_and_ignores_the_rest) {
   KeyDecoder d;
   const std::string in = "wsadADc+- qx\x1b[A\x1b[B\x1b[C\x1b[D\x1b[2~\x1bOA";
   const std::vector<BenchKey> expected = {
-      BenchKey::kForward, BenchKey::kReverse,  BenchKey::kLeft,   BenchKey::kRight,
+      BenchKey::kForward,  BenchKey::kReverse,   BenchKey::kLeft,   BenchKey::kRight,
       BenchKey::kFineLeft, BenchKey::kFineRight, BenchKey::kCenter, BenchKey::kMore,
-      BenchKey::kLess,    BenchKey::kNeutral,  BenchKey::kQuit,   BenchKey::kForward,
-      BenchKey::kReverse, BenchKey::kRight,    BenchKey::kLeft,   BenchKey::kForward};
+      BenchKey::kLess,     BenchKey::kNeutral,   BenchKey::kQuit,   BenchKey::kForward,
+      BenchKey::kReverse,  BenchKey::kRight,     BenchKey::kLeft,   BenchKey::kForward};
   EXPECT_EQ(d.feed(in.data(), in.size()), expected);
 }
 
@@ -280,7 +280,7 @@ TEST(KeyDecoder, completes_an_arrow_split_across_reads_and_quits_on_ctrl_c) {
 
 config::MotorConfig motor(const std::string& driver) {
   config::MotorConfig m;
-  m.driver = driver;
+  EXPECT_TRUE(config::parse_name(driver, m.driver)) << driver;
   return m;
 }
 
@@ -304,7 +304,7 @@ TEST(OutputMap, shows_servo_position_and_duty_for_vesc_and_nothing_for_the_sim) 
   EXPECT_EQ(vesc.steering(1.0f), "servo 0.850");
   EXPECT_EQ(vesc.throttle(0.5f), "duty 0.100");
   config::MotorConfig rpm = motor("vesc");
-  rpm.vesc_throttle_mode = "rpm";
+  rpm.vesc_throttle_mode = config::VescThrottle::kRpm;
   EXPECT_EQ(OutputMap(rpm).throttle(-0.1f), "-1000 erpm");
   EXPECT_EQ(OutputMap(motor("sim")).steering(0.3f), "");
 }
@@ -318,6 +318,37 @@ TEST(OutputMap, rejects_limits_that_are_not_ordered_naming_the_keys) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("motor.throttle_min_us"), std::string::npos);
   }
+}
+
+TEST(OutputMap, mm1_refuses_a_pulse_the_board_cannot_output_naming_the_key) {
+  config::MotorConfig m = motor("mm1");
+  m.steering_max_us = 2100;  // the MM1 would be sent 2000: refused instead of clamped
+  try {
+    OutputMap map(m);
+    FAIL() << "accepted steering_max_us 2100 for the MM1";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("motor.steering_max_us is 2100 us"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("1000..2000 us"), std::string::npos) << e.what();
+  }
+  m.driver = config::MotorDriver::kNative;  // the native firmware outputs 500..2500 us
+  EXPECT_NO_THROW(OutputMap{m});
+}
+
+TEST(BenchStatus, shows_the_neutral_a_vesc_fault_sent_not_the_setpoint_asked_for) {
+  BenchView v;
+  v.steering_norm = 1.0f;
+  v.throttle_norm = 0.5f;
+  fw::LinkStatus s;
+  s.alive = true;
+  s.commands_sent = 7;
+  s.last_output.servo_position = 0.5f;  // neutral went out: the board reports a fault
+  s.board.received_at = TimePoint{} + std::chrono::seconds(5);
+  s.board.fault_code = 2;
+  const std::string line = format_bench_status(v, s, OutputMap(motor("vesc")), s.board.received_at);
+  EXPECT_NE(line.find("steer +1.00 thr +0.50"), std::string::npos) << line;
+  EXPECT_NE(line.find("out +0.00/+0.00 (servo 0.500, current 0 A)"), std::string::npos) << line;
+  EXPECT_NE(line.find("fault 2"), std::string::npos) << line;
 }
 
 TEST(BenchStatus, shows_setpoint_pulses_board_state_rc_pulses_and_counters) {
@@ -336,9 +367,15 @@ TEST(BenchStatus, shows_setpoint_pulses_board_state_rc_pulses_and_counters) {
   s.rc.throttle_us = 1510;
   s.send_failures = 2;
   s.reconnects = 1;
-  const std::string line = format_bench_status(v, s, OutputMap(motor("native")), s.board.received_at);
-  EXPECT_NE(line.find("steer -0.50 (1250 us)"), std::string::npos) << line;
-  EXPECT_NE(line.find("thr +0.15 (1575 us) NUDGE"), std::string::npos) << line;
+  s.commands_sent = 3;
+  s.last_command.steering_norm = -0.5f;
+  s.last_command.throttle_norm = 0.15f;
+  s.last_output.steering_us = 1250;
+  s.last_output.throttle_us = 1575;
+  const std::string line =
+      format_bench_status(v, s, OutputMap(motor("native")), s.board.received_at);
+  EXPECT_NE(line.find("steer -0.50 thr +0.15 NUDGE"), std::string::npos) << line;
+  EXPECT_NE(line.find("out -0.50/+0.15 (1250/1575 us)"), std::string::npos) << line;
   EXPECT_NE(line.find("link up, armed, 7.40 V"), std::string::npos) << line;
   EXPECT_NE(line.find("rc 1480/1510 us"), std::string::npos) << line;
   EXPECT_NE(line.find("fail 2"), std::string::npos) << line;

@@ -24,7 +24,7 @@ struct Received {
 // FW_VERSION and GET_VALUES (each can be silenced), and can inject noise before its replies.
 class FakeVesc {
  public:
-  explicit FakeVesc(std::unique_ptr<MemoryTransport> end) : end_(std::move(end)) {
+  explicit FakeVesc(std::unique_ptr<MemoryBoardEnd> end) : end_(std::move(end)) {
     thread_ = std::thread([this] { run(); });
   }
   ~FakeVesc() {
@@ -121,7 +121,7 @@ class FakeVesc {
     end_->write(reply.data(), reply.size());
   }
 
-  std::unique_ptr<MemoryTransport> end_;
+  std::unique_ptr<MemoryBoardEnd> end_;
   vesc::Decoder decoder_;
   std::atomic<bool> running_{true};
   std::mutex mutex_;
@@ -273,6 +273,27 @@ TEST_F(VescLinkTest, a_board_fault_forces_neutral_until_it_clears) {
     link_->send(drive(0.5f, 0.5f));
     return vesc_->last(vesc::CommId::kSetDuty) == 10000;
   }));
+}
+
+TEST_F(VescLinkTest, during_a_board_fault_the_status_shows_the_neutral_that_went_out) {
+  start();
+  ASSERT_TRUE(link_->wait_alive(2s));
+  vesc_->fault_code = 2;
+  ASSERT_TRUE(eventually([&] { return link_->status().board.fault_code == 2; }));
+  ASSERT_TRUE(eventually([&] {
+    link_->send(drive(1.0f, 0.5f));  // asked for: full right, half throttle
+    return link_->status().commands_sent > 0 && link_->status().last_output.servo_position != 0;
+  }));
+  const LinkStatus s = link_->status();
+  EXPECT_TRUE(s.last_command.is_neutral());
+  EXPECT_FLOAT_EQ(s.last_output.servo_position, 0.5f);  // servo centre went out
+  EXPECT_FLOAT_EQ(s.last_output.throttle_value, 0.0f);  // zero current, not duty 0.1
+  vesc_->fault_code = 0;
+  EXPECT_TRUE(eventually([&] {
+    link_->send(drive(1.0f, 0.5f));
+    return link_->status().last_output.throttle_value == 0.1f;  // duty 0.5 * vesc_max_duty
+  }));
+  EXPECT_FLOAT_EQ(link_->status().last_output.servo_position, 0.85f);
 }
 
 TEST_F(VescLinkTest, a_board_that_stops_answering_is_a_dead_link_and_is_handshaken_again) {

@@ -10,13 +10,13 @@
 #include "sim/track.hpp"
 #include "sim/lockstep.hpp"
 
-namespace rcpilot::vehicle {
+namespace rcpilot::sim {
 namespace {
 
 struct ClosedLoopNative : ::testing::Test {
   config::Config cfg = config::load_config(RCPILOT_SOURCE_DIR "/config/profiles/sim.yaml",
                                            {"motor.driver=native_sim"});
-  sim::Track track = sim::load_track(config::resolve_path(cfg, cfg.sim.track));
+  Track track = load_track(config::resolve_path(cfg, cfg.sim.track));
   std::unique_ptr<perception::Pilot> pilot = make_pilot();
 
   std::unique_ptr<perception::Pilot> make_pilot() {
@@ -25,7 +25,7 @@ struct ClosedLoopNative : ::testing::Test {
   }
   LockstepResult drive(const config::Config& c, int laps) {
     ManualClock clock{TimePoint{} + std::chrono::seconds(1)};
-    sim::SimWorld world(c.sim, c.camera, track, clock.now());
+    SimWorld world(c.sim, c.camera, track, clock.now());
     LockstepOptions opt;
     opt.laps = laps;
     opt.max_sim_s = 400;
@@ -36,7 +36,7 @@ struct ClosedLoopNative : ::testing::Test {
 };
 
 TEST_F(ClosedLoopNative, bundled_model_drives_three_laps_through_the_firmware_over_a_pty) {
-  ASSERT_EQ(cfg.motor.driver, "native_sim");
+  ASSERT_EQ(cfg.motor.driver, config::MotorDriver::kNativeSim);
   const auto r = drive(cfg, 3);
   EXPECT_EQ(r.laps, 3);
   EXPECT_EQ(r.off_track_events, 0);
@@ -47,7 +47,7 @@ TEST_F(ClosedLoopNative, bundled_model_drives_three_laps_through_the_firmware_ov
 TEST_F(ClosedLoopNative, matches_the_in_process_link_lap_for_lap) {
   const auto native = drive(cfg, 1);
   config::Config in_process = cfg;
-  in_process.motor.driver = "sim";
+  in_process.motor.driver = config::MotorDriver::kSim;
   const auto direct = drive(in_process, 1);
   EXPECT_EQ(native.laps, direct.laps);
   // Pulses are whole microseconds (steering resolution 1/500), so the paths differ slightly.
@@ -65,4 +65,4 @@ TEST_F(ClosedLoopNative, two_runs_through_the_pty_are_identical) {
 }
 
 }  // namespace
-}  // namespace rcpilot::vehicle
+}  // namespace rcpilot::sim

@@ -11,13 +11,13 @@
 #include "sim/track.hpp"
 #include "sim/lockstep.hpp"
 
-namespace rcpilot::vehicle {
+namespace rcpilot::sim {
 namespace {
 
 // Each inference backend this build has drives: OpenCV DNN always, oneDNN where built.
 struct ClosedLoop : ::testing::TestWithParam<std::string> {
   config::Config cfg = config::load_config(RCPILOT_SOURCE_DIR "/config/profiles/sim.yaml", {});
-  sim::Track track = sim::load_track(config::resolve_path(cfg, cfg.sim.track));
+  Track track = load_track(config::resolve_path(cfg, cfg.sim.track));
   std::unique_ptr<perception::Pilot> pilot = make_pilot();
   ManualClock clock{TimePoint{} + std::chrono::seconds(1)};
 
@@ -42,7 +42,7 @@ struct ClosedLoop : ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(ClosedLoop, bundled_model_drives_three_laps_without_leaving_the_road) {
-  sim::SimWorld world(cfg.sim, cfg.camera, track, clock.now());
+  SimWorld world(cfg.sim, cfg.camera, track, clock.now());
   LockstepOptions opt;
   opt.laps = 3;
   opt.max_sim_s = 400;
@@ -55,7 +55,7 @@ TEST_P(ClosedLoop, bundled_model_drives_three_laps_without_leaving_the_road) {
 }
 
 TEST_P(ClosedLoop, bundled_model_recovers_from_an_off_centre_off_heading_start) {
-  sim::SimWorld world(cfg.sim, cfg.camera, track, clock.now());
+  SimWorld world(cfg.sim, cfg.camera, track, clock.now());
   // 60% of the way to the road edge, pointing a further 15 degrees outwards, on a straight.
   const double offset_m = 0.6 * track.road_width_m() / 2;
   world.reset_pose(1.0, offset_m, 15.0 * M_PI / 180.0, 1.0);
@@ -76,4 +76,4 @@ INSTANTIATE_TEST_SUITE_P(Backends, ClosedLoop, ::testing::Values("opencv"));
 #endif
 
 }  // namespace
-}  // namespace rcpilot::vehicle
+}  // namespace rcpilot::sim

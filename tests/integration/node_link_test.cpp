@@ -1,6 +1,7 @@
 // The node must not link OpenCV's videoio or imgcodecs again: on Debian/Ubuntu they pull ~200
 // shared libraries (FFmpeg, GStreamer, GDAL, ...) that cost ~55 MB of resident memory even on
-// the sim camera (bench/RESULTS.md, "Node memory"). They belong in the capture plugin only.
+// the sim camera (bench/RESULTS.md, "Node memory"). The capture plugin's cameras use GStreamer
+// and libpng directly; node_camera_test checks what a node on a real camera source maps.
 #include <gtest/gtest.h>
 
 #include "process.hpp"
@@ -38,10 +39,14 @@ TEST(NodeLink, the_node_and_motor_tool_do_not_need_videoio_or_imgcodecs) {
   }
 }
 
-TEST(NodeLink, the_capture_plugin_is_where_videoio_and_imgcodecs_are_linked) {
+TEST(NodeLink, the_capture_plugin_uses_gstreamer_and_libpng_not_videoio_or_imgcodecs) {
   const std::string direct = needed(kPlugin);
-  for (const char* lib : kHeavyLibraries) {
+  for (const char* lib : {"libgstreamer-1.0", "libgstapp-1.0", "libpng"}) {
     EXPECT_NE(direct.find(lib), std::string::npos) << lib << ":\n" << direct;
+  }
+  const std::string all = loaded(kPlugin);
+  for (const char* lib : kHeavyLibraries) {
+    EXPECT_EQ(all.find(lib), std::string::npos) << "the plugin loads " << lib << ":\n" << all;
   }
 }
 

@@ -1,9 +1,9 @@
-// The real rcpilot binary drives the simulated car in real time, publishes telemetry at the
-// configured rate and stops cleanly on SIGTERM with the motor link neutral.
+// The real rcpilot binary drives the simulated car in real time, publishes telemetry and stops
+// cleanly on SIGTERM with the motor link neutral. Rates and periods are measured by
+// bench/node_bench.py, never asserted here.
 #include <gtest/gtest.h>
 
 #include <csignal>
-#include <set>
 #include <thread>
 
 #include "fake_systemd.hpp"
@@ -18,34 +18,64 @@ const std::string kSimProfile = RCPILOT_SOURCE_DIR "/config/profiles/sim.yaml";
 // The control API would bind the default port, which another node on this machine may hold.
 const std::string kNoControlApi = "control_api.enabled=false";
 
-TEST(NodeRun, drives_the_sim_publishes_state_at_rate_and_stops_neutral_on_sigterm) {
-  const double rate_hz = 50;
+// Polls `done` until it holds or `give_up` passes (a hang guard: rates are bench/node_bench.py's
+// job, these tests only wait for something to happen).
+template <typename Done>
+bool wait_until(Done done, std::chrono::seconds give_up) {
+  const auto until = std::chrono::steady_clock::now() + give_up;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+// A state in which the model drove: not refused, and throttling.
+bool model_drove(const nlohmann::json& state) {
+  return state["reason"] == "none" && state["throttle"].get<double>() > 0.05;
+}
+
+int count_driving(const std::vector<nlohmann::json>& states) {
+  int n = 0;
+  for (const auto& s : states) n += model_drove(s) ? 1 : 0;
+  return n;
+}
+
+TEST(NodeRun, drives_the_sim_publishes_state_and_health_and_stops_neutral_on_sigterm) {
   const std::string endpoint = private_endpoint("run");
   TelemetryClient client(endpoint);
   Process node(kRcpilot, {"--config", kSimProfile, "--set", kNoControlApi, "--set",
                           "telemetry.endpoint=" + endpoint, "--set", "control.rate_hz=50"});
-  std::this_thread::sleep_for(std::chrono::seconds(12));
+  // Run until the model has driven for a while and board health came at least once.
+  const bool drove = wait_until(
+      [&] { return count_driving(client.of("state")) >= 20 && !client.of("health").empty(); },
+      std::chrono::seconds(60));
   node.signal(SIGTERM);
   const int code = node.wait(30);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(drove) << "no driving states and health within 60 s\n" << node.output();
   ASSERT_EQ(code, 0) << node.output();
+  // The shutdown state and event are the last ones published: wait for both, bounded.
+  wait_until(
+      [&] {
+        const auto st = client.of("state");
+        const auto ev = client.of("event");
+        return !st.empty() && st.back()["reason"] == "shutdown" && !ev.empty() &&
+               ev.back()["type"] == "shutdown";
+      },
+      std::chrono::seconds(10));
 
-  auto states = client.of("state");
-  ASSERT_GT(states.size(), 100u) << node.output();
-  // Rate over the span the subscriber saw (after start-up): unique ticks per second of node time.
-  std::set<std::uint64_t> ticks;
-  for (const auto& s : states) ticks.insert(s["tick"].get<std::uint64_t>());
-  const double span_s = states.back()["time_s"].get<double>() - states.front()["time_s"].get<double>();
-  ASSERT_GT(span_s, 5.0);
-  const double received_hz = static_cast<double>(ticks.size() - 1) / span_s;
-  EXPECT_GE(received_hz, 0.95 * rate_hz) << "received " << ticks.size() << " in " << span_s;
-
-  // The model drove: some ticks steered and throttled without the supervisor forcing neutral.
-  int driving = 0;
-  for (const auto& s : states) {
-    if (s["reason"] == "none" && s["throttle"].get<double>() > 0.05) ++driving;
+  // Every state carries its fields; ticks strictly increase and node time never goes back.
+  const auto states = client.of("state");
+  ASSERT_GE(states.size(), 2u) << node.output();
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    for (const char* key : {"tick", "time_s", "mode", "reason", "steering", "throttle", "period_ms",
+                            "overruns", "link_ok"}) {
+      ASSERT_TRUE(states[i].contains(key)) << key << " missing in " << states[i].dump();
+    }
+    if (i == 0) continue;
+    EXPECT_GT(states[i]["tick"].get<std::uint64_t>(), states[i - 1]["tick"].get<std::uint64_t>());
+    EXPECT_GE(states[i]["time_s"].get<double>(), states[i - 1]["time_s"].get<double>());
   }
-  EXPECT_GT(driving, static_cast<int>(states.size()) / 2) << node.output();
 
   // Shutdown: the last state is neutral with reason shutdown, and the link's last command too.
   EXPECT_EQ(states.back()["reason"], "shutdown");
@@ -58,9 +88,8 @@ TEST(NodeRun, drives_the_sim_publishes_state_at_rate_and_stops_neutral_on_sigter
   EXPECT_EQ(last["last_command"]["steering"].get<double>(), 0.0);
   EXPECT_EQ(last["last_command"]["throttle"].get<double>(), 0.0);
 
-  // Board health at 1 Hz (telemetry.health_interval_s), with this machine's real readings.
+  // Board health with this machine's real readings.
   const auto health = client.of("health");
-  EXPECT_GE(health.size(), 8u);
   ASSERT_FALSE(health.empty());
   EXPECT_GT(health.back()["mem_total_mb"].get<double>(), 0.0);
   EXPECT_GT(health.back()["rss_mb"].get<double>(), 0.0);
@@ -73,9 +102,14 @@ TEST(NodeRun, without_autostart_the_node_stays_disarmed_and_neutral) {
                           "telemetry.endpoint=" + endpoint, "--set", "control.autostart=false",
                           "--duration", "4"});
   ASSERT_EQ(node.wait(60), 0) << node.output();
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  wait_until(
+      [&] {
+        const auto st = client.of("state");
+        return !st.empty() && st.back()["reason"] == "shutdown";
+      },
+      std::chrono::seconds(10));
   const auto states = client.of("state");
-  ASSERT_GT(states.size(), 20u) << node.output();
+  ASSERT_GE(states.size(), 2u) << "a disarmed tick, then shutdown\n" << node.output();
   for (const auto& s : states) {
     EXPECT_EQ(s["steering"].get<double>(), 0.0);
     EXPECT_EQ(s["throttle"].get<double>(), 0.0);
@@ -88,28 +122,30 @@ TEST(NodeRun, without_autostart_the_node_stays_disarmed_and_neutral) {
 TEST(NodeRun, sigint_also_stops_with_exit_code_zero) {
   Process node(kRcpilot, {"--config", kSimProfile, "--set", kNoControlApi, "--set",
                           "telemetry.enabled=false"});
-  std::this_thread::sleep_for(std::chrono::seconds(4));
+  const bool driving =
+      wait_until([&] { return node.output().find("driving:") != std::string::npos; },
+                 std::chrono::seconds(60));
   node.signal(SIGINT);
   EXPECT_EQ(node.wait(30), 0) << node.output();
+  ASSERT_TRUE(driving) << "the node did not start within 60 s\n" << node.output();
   EXPECT_NE(node.output().find("rcpilot summary"), std::string::npos) << node.output();
 }
 
 TEST(NodeRun, tells_systemd_ready_after_the_first_inference_then_feeds_the_watchdog) {
-  FakeSystemd systemd(1000, /*for_children=*/true);
+  FakeSystemd systemd(1000, /*for_children=*/true);  // WATCHDOG=1 due every 250 ms
   Process node(kRcpilot, {"--config", kSimProfile, "--set", kNoControlApi, "--set",
                           "telemetry.enabled=false"});
-  const auto running = systemd.receive_for(std::chrono::seconds(8));
+  const auto starting = systemd.receive_until("READY=1", std::chrono::seconds(60));
+  // The feeds keep coming while the loop runs: two in turn (each wait a hang guard).
+  const auto first_feed = systemd.receive_until("WATCHDOG=1", std::chrono::seconds(10));
+  const auto second_feed = systemd.receive_until("WATCHDOG=1", std::chrono::seconds(10));
   node.signal(SIGTERM);
-  const auto stopping = systemd.receive_for(std::chrono::seconds(2));
+  const auto stopping = systemd.receive_until("STOPPING=1", std::chrono::seconds(10));
   EXPECT_EQ(node.wait(30), 0) << node.output();
-  ASSERT_EQ(count(running, "READY=1"), 1) << node.output();
-  // READY comes before any watchdog feed, and the feeds keep coming while the loop runs.
-  int ready_at = -1;
-  for (std::size_t i = 0; i < running.size(); ++i) {
-    if (running[i].find("READY=1") != std::string::npos) ready_at = static_cast<int>(i);
-  }
-  EXPECT_EQ(count({running.begin(), running.begin() + ready_at}, "WATCHDOG=1"), 0);
-  EXPECT_GE(count(running, "WATCHDOG=1"), 5);
+  ASSERT_EQ(count(starting, "READY=1"), 1) << node.output();
+  EXPECT_EQ(count(starting, "WATCHDOG=1"), 0) << "no feed before READY";
+  EXPECT_EQ(count(first_feed, "WATCHDOG=1"), 1);
+  EXPECT_EQ(count(second_feed, "WATCHDOG=1"), 1);
   EXPECT_EQ(count(stopping, "STOPPING=1"), 1);
   // The self-test ran before READY: the log says so.
   EXPECT_NE(node.output().find("self-test"), std::string::npos);

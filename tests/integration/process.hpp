@@ -18,6 +18,7 @@ class Process {
   // or 128 + signal if it died from a signal.
   int wait(double timeout_s);
   std::string output() const;  // stdout + stderr so far
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;

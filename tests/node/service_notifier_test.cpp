@@ -2,12 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_systemd.hpp"
-
-#include <atomic>
 #include <string>
-#include <thread>
 
+#include "fake_systemd.hpp"
 
 namespace rcpilot::vehicle {
 namespace {
@@ -16,36 +13,71 @@ using std::chrono::milliseconds;
 using testing::count;
 using testing::FakeSystemd;
 
+constexpr Duration kPeriod = milliseconds(100);
+const TimePoint kStart = TimePoint{} + std::chrono::seconds(1000);
+
+TEST(WatchdogCheck, feeds_at_each_check_while_the_heartbeat_advances) {
+  ManualClock clock(kStart);
+  WatchdogCheck check(kPeriod, 0, clock.now());
+  EXPECT_EQ(check.next_check(), kStart + kPeriod);
+  for (std::uint64_t beat = 1; beat <= 3; ++beat) {
+    clock.set(check.next_check());
+    EXPECT_TRUE(check.feed(beat * 5, clock.now())) << "check " << beat;
+    EXPECT_EQ(check.next_check(), clock.now() + kPeriod);
+  }
+}
+
+TEST(WatchdogCheck, a_stalled_heartbeat_starves_the_watchdog_until_it_moves_again) {
+  ManualClock clock(kStart);
+  WatchdogCheck check(kPeriod, 7, clock.now());
+  for (int i = 0; i < 3; ++i) {
+    clock.set(check.next_check());
+    EXPECT_FALSE(check.feed(7, clock.now())) << "check " << i;
+  }
+  clock.set(check.next_check());
+  EXPECT_TRUE(check.feed(8, clock.now()));
+}
+
+TEST(WatchdogCheck, a_wake_before_the_check_is_due_decides_nothing) {
+  ManualClock clock(kStart);
+  WatchdogCheck check(kPeriod, 0, clock.now());
+  clock.advance(kPeriod / 2);
+  EXPECT_FALSE(check.feed(1, clock.now()));
+  EXPECT_EQ(check.next_check(), kStart + kPeriod) << "the early wake moved no check";
+  clock.set(check.next_check());
+  EXPECT_TRUE(check.feed(1, clock.now())) << "the beat is still compared with the first value";
+}
+
+TEST(WatchdogCheck, a_late_check_schedules_the_next_one_period_after_it) {
+  ManualClock clock(kStart);
+  WatchdogCheck check(kPeriod, 0, clock.now());
+  clock.advance(3 * kPeriod);
+  EXPECT_TRUE(check.feed(1, clock.now()));
+  EXPECT_EQ(check.next_check(), clock.now() + kPeriod) << "no burst of missed checks";
+  EXPECT_FALSE(check.feed(2, clock.now()));
+}
+
 TEST(ServiceNotifier, ready_reaches_the_notify_socket) {
   FakeSystemd systemd(400);
   ServiceNotifier notifier;
   notifier.ready("driving");
-  const auto msgs = systemd.receive_for(milliseconds(100));
+  const auto msgs = systemd.receive_until("READY=1", milliseconds(5000));
   EXPECT_EQ(count(msgs, "READY=1"), 1);
   EXPECT_EQ(count(msgs, "STATUS=driving"), 1);
 }
 
-TEST(ServiceNotifier, watchdog_is_fed_while_the_heartbeat_advances_and_starves_when_it_stalls) {
+TEST(ServiceNotifier, the_watchdog_thread_feeds_an_advancing_heartbeat_and_stops_on_stopping) {
   FakeSystemd systemd(400);  // WatchdogSec=0.4 s: checked every 100 ms
   ServiceNotifier notifier;
   ASSERT_TRUE(notifier.watchdog_enabled());
-  std::atomic<std::uint64_t> heartbeat{0};
-  std::atomic<bool> beating{true};
-  std::thread loop([&] {
-    while (beating) {
-      ++heartbeat;
-      std::this_thread::sleep_for(milliseconds(5));
-    }
-  });
-  notifier.start_watchdog([&] { return heartbeat.load(); });
-  const auto alive = systemd.receive_for(milliseconds(600));
-  beating = false;  // the loop stalls
-  loop.join();
-  systemd.receive_for(milliseconds(150));  // a feed already decided may still arrive
-  const auto stalled = systemd.receive_for(milliseconds(600));
+  EXPECT_EQ(notifier.check_period(), kPeriod);
+  std::uint64_t beat = 0;  // read by the watchdog thread only
+  notifier.start_watchdog([&beat] { return ++beat; });
+  const auto fed = systemd.receive_until("WATCHDOG=1", milliseconds(5000));
+  EXPECT_EQ(count(fed, "WATCHDOG=1"), 1) << "no feed within 5 s";
   notifier.stopping();
-  EXPECT_GE(count(alive, "WATCHDOG=1"), 3) << "fed at a quarter of WatchdogSec";
-  EXPECT_EQ(count(stalled, "WATCHDOG=1"), 0) << "a stalled loop must starve the watchdog";
+  const auto stopping = systemd.receive_until("STOPPING=1", milliseconds(5000));
+  EXPECT_EQ(count(stopping, "STOPPING=1"), 1);
 }
 
 TEST(ServiceNotifier, without_systemd_nothing_happens) {

@@ -72,23 +72,14 @@ class ControlApiTest : public ::testing::Test {
     live_.reset();
     drive_ = std::make_unique<DriveState>(DriveMode::kUser);
     DriveMode mode{};
-    ASSERT_TRUE(parse_drive_mode(cfg.control.mode, mode));
+    mode = cfg.control.mode;
     drive_->set_self_test_passed(true);
     ASSERT_TRUE(drive_->set_mode(mode).ok);
     drive_->set_self_test_passed(false);
     applied_ = cfg;
     live_ = std::make_unique<LiveConfig>(
-        cfg, path, std::vector<std::string>{},
-        [this](const config::Config& next, const std::vector<std::string>& changed) {
-          if (std::find(changed.begin(), changed.end(), "control.mode") != changed.end()) {
-            DriveMode m{};
-            parse_drive_mode(next.control.mode, m);
-            const Transition t = drive_->set_mode(m);
-            if (!t.ok) return t;
-          }
-          applied_ = next;
-          return Transition{};
-        });
+        cfg, path, std::vector<std::string>{}, *drive_,
+        [this](const config::Config& next, const std::vector<std::string>&) { applied_ = next; });
     ControlTargets targets{*drive_,
                            operators_,
                            *live_,
@@ -337,7 +328,7 @@ TEST_F(ControlApiTest, set_applies_several_live_keys_at_once_and_reports_them) {
   EXPECT_EQ(r["applied"].size(), 3u);
   EXPECT_DOUBLE_EQ(applied_.control.steering_gain, 1.5);
   EXPECT_DOUBLE_EQ(applied_.control.throttle_max, 0.4);
-  EXPECT_EQ(applied_.control.reverse, "brake_then_reverse");
+  EXPECT_EQ(applied_.control.reverse, config::ReverseMode::kBrakeThenReverse);
   EXPECT_EQ(live_->current().control.throttle_max, 0.4);
   EXPECT_EQ(events_.back().kind, "tunables");
   EXPECT_EQ(events_.back().details["keys"].size(), 3u);

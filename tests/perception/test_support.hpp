@@ -83,13 +83,19 @@ class ScriptedCamera : public CameraSource {
     cv_.notify_all();
   }
   std::string describe() const override { return "scripted test camera"; }
-  // Counts calls; throws CameraError(error) while set_reopen_error() holds a non-empty one.
+  // Counts calls; throws CameraError(error) while set_reopen_error() holds a non-empty one;
+  // clears interrupt() when it succeeds.
   void reopen() override {
     std::lock_guard<std::mutex> lock(mutex_);
     ++reopens_;
     if (!reopen_error_.empty()) throw CameraError(reopen_error_);
+    interrupted_ = false;
   }
   bool at_end() const override { return at_end_; }
+  TimePoint captured_at() const override { return TimePoint(Duration(stamp_.load())); }
+  std::string last_error() const override { return "scripted failure"; }
+  // What captured_at() reports from now on (TimePoint{}: "the source cannot tell").
+  void set_capture_time(TimePoint t) { stamp_.store(t.time_since_epoch().count()); }
 
   void set_reopen_error(const std::string& error) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -123,6 +129,7 @@ class ScriptedCamera : public CameraSource {
   int reopens_ = 0;
   std::string reopen_error_;
   std::atomic<bool> at_end_{false};
+  std::atomic<Duration::rep> stamp_{0};
 };
 
 // Metadata of a small two-output model (12x16 input; outputs `angle` and `throttle`).

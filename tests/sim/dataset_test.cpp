@@ -35,7 +35,7 @@ std::vector<Record> generate(unsigned seed, std::size_t n) {
   return out;
 }
 
-TEST(Dataset, SameSeedGivesTheSameRecordsAndAnotherSeedDoesNot) {
+TEST(Dataset, the_same_seed_gives_the_same_records_and_another_seed_does_not) {
   const auto a = generate(3, 150), b = generate(3, 150), c = generate(4, 150);
   ASSERT_EQ(a.size(), 150u);
   ASSERT_EQ(b.size(), 150u);
@@ -48,7 +48,7 @@ TEST(Dataset, SameSeedGivesTheSameRecordsAndAnotherSeedDoesNot) {
   EXPECT_TRUE(differs);
 }
 
-TEST(Dataset, LabelsAreTheExpertsCommandAtThePose) {
+TEST(Dataset, labels_are_the_experts_command_at_the_pose) {
   const Track forward = test::default_track();
   const Track reversed = forward.reversed();
   const Expert expert_forward(forward, ExpertParams::from(test::sim_config()));
@@ -68,7 +68,7 @@ TEST(Dataset, LabelsAreTheExpertsCommandAtThePose) {
   }
 }
 
-TEST(Dataset, RecordsCoverBothSidesOfTheRoadBothDirectionsAndMostOfTheTrack) {
+TEST(Dataset, records_cover_both_sides_of_the_road_both_directions_and_most_of_the_track) {
   const auto records = generate(11, 1200);
   int left = 0, right = 0, reversed = 0, steer_left = 0, steer_right = 0;
   std::vector<bool> bins(10, false);

@@ -35,7 +35,7 @@ double centre_line_column(const cv::Mat& bgr) {
   return n > 20 ? sum / n : -1.0;
 }
 
-TEST(Renderer, FrameHasTheConfiguredSizeAndRoadInTheLowerHalf) {
+TEST(Renderer, a_frame_has_the_configured_size_and_road_in_the_lower_half) {
   cv::Mat frame;
   plain_renderer().render(test::default_track().pose_at(0.0), frame);
   ASSERT_EQ(frame.cols, 224);
@@ -48,7 +48,7 @@ TEST(Renderer, FrameHasTheConfiguredSizeAndRoadInTheLowerHalf) {
   EXPECT_GT(road, frame.rows * frame.cols / 2 / 4);
 }
 
-TEST(Renderer, CentreLineIsCentredAndShiftsRightWhenTheCarIsLeftOfIt) {
+TEST(Renderer, the_centre_line_is_centred_and_shifts_right_when_the_car_is_left_of_it) {
   const Track& t = test::default_track();
   cv::Mat frame;
   plain_renderer().render(t.pose_at(0.0), frame);
@@ -62,7 +62,7 @@ TEST(Renderer, CentreLineIsCentredAndShiftsRightWhenTheCarIsLeftOfIt) {
   EXPECT_LT(right_of_line, centred - 10);
 }
 
-TEST(Renderer, SkyIsAboveTheHorizon) {
+TEST(Renderer, the_sky_is_above_the_horizon) {
   cv::Mat frame;
   plain_renderer().render(test::default_track().pose_at(3.0), frame);
   const int horizon = plain_renderer().horizon_row();
@@ -72,14 +72,14 @@ TEST(Renderer, SkyIsAboveTheHorizon) {
   EXPECT_GT(sky[0], sky[2]);  // blue-ish
 }
 
-TEST(Renderer, RenderingReusesTheCallersBuffer) {
+TEST(Renderer, rendering_reuses_the_callers_buffer) {
   cv::Mat frame(224, 224, CV_8UC3);
   const uchar* data = frame.data;
   plain_renderer().render(test::default_track().pose_at(5.0), frame);
   EXPECT_EQ(frame.data, data);
 }
 
-TEST(Renderer, LightingSeedChangesTheImage) {
+TEST(Renderer, the_lighting_seed_changes_the_image) {
   config::SimConfig cfg = test::sim_config();
   cfg.lighting_variation = 1.0;
   Renderer r(cfg, test::camera_config(), test::default_track());
@@ -95,7 +95,7 @@ TEST(Renderer, LightingSeedChangesTheImage) {
   EXPECT_EQ(cv::norm(a, b, cv::NORM_L1), 0.0);
 }
 
-TEST(Renderer, TextureSeedChangesTheGround) {
+TEST(Renderer, the_texture_seed_changes_the_ground) {
   config::SimConfig cfg = test::sim_config();
   cfg.texture_variation = 1.0;
   cfg.seed = 5;
@@ -105,7 +105,7 @@ TEST(Renderer, TextureSeedChangesTheGround) {
 }
 
 // Writes /tmp/sim_frame.png and /tmp/sim_track.png when RCPILOT_SIM_DUMP is set (for humans).
-TEST(Renderer, SnapshotsAreWrittenOnRequest) {
+TEST(Renderer, snapshots_are_written_on_request) {
   if (std::getenv("RCPILOT_SIM_DUMP") == nullptr) GTEST_SKIP() << "set RCPILOT_SIM_DUMP=1";
   cv::Mat frame;
   plain_renderer().render(test::default_track().pose_at(3.5), frame);

@@ -26,7 +26,7 @@ void drive_expert(SimWorld& world, TimePoint& now, double seconds) {
   world.advance_to(now);
 }
 
-TEST(SimWorld, ExpertDrivesThreeLapsOfTheDefaultTrackWithoutLeavingIt) {
+TEST(SimWorld, the_expert_drives_three_laps_of_the_default_track_without_leaving_it) {
   SimWorld world = make_world();
   TimePoint now{};
   for (int guard = 0; guard < 200 && world.progress().laps < 3; ++guard) {
@@ -42,7 +42,7 @@ TEST(SimWorld, ExpertDrivesThreeLapsOfTheDefaultTrackWithoutLeavingIt) {
   RecordProperty("max_abs_cte_m", std::to_string(p.max_abs_cte_m));
 }
 
-TEST(SimWorld, ExpertRecoversFromAnOffCentreOffHeadingStart) {
+TEST(SimWorld, the_expert_recovers_from_an_off_centre_off_heading_start) {
   SimWorld world = make_world();
   world.reset_pose(2.0, 0.24, 0.35, 1.0);
   TimePoint now{};
@@ -51,7 +51,7 @@ TEST(SimWorld, ExpertRecoversFromAnOffCentreOffHeadingStart) {
   EXPECT_LT(std::fabs(world.progress().cte_m), 0.05);
 }
 
-TEST(SimWorld, ReversingBackAndForthOverTheStartLineCountsNoLap) {
+TEST(SimWorld, reversing_back_and_forth_over_the_start_line_counts_no_lap) {
   SimWorld world = make_world();
   TimePoint now{};
   for (int i = 0; i < 6; ++i) {
@@ -63,7 +63,7 @@ TEST(SimWorld, ReversingBackAndForthOverTheStartLineCountsNoLap) {
   EXPECT_GT(world.progress().distance_m, 4.0);
 }
 
-TEST(SimWorld, OffTrackEventsCountTransitionsOnly) {
+TEST(SimWorld, off_track_events_count_transitions_only) {
   SimWorld world = make_world();
   world.reset_pose(1.0, 0.6, 0.0, 0.0);
   world.reset_pose(1.0, 0.7, 0.0, 0.0);
@@ -73,7 +73,7 @@ TEST(SimWorld, OffTrackEventsCountTransitionsOnly) {
   EXPECT_FALSE(world.progress().on_track);
 }
 
-TEST(SimWorld, CommandsApplyFromTheTimeTheyAreSet) {
+TEST(SimWorld, commands_apply_from_the_time_they_are_set) {
   SimWorld world = make_world();
   world.set_command(0.0, 0.5, TimePoint{});
   world.set_command(0.0, 0.0, TimePoint{} + milliseconds(1000));
@@ -83,7 +83,7 @@ TEST(SimWorld, CommandsApplyFromTheTimeTheyAreSet) {
   EXPECT_DOUBLE_EQ(world.car().x_m, x_after_drive);
 }
 
-TEST(SimWorld, SteppingIsDeterministicRegardlessOfCallPattern) {
+TEST(SimWorld, stepping_is_deterministic_regardless_of_the_call_pattern) {
   SimWorld a = make_world(), b = make_world();
   a.set_command(0.2, 0.4, TimePoint{});
   b.set_command(0.2, 0.4, TimePoint{});

@@ -20,7 +20,7 @@ std::string error_of(const std::string& yaml) {
   return "";
 }
 
-TEST(Track, DefaultTrackLoadsClosesAndHasTheRightLength) {
+TEST(Track, the_default_track_loads_closes_and_has_the_right_length) {
   const Track& t = test::default_track();
   EXPECT_EQ(t.name(), "default");
   EXPECT_NEAR(t.length_m(), 32.38, 0.05);
@@ -30,7 +30,7 @@ TEST(Track, DefaultTrackLoadsClosesAndHasTheRightLength) {
   EXPECT_NEAR(end.y_m, t.start().y_m, 0.01);
 }
 
-TEST(Track, DefaultTrackHasLeftAndRightCurvesAndAnSBend) {
+TEST(Track, the_default_track_has_left_and_right_curves_and_an_s_bend) {
   bool left = false, right = false, s_bend = false;
   const auto& segs = test::default_track().segments();
   for (std::size_t i = 0; i < segs.size(); ++i) {
@@ -41,12 +41,12 @@ TEST(Track, DefaultTrackHasLeftAndRightCurvesAndAnSBend) {
   EXPECT_TRUE(left && right && s_bend);
 }
 
-TEST(Track, OvalTrackLoads) {
+TEST(Track, the_oval_track_loads) {
   const Track t = load_track(test::track_path("oval.yaml"));
   EXPECT_NEAR(t.length_m(), 8.0 + 2 * kPi * 1.5, 1e-6);
 }
 
-TEST(Track, UnclosedTrackFailsNamingTheFileAndTheGap) {
+TEST(Track, an_unclosed_track_fails_naming_the_file_and_the_gap) {
   const std::string err = error_of(
       "road_width_m: 0.8\nsegments:\n  - straight: {length_m: 4}\n  - arc: {radius_m: 1.5, "
       "angle_deg: 180}\n  - straight: {length_m: 3}\n  - arc: {radius_m: 1.5, angle_deg: 180}\n");
@@ -54,7 +54,7 @@ TEST(Track, UnclosedTrackFailsNamingTheFileAndTheGap) {
   EXPECT_NE(err.find("does not close"), std::string::npos) << err;
 }
 
-TEST(Track, MalformedSegmentFailsNamingFileAndLine) {
+TEST(Track, a_malformed_segment_fails_naming_file_and_line) {
   const std::string err = error_of(
       "road_width_m: 0.8\nsegments:\n  - straight: {length_m: 4}\n  - arc: {radius_m: -1, "
       "angle_deg: 90}\n");
@@ -62,7 +62,7 @@ TEST(Track, MalformedSegmentFailsNamingFileAndLine) {
   EXPECT_NE(err.find("radius_m must be > 0"), std::string::npos) << err;
 }
 
-TEST(Track, UnknownKeysAndSegmentTypesAreRejected) {
+TEST(Track, unknown_keys_and_segment_types_are_rejected) {
   EXPECT_NE(error_of("road_width_m: 0.8\nlanes: 2\nsegments: []\n").find("unknown key 'lanes'"),
             std::string::npos);
   EXPECT_NE(error_of("road_width_m: 0.8\nsegments:\n  - spiral: {length_m: 1}\n")
@@ -71,7 +71,7 @@ TEST(Track, UnknownKeysAndSegmentTypesAreRejected) {
   EXPECT_NE(error_of("road_width_m: [\n").find("bad.yaml:"), std::string::npos);
 }
 
-TEST(Track, MissingFileNamesThePath) {
+TEST(Track, a_missing_file_error_names_the_path) {
   try {
     load_track("/nonexistent/track.yaml");
     FAIL();
@@ -80,7 +80,7 @@ TEST(Track, MissingFileNamesThePath) {
   }
 }
 
-TEST(Track, ProjectionGivesPositiveCteLeftOfTheCentrelineAndNegativeRight) {
+TEST(Track, projection_gives_positive_cte_left_of_the_centreline_and_negative_right) {
   const Track& t = test::default_track();
   for (double s : {1.0, 6.0, 12.0, 20.0, 30.0}) {
     for (double lateral : {-0.3, 0.2}) {
@@ -93,7 +93,7 @@ TEST(Track, ProjectionGivesPositiveCteLeftOfTheCentrelineAndNegativeRight) {
   }
 }
 
-TEST(Track, LocalProjectionFromAHintMatchesTheGlobalSearch) {
+TEST(Track, local_projection_from_a_hint_matches_the_global_search) {
   const Track& t = test::default_track();
   TrackProjection last = t.project(0.0, 0.0);
   for (double s = 0.0; s < t.length_m(); s += 0.07) {
@@ -112,7 +112,7 @@ TEST(Track, LocalProjectionFromAHintMatchesTheGlobalSearch) {
 namespace rcpilot::sim {
 namespace {
 
-TEST(Track, ReversedTrackIsTheSameRoadDrivenTheOtherWay) {
+TEST(Track, the_reversed_track_is_the_same_road_driven_the_other_way) {
   const Track& t = test::default_track();
   const Track r = t.reversed();
   EXPECT_NEAR(r.length_m(), t.length_m(), 1e-9);

@@ -44,6 +44,20 @@ class FakeSystemd {
     close(fd_);
     unlink(path_.c_str());
   }
+  // Datagrams up to and including the first that contains `what`, or all received within
+  // `give_up` when none does (a hang guard, not a timing assertion).
+  std::vector<std::string> receive_until(const std::string& what, milliseconds give_up) {
+    std::vector<std::string> out;
+    const auto until = std::chrono::steady_clock::now() + give_up;
+    char buf[512];
+    while (std::chrono::steady_clock::now() < until) {
+      const ssize_t n = recv(fd_, buf, sizeof(buf), 0);
+      if (n <= 0) continue;
+      out.emplace_back(buf, static_cast<std::size_t>(n));
+      if (out.back().find(what) != std::string::npos) break;
+    }
+    return out;
+  }
   // Every datagram received within `window`.
   std::vector<std::string> receive_for(milliseconds window) {
     std::vector<std::string> out;

@@ -1,10 +1,16 @@
 #pragma once
 // A latest-value slot: writers overwrite, readers get the newest value and never a backlog.
+// The real-time control loop publishes into some slots (RC receiver input) and reads others,
+// so the slot takes only a priority-inheritance lock, and wakes waiters through a futex word
+// rather than a condition variable (whose notify takes a plain mutex): publish() makes no
+// system call at all while nobody waits.
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 
+#include "common/clock.hpp"
+#include "common/futex.hpp"
 #include "common/pi_mutex.hpp"
 
 namespace rcpilot {
@@ -19,7 +25,7 @@ class LatestSlot {
       value_ = value;
       ++version_;
     }
-    changed_.notify_all();
+    wake_all();
   }
 
   // Copies the newest value into `out` if it is newer than `seen_version`; updates
@@ -43,21 +49,31 @@ class LatestSlot {
   template <typename Rep, typename Period>
   bool wait_newer(T& out, std::uint64_t& seen_version,
                   std::chrono::duration<Rep, Period> timeout) const {
-    std::unique_lock<PiMutex> lock(mutex_);
-    if (!changed_.wait_for(lock, timeout, [&] { return version_ != seen_version; })) return false;
-    out = value_;
-    seen_version = version_;
-    return true;
+    const TimePoint deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration_cast<Duration>(timeout);
+    for (;;) {
+      const std::uint32_t generation = wakes_.load();
+      if (take_if_newer(out, seen_version)) return true;
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      waiters_.fetch_add(1);
+      futex_wait_until(wakes_, generation, deadline);
+      waiters_.fetch_sub(1);
+    }
   }
 
-  // Wakes every waiter without publishing (used on shutdown).
-  void wake_all() const { changed_.notify_all(); }
+  // Wakes every waiter without publishing (used on shutdown); they see nothing new and wait
+  // again unless their timeout passed.
+  void wake_all() const {
+    wakes_.fetch_add(1);
+    if (waiters_.load() != 0) futex_wake_all(wakes_);
+  }
 
  private:
   mutable PiMutex mutex_;  // the control thread takes it too
-  mutable std::condition_variable_any changed_;
   T value_{};
   std::uint64_t version_ = 0;
+  mutable std::atomic<std::uint32_t> wakes_{0};    // futex word: bumped on every wake
+  mutable std::atomic<std::uint32_t> waiters_{0};  // threads in wait_newer's futex wait
 };
 
 }  // namespace rcpilot

@@ -4,10 +4,12 @@
 // fields); config/profiles/sim.yaml is the embedded default profile.
 #include <string>
 
+#include "config/enums.hpp"
+
 namespace rcpilot::config {
 
 struct CameraConfig {
-  std::string source = "sim";   // sim, video, images, tub, v4l2, csi, gstreamer
+  CameraSource source = CameraSource::kSim;  // sim, video, images, tub, v4l2, csi, gstreamer
   int width = 224;              // px, frame width delivered to the pilot
   int height = 224;             // px, frame height delivered to the pilot
   double fps = 30.0;            // Hz, frames the camera delivers per second
@@ -21,7 +23,7 @@ struct CameraConfig {
   int capture_width = 1280;     // px, csi/v4l2: size the sensor captures before scaling
   int capture_height = 720;     // px
   int flip = 0;                 // csi: nvvidconv flip-method 0..7 (2: rotate 180 deg)
-  std::string format = "mjpeg";  // v4l2: mjpeg or raw (what the camera sends)
+  CameraFormat format = CameraFormat::kMjpeg;  // v4l2: mjpeg or raw (what the camera sends)
   bool realtime = true;         // video/images/tub: pace at fps (video: the file's); else ASAP
   bool loop = false;            // video/images/tub: start again at the end instead of stopping
 };
@@ -45,7 +47,7 @@ struct PilotConfig {
 
 struct ControlConfig {
   double rate_hz = 50;              // Hz, control loop rate (absolute deadlines)
-  std::string mode = "local";       // start-up drive mode: user, local_angle, local
+  DriveMode mode = DriveMode::kLocal;  // start-up drive mode: user, local_angle, local
   double steering_trim = 0;         // norm, added to steering before limits
   double steering_gain = 1;         // multiplier applied to steering
   double steering_limit = 1;        // norm, |steering| is clamped to this
@@ -56,20 +58,20 @@ struct ControlConfig {
   double autostart_delay_s = 3;     // s, wait after start-up before arming by itself
   double steering_rate_limit = 0;   // norm/s, fastest steering change; 0: unlimited
   double throttle_rate_limit = 0;   // norm/s, fastest throttle change; 0: unlimited
-  std::string on_stale = "stop";    // stale prediction: stop (neutral) or hold (steer, no throttle)
+  OnStale on_stale = OnStale::kStop;  // stale prediction: stop (neutral) or hold (steer, no throttle)
   double hold_ms = 300;             // ms, longest `hold` before neutral
   int rt_priority = 0;              // SCHED_FIFO priority of the control thread; 0: normal
   int cpu = -1;                     // CPU the control thread is pinned to; -1: any
   bool lock_memory = false;         // mlockall(): touched pages are never paged out
   double recovery_hold_off_ms = 500;  // ms, a failure must stay clear this long before the model drives again
-  std::string reverse = "direct";   // ESC reverse: direct, or brake_then_reverse (hobby ESCs)
+  ReverseMode reverse = ReverseMode::kDirect;  // ESC reverse: direct, or brake_then_reverse (hobby ESCs)
   double reverse_brake_ms = 150;    // ms, brake pulse before reversing (brake_then_reverse)
   double reverse_neutral_ms = 100;  // ms, neutral between brake and reverse (brake_then_reverse)
   double operator_timeout_ms = 500; // ms, operator input older than this is ignored (dead-man)
 };
 
 struct MotorConfig {
-  std::string driver = "sim";   // motor link: sim, native, mm1, vesc, native_sim
+  MotorDriver driver = MotorDriver::kSim;  // motor link: sim, native, mm1, vesc, native_sim
   std::string device = "/dev/ttyACM0";  // serial device of native, mm1, vesc
   int baud = 115200;            // baud, serial speed (8N1)
   int alive_timeout_ms = 250;   // ms, the link is dead when the board said nothing this long
@@ -86,7 +88,8 @@ struct MotorConfig {
   int throttle_max_us = 2000;   // us, ESC pulse at throttle +1
   bool throttle_inverted = false;  // +1 maps to min_us
   bool mm1_require_reports = true;  // mm1: alive only while the board sends RC reports
-  std::string vesc_throttle_mode = "duty";  // vesc: duty, rpm, current
+  int mm1_rate_hz = 20;             // Hz, mm1: most setpoint lines sent per second (1..40)
+  VescThrottle vesc_throttle_mode = VescThrottle::kDuty;  // vesc: duty, rpm, current
   double vesc_max_duty = 0.2;       // vesc: duty at throttle +-1
   double vesc_max_erpm = 10000;     // vesc: electrical RPM at throttle +-1
   double vesc_max_current_a = 10;   // A, vesc: motor current at throttle +-1

@@ -13,7 +13,9 @@
 namespace rcpilot::fw {
 
 // Each throws std::invalid_argument naming the motor.* keys when pulse or servo limits are not
-// strictly ordered (min < center < max).
+// strictly ordered (min < center < max) or the board cannot output them (MM1: 1000..2000 us;
+// native: 500..2500 us; VESC servo positions 0..1 are range-checked by the config schema).
+// The node and rcpilot-motor build these at start-up, before anything can move.
 LinkTiming link_timing(const config::MotorConfig& motor);
 NativeLinkConfig native_link_config(const config::MotorConfig& motor);
 Mm1LinkConfig mm1_link_config(const config::MotorConfig& motor);

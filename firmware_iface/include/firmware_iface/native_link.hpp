@@ -11,16 +11,15 @@
 namespace rcpilot::fw {
 
 struct NativeLinkConfig {
-  PulseChannel steering;   // servo pulses; the firmware clamps to its own limits as well
-  PulseChannel throttle;   // ESC pulses
-  LinkTiming timing;       // period_ms = heartbeat period
+  PulseChannel steering;  // servo pulses; the firmware clamps to its own limits as well
+  PulseChannel throttle;  // ESC pulses
+  LinkTiming timing;      // period_ms = heartbeat period
 };
 
 class NativeLink final : public StreamLink {
  public:
   // Starts the I/O thread, which opens the session and arms; send() works once alive.
-  NativeLink(std::unique_ptr<ByteTransport> transport, const Clock& clock,
-             NativeLinkConfig config);
+  NativeLink(std::unique_ptr<ByteTransport> transport, const Clock& clock, NativeLinkConfig config);
   ~NativeLink() override;
   std::string describe() const override;
   // Firmware version and capabilities from the last HELLO_REPLY (zeros before it).
@@ -30,9 +29,9 @@ class NativeLink final : public StreamLink {
   void on_connect(TimePoint now) override;
   void on_handshake_retry(TimePoint now) override;
   void on_bytes(const std::uint8_t* data, std::size_t size, TimePoint now) override;
-  void write_setpoint(const DriveCommand& cmd, TimePoint now) override;
-  void write_idle(const DriveCommand& last, TimePoint now) override;
-  void write_shutdown() override;
+  SentSetpoint write_setpoint(const DriveCommand& cmd, TimePoint now) override;
+  std::optional<SentSetpoint> write_idle(const DriveCommand& last, TimePoint now) override;
+  void write_disarm() override { write_message(proto::MsgType::kDisarm); }
 
   void handle(const proto::BoardMessage& msg, TimePoint now);
   void write_message(proto::MsgType type);

@@ -1,28 +1,44 @@
 #pragma once
-// The machinery every serial MotorLink shares: one I/O thread owns the transport (it writes,
-// reads, reconnects); send() only stores the newest setpoint and wakes that thread, so it
-// never blocks on I/O. Protocols plug in through the hooks below, all run on the I/O thread.
+// The machinery every serial MotorLink shares. One I/O thread runs a Boost.Asio io_context: it
+// waits for the port to become readable (posix::stream_descriptor on the transport's
+// descriptor), and one steady_timer ticks the link's logic (setpoint hand-off, keep-alive,
+// alive timeout, handshake retries, re-open back-off). Every deadline is compared with the
+// injected Clock, so tests step time; the timer only decides how often the logic looks.
+// send() publishes the newest setpoint into a lock-free slot: no system call, no allocation.
+// Protocols plug in through the hooks below, all run on the I/O thread.
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/error_code.hpp>
 #include <memory>
-#include <mutex>
-
-#include "common/pi_mutex.hpp"
+#include <optional>
 #include <thread>
 
 #include "common/clock.hpp"
+#include "common/pi_mutex.hpp"
 #include "firmware_iface/byte_transport.hpp"
 #include "firmware_iface/motor_link.hpp"
+#include "firmware_iface/setpoint_slot.hpp"
 
 namespace rcpilot::fw {
 
 struct LinkTiming {
-  int period_ms = 50;             // idle traffic (heartbeat / repeat / poll) at least this often
-  int min_interval_ms = 0;        // never two setpoint writes closer than this (MM1: 25)
-  int alive_timeout_ms = 250;     // the link is dead when the board said nothing this long
-  int command_timeout_ms = 200;   // host watchdog: no send() this long -> neutral goes out
-  int handshake_retry_ms = 200;   // handshake request repeated this often until answered
-  int reconnect_min_ms = 100;     // first re-open delay after a loss; doubles per failure
-  int reconnect_max_ms = 2000;    // cap of that back-off
+  int period_ms = 50;            // idle traffic (heartbeat / repeat / poll) at least this often
+  int min_interval_ms = 0;       // never two setpoint writes closer than this (MM1: 1000/rate)
+  int neutral_interval_ms = 0;   // but a change to neutral may follow the last write this soon
+                                 // (MM1: 25, one pass of the board's loop)
+  int alive_timeout_ms = 250;    // the link is dead when the board said nothing this long
+  int command_timeout_ms = 200;  // host watchdog: no send() this long -> neutral goes out
+  int handshake_retry_ms = 200;  // handshake request repeated this often until answered
+  int reconnect_min_ms = 100;    // first re-open delay after a loss; doubles per failure
+  int reconnect_max_ms = 2000;   // cap of that back-off
+};
+
+// A setpoint as it went out: the command after every override, and the board's own units.
+struct SentSetpoint {
+  DriveCommand command;
+  WireOutput wire;
 };
 
 class StreamLink : public MotorLink {
@@ -31,15 +47,19 @@ class StreamLink : public MotorLink {
   StreamLink(const StreamLink&) = delete;
   StreamLink& operator=(const StreamLink&) = delete;
 
-  // Stores `cmd` (clamped) as the newest setpoint; false while the link is not alive (before
-  // the handshake, after a loss) or stopped. Never blocks on I/O, never throws.
+  // Publishes `cmd` (clamped) as the newest setpoint; false while the link is not alive
+  // (before the handshake, after a loss) or stopped. No lock, system call or allocation.
   bool send(const DriveCommand& cmd) override;
   // Writes neutral (and disarms where the protocol can), stops the thread, closes the port.
+  // Returns within a few ms (MM1: at most one board pass more), whatever the port is doing.
   void stop() override;
   LinkStatus status() const override;
   // Waits (start-up only) until the handshake succeeded; false after `timeout`.
   bool wait_alive(std::chrono::milliseconds timeout) const;
   bool wait_ready(std::chrono::milliseconds timeout) const override { return wait_alive(timeout); }
+  // The latest injected-clock time the I/O thread has acted on: a test that steps the clock
+  // waits for this to catch up before it looks at the wire.
+  TimePoint serviced_until() const { return TimePoint(Duration(serviced_until_.load())); }
 
  protected:
   StreamLink(std::unique_ptr<ByteTransport> transport, const Clock& clock, LinkTiming timing);
@@ -50,16 +70,21 @@ class StreamLink : public MotorLink {
   virtual void on_connect(TimePoint now) = 0;          // port (re)opened: reset, ask handshake
   virtual void on_handshake_retry(TimePoint now) = 0;  // still no answer: ask again
   virtual void on_bytes(const std::uint8_t* data, std::size_t size, TimePoint now) = 0;
-  virtual void write_setpoint(const DriveCommand& cmd, TimePoint now) = 0;
-  virtual void write_idle(const DriveCommand& last, TimePoint now) = 0;
-  virtual void write_shutdown() = 0;                   // neutral, then disarm if possible
+  // Writes `cmd` and says what went out.
+  virtual SentSetpoint write_setpoint(const DriveCommand& cmd, TimePoint now) = 0;
+  // Idle traffic; a repeated setpoint (MM1, VESC) is returned so the status counts it.
+  virtual std::optional<SentSetpoint> write_idle(const DriveCommand& last, TimePoint now) = 0;
+  virtual void write_disarm() {}  // after the final neutral, where the protocol can
+  // How long the final neutral must wait after the last write (MM1: the rest of a pass).
+  virtual Duration final_neutral_delay(TimePoint) const { return Duration::zero(); }
 
   // For the hooks.
   bool write_bytes(const std::uint8_t* data, std::size_t size);  // false: the link is lost
-  void board_heard(TimePoint now);             // any valid frame arrived
-  void set_handshake_done(bool done);          // false restarts the handshake
+  void board_heard(TimePoint now);                               // any valid frame arrived
+  void set_handshake_done(bool done);                            // false restarts the handshake
   bool handshake_done() const { return handshake_done_.load(); }
   void count_rx_error();
+  TimePoint last_write() const { return last_write_; }
   // Updates the telemetry part of the status under the lock.
   template <typename F>
   void update_status(F&& f) {
@@ -69,37 +94,70 @@ class StreamLink : public MotorLink {
   const Clock& clock() const { return clock_; }
 
  private:
+  struct Handoff {
+    DriveCommand cmd;
+    TimePoint sent_at{};  // when send() was called
+  };
+
   void run();
+  void arm_tick(TimePoint now);
+  void on_tick(const boost::system::error_code& ec);
+  void wait_readable();
+  void on_readable(const boost::system::error_code& ec, std::uint64_t generation);
+  bool read_available(TimePoint now);
+  void try_open(TimePoint now);
+  void adopt_port(TimePoint now);
   void service(TimePoint now);
-  bool reconnect();
-  void lose_link();
-  Duration next_wait(TimePoint now) const;
+  void take_handoff();
+  void write_due(TimePoint now);
+  bool may_write(const DriveCommand& cmd, Duration since_write) const;
+  void record(const SentSetpoint& sent);
+  void lose_link(const boost::system::error_code& why);
+  void close_port();
+  void shut_down();
+  void finish_shutdown(bool write_neutral);
+  Duration tick_delay(TimePoint now);
 
   std::unique_ptr<ByteTransport> transport_;
   const Clock& clock_;
   LinkTiming timing_;
+  boost::asio::io_context io_;
+  boost::asio::posix::stream_descriptor port_{io_};
+  boost::asio::steady_timer tick_{io_};
+  boost::asio::steady_timer final_neutral_{io_};
   std::thread thread_;
   std::atomic<bool> running_{false};
   std::atomic<bool> handshake_done_{false};
-  std::atomic<bool> broken_{false};
   std::atomic<bool> alive_{false};
+  std::atomic<std::uint64_t> send_failures_{0};
+  std::atomic<Duration::rep> serviced_until_{0};
+  SetpointSlot<Handoff> slot_;  // control thread -> I/O thread
 
-  // Guards status_ and the setpoint hand-off; the SCHED_FIFO control loop takes it in send()
-  // and status(), so it inherits priority (common/pi_mutex.hpp).
+  // Guards status_; the SCHED_FIFO control loop takes it in status(), so it inherits
+  // priority (common/pi_mutex.hpp).
   mutable PiMutex mutex_;
   LinkStatus status_;
-  DriveCommand pending_;      // newest setpoint from send()
-  bool has_pending_ = false;
-  TimePoint last_send_call_{};
 
   // I/O thread only.
+  bool port_open_ = false;
+  bool broken_ = false;
+  bool stopping_ = false;
+  std::uint64_t generation_ = 0;  // bumped per open: stale read completions are ignored
+  boost::system::error_code last_error_;
+  DriveCommand pending_;  // newest setpoint taken from the slot, not written yet
+  bool has_pending_ = false;
+  TimePoint last_send_call_{};
   DriveCommand last_written_;
   TimePoint last_write_{};
   TimePoint last_heard_{};
   TimePoint last_handshake_try_{};
+  TimePoint reopen_at_{};
   bool watchdog_tripped_ = false;
   bool ever_alive_ = false;
   int backoff_ms_ = 0;
+  // Phase of the control loop's sends, to look for the next one just when it is due.
+  Duration send_period_{};
+  int fine_ticks_left_ = 0;
 };
 
 }  // namespace rcpilot::fw

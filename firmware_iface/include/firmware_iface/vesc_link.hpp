@@ -50,12 +50,14 @@ class VescLink final : public StreamLink {
   void on_connect(TimePoint now) override;
   void on_handshake_retry(TimePoint now) override;
   void on_bytes(const std::uint8_t* data, std::size_t size, TimePoint now) override;
-  void write_setpoint(const DriveCommand& cmd, TimePoint now) override;
-  void write_idle(const DriveCommand& last, TimePoint now) override { write_setpoint(last, now); }
-  void write_shutdown() override;
+  SentSetpoint write_setpoint(const DriveCommand& cmd, TimePoint now) override;
+  std::optional<SentSetpoint> write_idle(const DriveCommand& last, TimePoint now) override {
+    return write_setpoint(last, now);
+  }
 
   void handle(const std::vector<std::uint8_t>& payload, TimePoint now);
-  void write_throttle(float throttle_norm);
+  // Writes the throttle command; returns its value in the configured unit (WireOutput).
+  float write_throttle(float throttle_norm);
   void write_frame(const std::vector<std::uint8_t>& frame);
 
   VescLinkConfig config_;

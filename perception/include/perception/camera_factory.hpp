@@ -1,8 +1,8 @@
 #pragma once
-// Builds the camera that camera.source names. Tub replay is built here; the cameras that need
-// OpenCV's videoio/imgcodecs (video, images, csi, v4l2, gstreamer) live in the capture plugin,
-// a shared library loaded only when camera.source needs it, so a node on the sim camera or a
-// tub does not carry those ~200 libraries (capture_camera.hpp).
+// Builds the camera that camera.source names. Tub replay is built here; the cameras on
+// GStreamer and libpng (video, images, csi, v4l2, gstreamer) live in the capture plugin, a
+// shared library loaded only when camera.source needs it, so a node on the sim camera or a tub
+// does not carry those libraries (capture_camera.hpp).
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -23,7 +23,7 @@ using CaptureFactory = std::unique_ptr<CameraSource> (*)(const config::CameraCon
 // from another build is refused instead of crashing.
 inline constexpr const char* kCapturePluginFile = "librcpilot-capture.so";
 inline constexpr const char* kCapturePluginEntry = "rcpilot_capture_plugin";
-inline constexpr int kCapturePluginAbi = 1;
+inline constexpr int kCapturePluginAbi = 2;
 using CapturePluginEntry = int (*)(CaptureFactory* factory, std::size_t* camera_config_size);
 
 // Where the executables look for the plugin: <executable's folder>/../lib/rcpilot/, which is

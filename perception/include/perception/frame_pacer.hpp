@@ -16,6 +16,8 @@ class FramePacer {
   // False once interrupted (then at once, every time).
   bool wait_next();
   void interrupt();
+  // Undoes interrupt() and restarts the schedule (a re-opened camera).
+  void resume();
   // Restarts the schedule at the next wait_next().
   void restart();
   // Changes the rate (fps <= 0: never waits) and restarts the schedule.

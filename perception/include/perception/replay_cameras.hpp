@@ -30,6 +30,8 @@ class ReplayCamera : public CameraSource {
  public:
   bool read(cv::Mat& bgr) override;
   void interrupt() override { pacer_.interrupt(); }
+  // A recording cannot stall by itself: re-opening resumes reading where it was, at the pace.
+  void reopen() override { pacer_.resume(); }
   bool at_end() const override { return ended_; }
 
  protected:

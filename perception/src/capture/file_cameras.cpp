@@ -1,20 +1,29 @@
 #include "perception/file_cameras.hpp"
 
+#include <png.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 
-#include <opencv2/imgcodecs.hpp>
+#include "perception/jpeg_codec.hpp"
 
 namespace rcpilot::perception {
 namespace fs = std::filesystem;
 namespace {
 
-bool is_image_file(const fs::path& p) {
+std::string lower_extension(const fs::path& p) {
   std::string ext = p.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp";
+  return ext;
+}
+
+bool is_png(const fs::path& p) { return lower_extension(p) == ".png"; }
+
+bool is_image_file(const fs::path& p) {
+  const std::string ext = lower_extension(p);
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
 }
 
 // Leading decimal number of a file name, or -1.
@@ -26,36 +35,23 @@ long long leading_number(const std::string& name) {
 
 }  // namespace
 
-VideoFileCamera::VideoFileCamera(const std::string& path, const Clock& clock,
-                                 const ReplayOptions& options)
-    : ReplayCamera(clock, options, options.fps), path_(path), capture_(open(path)) {
-  file_fps_ = capture_.get(cv::CAP_PROP_FPS);
-  if (file_fps_ > 0.0 && options.realtime) pacer_.set_fps(file_fps_);
-}
-
-cv::VideoCapture VideoFileCamera::open(const std::string& path) {
-  if (!fs::is_regular_file(path)) {
-    throw CameraError("camera.path: video file " + path + " does not exist; check camera.path");
+cv::Mat read_png_file(const std::string& path) {
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  if (png_image_begin_read_from_file(&image, path.c_str()) == 0) {
+    throw CameraError("cannot read PNG file " + path + ": " + image.message);
   }
-  cv::VideoCapture capture(path);
-  if (!capture.isOpened()) {
-    throw CameraError("camera.path: cannot open video file " + path +
-                      " (a container or codec this OpenCV cannot decode?); convert it, e.g. "
-                      "ffmpeg -i IN -c:v mjpeg OUT.avi");
+  image.format = PNG_FORMAT_BGR;
+  cv::Mat bgr =
+      cv::Mat::zeros(static_cast<int>(image.height), static_cast<int>(image.width), CV_8UC3);
+  // Row stride in components; 8-bit BGR has one byte per component.
+  const auto stride = static_cast<png_int_32>(bgr.step);
+  if (png_image_finish_read(&image, nullptr, bgr.data, stride, nullptr) == 0) {
+    const std::string why = image.message;
+    png_image_free(&image);
+    throw CameraError("cannot decode PNG file " + path + ": " + why);
   }
-  return capture;
-}
-
-std::string VideoFileCamera::describe() const { return "video file " + path_; }
-
-void VideoFileCamera::reopen() { capture_ = open(path_); }
-
-ReplayCamera::Next VideoFileCamera::next(cv::Mat& bgr) {
-  return capture_.read(bgr) && !bgr.empty() ? Next::kFrame : Next::kEnd;
-}
-
-void VideoFileCamera::rewind() {
-  if (!capture_.set(cv::CAP_PROP_POS_FRAMES, 0)) capture_ = open(path_);
+  return bgr;
 }
 
 ImageFolderCamera::ImageFolderCamera(const std::string& folder, const Clock& clock,
@@ -77,7 +73,7 @@ ImageFolderCamera::ImageFolderCamera(const std::string& folder, const Clock& clo
   for (const auto& p : paths) files_.push_back(p.string());
   if (files_.empty()) {
     throw CameraError("camera.path: image folder " + folder_ +
-                      " holds no .jpg, .jpeg, .png or .bmp files");
+                      " holds no .jpg, .jpeg or .png files");
   }
 }
 
@@ -87,8 +83,14 @@ std::string ImageFolderCamera::describe() const {
 
 ReplayCamera::Next ImageFolderCamera::next(cv::Mat& bgr) {
   if (position_ >= files_.size()) return Next::kEnd;
-  bgr = cv::imread(files_[position_++], cv::IMREAD_COLOR);
-  return bgr.empty() ? Next::kFailed : Next::kFrame;
+  const std::string& file = files_[position_++];
+  try {
+    bgr = is_png(file) ? read_png_file(file) : read_jpeg_file(file);
+  } catch (const std::exception& e) {  // JpegError or CameraError, naming the file
+    last_error_ = e.what();
+    return Next::kFailed;
+  }
+  return Next::kFrame;
 }
 
 }  // namespace rcpilot::perception

@@ -19,9 +19,13 @@ class SimCamera final : public perception::CameraSource {
 
   // Advances the world to clock.now(), renders it into `bgr`. False once interrupted.
   bool read(cv::Mat& bgr) override;
-  // Makes a pending and every later read() return false promptly.
+  // Makes a pending and every later read() return false promptly, until reopen().
   void interrupt() override;
+  // Clears interrupt(); frames restart on a fresh schedule.
+  void reopen() override;
   std::string describe() const override;
+  // The clock time of the instant the last frame rendered (the world as it was then).
+  TimePoint captured_at() const override;
 
   std::uint64_t frames() const;            // frames delivered
   std::uint64_t skipped_instants() const;  // frame instants missed because read() came late
@@ -38,6 +42,7 @@ class SimCamera final : public perception::CameraSource {
   bool interrupted_ = false;
   bool started_ = false;
   TimePoint next_frame_{};
+  TimePoint rendered_at_{};
   std::uint64_t frames_ = 0;
   std::uint64_t skipped_ = 0;
 };

@@ -6,26 +6,11 @@
 #include "firmware_iface/drive_command.hpp"
 
 namespace rcpilot::vehicle {
-namespace {
-
-// A failure at `failed_at` still holds the car back at `now` (recovery hold-off).
-bool recovering(TimePoint failed_at, TimePoint now, double hold_off_ms) {
-  return failed_at != TimePoint{} && elapsed_ms(failed_at, now) < hold_off_ms;
-}
-
-}  // namespace
-
 ControlCore::ControlCore(const config::ControlConfig& control, const config::PilotConfig& pilot)
     : control_(control),
       tunables_(tunables_of(control)),
       supervisor_(pilot),
-      drive_(initial_mode(control.mode)) {}
-
-DriveMode ControlCore::initial_mode(const std::string& text) {
-  DriveMode mode = DriveMode::kUser;
-  parse_drive_mode(text, mode);
-  return mode;
-}
+      drive_(control.mode) {}
 
 fw::DriveCommand ControlCore::shape(float steering, float throttle, bool from_model) const {
   const auto& t = tunables_;
@@ -63,10 +48,17 @@ TickState ControlCore::decide(const TickInputs& in, std::uint64_t tick, TimePoin
     st.prediction_age_ms = static_cast<float>(elapsed_ms(p.captured_at, now));
     st.inference_ms = p.inference_ms;
   }
-  // The supervisor runs every tick, whatever the mode, so the rate meter never goes blind.
-  const StopReason model_ok = supervisor_.check_prediction(p, in.has_prediction, now);
+  SafetyInputs safety;
+  safety.prediction = p;
+  safety.has_prediction = in.has_prediction;
+  safety.camera_alive = in.camera_alive;
+  safety.link_alive = in.link_alive;
+  safety.operator_live = in.operator_input.valid;
+  safety.mode = mode;
+  safety.armed = st.armed;
+  safety.estopped = st.estopped;
+  st.reason = supervisor_.decide(safety, tunables_.recovery_hold_off_ms, now);
   st.pilot_rate_hz = supervisor_.pilot_rate_hz(now);
-  st.reason = refusal(in, model_ok, mode, now);
   if (st.reason == StopReason::kNone) {
     stale_since_ = TimePoint{};
     st.command = drive(in, mode, now);
@@ -80,27 +72,6 @@ TickState ControlCore::decide(const TickInputs& in, std::uint64_t tick, TimePoin
   st.command.issued_at = now;
   remember(st.command, now);
   return st;
-}
-
-StopReason ControlCore::refusal(const TickInputs& in, StopReason model_ok, DriveMode mode,
-                                TimePoint now) {
-  // A prediction that has not arrived yet is start-up, not a failure: no hold-off after it.
-  const bool model_failed = !in.camera_alive || (model_ok != StopReason::kNone &&
-                                                  model_ok != StopReason::kNoPrediction);
-  if (model_failed) model_failed_at_ = now;
-  if (!in.link_alive) link_failed_at_ = now;
-  const bool uses_model = mode != DriveMode::kUser;
-  const bool uses_operator = mode != DriveMode::kLocal;
-  const double hold_off = tunables_.recovery_hold_off_ms;
-  if (drive_.estopped()) return StopReason::kEstop;
-  if (!drive_.armed()) return StopReason::kDisarmed;
-  if (!in.link_alive) return StopReason::kMotorLinkDown;
-  if (uses_model && !in.camera_alive) return StopReason::kCameraLost;
-  if (uses_model && model_ok != StopReason::kNone) return model_ok;
-  if (recovering(link_failed_at_, now, hold_off)) return StopReason::kRecovering;
-  if (uses_model && recovering(model_failed_at_, now, hold_off)) return StopReason::kRecovering;
-  if (uses_operator && !in.operator_input.valid) return StopReason::kNoOperatorInput;
-  return StopReason::kNone;
 }
 
 fw::DriveCommand ControlCore::drive(const TickInputs& in, DriveMode mode, TimePoint now) {
@@ -121,7 +92,7 @@ fw::DriveCommand ControlCore::drive(const TickInputs& in, DriveMode mode, TimePo
 }
 
 fw::DriveCommand ControlCore::refused(StopReason reason, TimePoint now) {
-  if (reason != StopReason::kStalePrediction || control_.on_stale != "hold") {
+  if (reason != StopReason::kStalePrediction || control_.on_stale != config::OnStale::kHold) {
     return fw::DriveCommand{};
   }
   if (stale_since_ == TimePoint{}) stale_since_ = now;

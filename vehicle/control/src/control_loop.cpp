@@ -51,7 +51,7 @@ void ControlLoop::stop() {
   st.link_ok = link_.send(st.command);
   sink_.on_tick(st);
   std::lock_guard<PiMutex> lock(stats_mutex_);
-  counters_.last = st;
+  m_.counters.last = st;
 }
 
 void ControlLoop::notify_prediction() { wake_.set(); }
@@ -75,7 +75,7 @@ TimePoint ControlLoop::step(TimePoint now) {
     const auto missed = static_cast<std::uint64_t>((now - next_deadline_) / period_);
     next_deadline_ += period_ * static_cast<Duration::rep>(missed + 1);
     std::lock_guard<PiMutex> lock(stats_mutex_);
-    counters_.overruns += missed;
+    m_.counters.overruns += missed;
   }
   tick(now, on_deadline);
   return next_deadline_;
@@ -123,33 +123,37 @@ void ControlLoop::record(TickState& st, TimePoint woke, bool on_deadline, TimePo
   const TimePoint done = clock_.now();
   std::lock_guard<PiMutex> lock(stats_mutex_);
   st.exec_ms = static_cast<float>(elapsed_ms(woke, done));
-  exec_window_.add(st.exec_ms);
-  if (captured_at != TimePoint{}) latency_.add(elapsed_ms(captured_at, done));
+  m_.exec_window.add(st.exec_ms);
+  if (captured_at != TimePoint{}) m_.latency.add(elapsed_ms(captured_at, done));
   if (on_deadline) {
-    if (counters_.ticks > 0) {
+    if (m_.counters.ticks > 0) {
       st.period_ms = static_cast<float>(elapsed_ms(last_deadline_tick_, woke));
-      period_window_.add(st.period_ms);
-      period_error_.add(std::abs(st.period_ms - 1000.0 / control_.rate_hz));
+      m_.period_window.add(st.period_ms);
+      m_.period_error.add(std::abs(st.period_ms - 1000.0 / control_.rate_hz));
       lagging_ = lag_.add(st.period_ms);
     }
     last_deadline_tick_ = woke;
-    ++counters_.ticks;
+    ++m_.counters.ticks;
     heartbeat_.fetch_add(1);
   } else {
-    ++counters_.prediction_wakes;
+    ++m_.counters.prediction_wakes;
   }
-  st.overruns = counters_.overruns;
+  st.overruns = m_.counters.overruns;
   st.lagging = lagging_;
-  counters_.last = st;
+  m_.counters.last = st;
 }
 
 LoopStats ControlLoop::stats() const {
-  std::lock_guard<PiMutex> lock(stats_mutex_);
-  LoopStats s = counters_;
-  s.period_ms = period_window_.summary();
-  s.period_error_ms = period_error_.summary();
-  s.exec_ms = exec_window_.summary();
-  s.latency_ms = latency_.summary();
+  std::lock_guard<std::mutex> reader(readers_mutex_);
+  {
+    std::lock_guard<PiMutex> lock(stats_mutex_);
+    copy_ = m_;
+  }
+  LoopStats s = copy_.counters;
+  s.period_ms = copy_.period_window.summary();
+  s.period_error_ms = copy_.period_error.summary();
+  s.exec_ms = copy_.exec_window.summary();
+  s.latency_ms = copy_.latency.summary();
   return s;
 }
 

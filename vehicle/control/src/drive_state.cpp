@@ -19,7 +19,7 @@ Transition DriveState::arm(const OperatorInput& op) {
     return refuse("operator input is not neutral: centre steering and release throttle");
   }
   if (mode_ != DriveMode::kUser && !self_test_passed_) {
-    return refuse("mode " + std::string(to_string(mode_)) +
+    return refuse("mode " + std::string(to_string(mode_.load())) +
                   " needs a passed start-up self-test");
   }
   armed_ = true;

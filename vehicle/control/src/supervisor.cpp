@@ -6,6 +6,11 @@ namespace rcpilot::vehicle {
 
 namespace {
 constexpr auto kRateWindow = std::chrono::seconds(1);
+
+// A failure at `failed_at` still holds the car back at `now` (recovery hold-off).
+bool recovering(TimePoint failed_at, TimePoint now, double hold_off_ms) {
+  return failed_at != TimePoint{} && elapsed_ms(failed_at, now) < hold_off_ms;
+}
 }
 
 void RateMeter::observe(std::uint64_t frame_sequence, TimePoint now) {
@@ -51,6 +56,27 @@ StopReason Supervisor::check_prediction(const perception::Prediction& prediction
   if (rate_.warmed_up(now) && rate_.rate_hz(now) < pilot_.min_rate_hz) {
     return StopReason::kPilotRateLow;
   }
+  return StopReason::kNone;
+}
+
+StopReason Supervisor::decide(const SafetyInputs& in, double hold_off_ms, TimePoint now) {
+  // Checked every tick, whatever the mode, so the rate meter never goes blind.
+  const StopReason model_ok = check_prediction(in.prediction, in.has_prediction, now);
+  // A prediction that has not arrived yet is start-up, not a failure: no hold-off after it.
+  const bool model_failed = !in.camera_alive || (model_ok != StopReason::kNone &&
+                                                  model_ok != StopReason::kNoPrediction);
+  if (model_failed) model_failed_at_ = now;
+  if (!in.link_alive) link_failed_at_ = now;
+  const bool uses_model = in.mode != DriveMode::kUser;
+  const bool uses_operator = in.mode != DriveMode::kLocal;
+  if (in.estopped) return StopReason::kEstop;
+  if (!in.armed) return StopReason::kDisarmed;
+  if (!in.link_alive) return StopReason::kMotorLinkDown;
+  if (uses_model && !in.camera_alive) return StopReason::kCameraLost;
+  if (uses_model && model_ok != StopReason::kNone) return model_ok;
+  if (recovering(link_failed_at_, now, hold_off_ms)) return StopReason::kRecovering;
+  if (uses_model && recovering(model_failed_at_, now, hold_off_ms)) return StopReason::kRecovering;
+  if (uses_operator && !in.operator_live) return StopReason::kNoOperatorInput;
   return StopReason::kNone;
 }
 

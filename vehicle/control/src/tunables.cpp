@@ -13,8 +13,7 @@ Tunables tunables_of(const config::ControlConfig& c) {
   t.throttle_rate_limit = c.throttle_rate_limit;
   t.ai_throttle_mult = c.ai_throttle_mult;
   t.recovery_hold_off_ms = c.recovery_hold_off_ms;
-  t.reverse =
-      c.reverse == "brake_then_reverse" ? ReverseMode::kBrakeThenReverse : ReverseMode::kDirect;
+  t.reverse = c.reverse;
   t.reverse_brake_ms = c.reverse_brake_ms;
   t.reverse_neutral_ms = c.reverse_neutral_ms;
   t.operator_timeout_ms = c.operator_timeout_ms;

@@ -2,15 +2,6 @@
 
 namespace rcpilot::vehicle {
 
-std::string_view to_string(DriveMode mode) {
-  switch (mode) {
-    case DriveMode::kUser: return "user";
-    case DriveMode::kLocalAngle: return "local_angle";
-    case DriveMode::kLocal: return "local";
-  }
-  return "unknown";
-}
-
 std::string_view to_string(StopReason reason) {
   switch (reason) {
     case StopReason::kNone: return "none";
@@ -31,13 +22,7 @@ std::string_view to_string(StopReason reason) {
 }
 
 bool parse_drive_mode(std::string_view text, DriveMode& mode) {
-  for (auto m : {DriveMode::kUser, DriveMode::kLocalAngle, DriveMode::kLocal}) {
-    if (text == to_string(m)) {
-      mode = m;
-      return true;
-    }
-  }
-  return false;
+  return config::parse_name(text, mode);
 }
 
 }  // namespace rcpilot::vehicle

@@ -13,29 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-// The control API request a drive button stands for; `mode` is the mode now.
-json request_for(vehicle::GamepadAction action, vehicle::DriveMode mode) {
-  using vehicle::GamepadAction;
-  switch (action) {
-    case GamepadAction::kModeCycle: {
-      const auto next = mode == vehicle::DriveMode::kUser         ? "local_angle"
-                        : mode == vehicle::DriveMode::kLocalAngle ? "local"
-                                                                  : "user";
-      return {{"cmd", "mode"}, {"mode", next}};
-    }
-    case GamepadAction::kArm:
-      return {{"cmd", "arm"}};
-    case GamepadAction::kDisarm:
-      return {{"cmd", "disarm"}};
-    case GamepadAction::kEstop:
-      return {{"cmd", "estop"}};
-    case GamepadAction::kRecordToggle:
-    case GamepadAction::kEraseRecords:
-      break;  // record_button()
-  }
-  return {{"cmd", "status"}};
-}
-
 // Recording buttons go to the recorder's queue directly: the gamepad thread must not wait for
 // the disk (the control API's `record` waits to report the outcome; here the recorder's own
 // record_* events report it).
@@ -49,19 +26,39 @@ void record_button(vehicle::GamepadAction action, vehicle::Recorder& recorder, i
   }
 }
 
+
+// A drive button: the same typed operator action as the control API's command.
+void drive_button(vehicle::GamepadAction action, vehicle::OperatorActions& actions,
+                  const vehicle::OperatorInput& op_now) {
+  using vehicle::GamepadAction;
+  constexpr const char* kWho = "gamepad";
+  vehicle::Transition t;
+  switch (action) {
+    case GamepadAction::kModeCycle:
+      t = actions.set_mode(vehicle::OperatorActions::next_mode(actions.drive().mode()), kWho);
+      break;
+    case GamepadAction::kArm:
+      t = actions.arm(op_now, kWho);
+      break;
+    case GamepadAction::kDisarm:
+      actions.disarm(kWho);
+      break;
+    case GamepadAction::kEstop:
+      actions.estop(kWho);
+      break;
+    case GamepadAction::kRecordToggle:
+    case GamepadAction::kEraseRecords:
+      break;  // record_button()
+  }
+  if (!t.ok) spdlog::warn("gamepad {}: refused: {}", vehicle::to_string(action), t.reason);
+}
+
 }  // namespace
 
-// Puts a live config change into effect: the mode first (it may be refused), then the tunables.
-vehicle::LiveConfig::Apply apply_live(vehicle::DriveState& drive, vehicle::ControlLoop& loop) {
-  return [&drive, &loop](const config::Config& next, const std::vector<std::string>& changed) {
-    if (std::find(changed.begin(), changed.end(), "control.mode") != changed.end()) {
-      vehicle::DriveMode mode{};
-      vehicle::parse_drive_mode(next.control.mode, mode);
-      const vehicle::Transition t = drive.set_mode(mode);
-      if (!t.ok) return t;
-    }
+// Puts live tunables into effect (the mode goes to DriveState inside LiveConfig).
+vehicle::LiveConfig::Apply apply_live(vehicle::ControlLoop& loop) {
+  return [&loop](const config::Config& next, const std::vector<std::string>&) {
     loop.update_tunables(vehicle::tunables_of(next.control));
-    return vehicle::Transition{};
   };
 }
 
@@ -104,8 +101,8 @@ std::unique_ptr<vehicle::ControlServer> make_control_server(const config::Config
 
 std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, const Clock& clock,
                                                      vehicle::OperatorInputs& operators,
-                                                     vehicle::ControlHandler& handler,
-                                                     const vehicle::DriveState& drive,
+                                                     vehicle::OperatorActions& actions,
+                                                     const vehicle::LiveConfig& live,
                                                      vehicle::Recorder& recorder,
                                                      const vehicle::EventFn& events) {
   if (!cfg.gamepad.enabled) return nullptr;
@@ -114,17 +111,13 @@ std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, 
     operators.submit(vehicle::OperatorSource::kGamepad, in);
   };
   const int erase_count = cfg.gamepad.erase_count;
-  h.on_action = [&handler, &drive, &recorder, erase_count](vehicle::GamepadAction action) {
+  h.on_action = [&](vehicle::GamepadAction action) {
     if (action == vehicle::GamepadAction::kRecordToggle ||
         action == vehicle::GamepadAction::kEraseRecords) {
       record_button(action, recorder, erase_count);
       return;
     }
-    const json reply = handler.handle(request_for(action, drive.mode()));
-    if (!reply.value("ok", false)) {
-      spdlog::warn("gamepad {}: refused: {}", vehicle::to_string(action),
-                   reply.value("message", ""));
-    }
+    drive_button(action, actions, operators.current(clock.now(), live.operator_timeout_ms()));
   };
   h.on_event = [events](vehicle::GamepadEvent e, const std::string& detail) {
     events(std::string(vehicle::to_string(e)), detail, {});

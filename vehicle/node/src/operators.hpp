@@ -11,13 +11,14 @@
 #include "operator/gamepad_reader.hpp"
 #include "telemetry/link_events.hpp"
 #include "operator/live_config.hpp"
+#include "operator/operator_actions.hpp"
 #include "recording/recorder.hpp"
 #include "telemetry/telemetry.hpp"
 
 namespace rcpilot::app {
 
-// Puts a live config change into effect: the mode first (it may be refused), then the tunables.
-vehicle::LiveConfig::Apply apply_live(vehicle::DriveState& drive, vehicle::ControlLoop& loop);
+// Puts live tunables into effect (the mode goes to DriveState inside LiveConfig).
+vehicle::LiveConfig::Apply apply_live(vehicle::ControlLoop& loop);
 // Operator actions and config changes: logged, and published as `event` when telemetry is on.
 vehicle::EventFn event_publisher(vehicle::TelemetryPublisher* telemetry);
 // SIGHUP: reload the config file; only live keys change, the others are reported.
@@ -27,13 +28,14 @@ void reload_config(vehicle::LiveConfig& live, const vehicle::EventFn& event);
 std::unique_ptr<vehicle::ControlServer> make_control_server(const config::Config& cfg,
                                                             vehicle::ControlHandler& handler);
 // The gamepad reader (not started); null when gamepad.enabled is false. Sticks feed
-// `operators`; mode, arm, disarm and e-stop buttons go through `handler` like control API
-// requests, so they are validated and reported the same way; recording buttons queue work for
-// `recorder` without waiting. Handlers run on the reader thread and never block.
+// `operators`; mode, arm, disarm and e-stop buttons are the same typed operator actions as the
+// control API's commands (arming checks the operator input in force, with the live dead-man);
+// recording buttons queue work for `recorder` without waiting. Handlers run on the reader
+// thread and never block.
 std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, const Clock& clock,
                                                      vehicle::OperatorInputs& operators,
-                                                     vehicle::ControlHandler& handler,
-                                                     const vehicle::DriveState& drive,
+                                                     vehicle::OperatorActions& actions,
+                                                     const vehicle::LiveConfig& live,
                                                      vehicle::Recorder& recorder,
                                                      const vehicle::EventFn& events);
 

@@ -4,6 +4,17 @@
 
 namespace rcpilot::vehicle {
 
+WatchdogCheck::WatchdogCheck(Duration period, std::uint64_t heartbeat, TimePoint now)
+    : period_(period), last_heartbeat_(heartbeat), next_check_(now + period) {}
+
+bool WatchdogCheck::feed(std::uint64_t heartbeat, TimePoint now) {
+  if (now < next_check_) return false;
+  const bool moved = heartbeat != last_heartbeat_;
+  last_heartbeat_ = heartbeat;
+  next_check_ = now + period_;
+  return moved;
+}
+
 ServiceNotifier::ServiceNotifier() {
   std::uint64_t usec = 0;
   if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
@@ -22,28 +33,21 @@ void ServiceNotifier::status(const std::string& status) {
 }
 
 void ServiceNotifier::stopping() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (stop_) return;
-    stop_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (stopped_) return;
+  stopped_ = true;
+  worker_.stop();
   sd_notify(0, "STOPPING=1");
 }
 
 void ServiceNotifier::start_watchdog(std::function<std::uint64_t()> heartbeat) {
-  if (!watchdog_enabled()) return;
-  thread_ = std::thread([this, hb = std::move(heartbeat)] { watchdog_loop(hb); });
+  if (!watchdog_enabled() || stopped_) return;
+  worker_.start([this, hb = std::move(heartbeat)] { watchdog_loop(hb); });
 }
 
-void ServiceNotifier::watchdog_loop(std::function<std::uint64_t()> heartbeat) {
-  std::uint64_t last = heartbeat();
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (!wake_.wait_for(lock, watchdog_period_, [this] { return stop_; })) {
-    const std::uint64_t now = heartbeat();
-    if (now != last) sd_notify(0, "WATCHDOG=1");
-    last = now;
+void ServiceNotifier::watchdog_loop(const std::function<std::uint64_t()>& heartbeat) {
+  WatchdogCheck check(watchdog_period_, heartbeat(), clock_.now());
+  while (worker_.wait_for(check.next_check() - clock_.now())) {
+    if (check.feed(heartbeat(), clock_.now())) sd_notify(0, "WATCHDOG=1");
   }
 }
 

@@ -182,10 +182,8 @@ json ControlHandler::mode(const json& request) {
     throw RequestError("out_of_range",
                        "`mode` must be one of \"user\", \"local_angle\", \"local\"");
   }
-  // Through the live config, so `get`, `set control.mode` and reloads see the mode in force;
-  // its Apply switches the DriveState (and may refuse).
-  const ConfigChange change = t_.config.set({"control.mode=" + json(to_string(mode)).dump()});
-  if (!change.ok) throw RequestError("refused", change.error);
+  // DriveState owns the mode; `get` reads it back through the live config.
+  refusal(t_.drive.set_mode(mode));
   event("mode", "mode set to " + std::string(to_string(mode)), {{"mode", to_string(mode)}});
   return {{"mode", to_string(mode)}};
 }
@@ -249,8 +247,6 @@ json ControlHandler::get(const json& request) {
     if (key == nullptr) throw RequestError("unknown_key", "unknown key `" + path + "`");
     values[path] = value_json(key->get(cfg));
   }
-  // The mode changes by `mode`, the gamepad and reloads alike: report the one in force.
-  if (values.contains("control.mode")) values["control.mode"] = to_string(t_.drive.mode());
   return {{"values", values}};
 }
 

@@ -1,5 +1,6 @@
 #include "operator/live_config.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "config/loader.hpp"
@@ -16,15 +17,22 @@ bool is_live(const std::string& path) {
 }  // namespace
 
 LiveConfig::LiveConfig(config::Config initial, std::string path, std::vector<std::string> overrides,
-                       Apply apply)
+                       DriveState& drive, Apply apply)
     : current_(std::move(initial)),
+      drive_(drive),
       path_(std::move(path)),
       overrides_(std::move(overrides)),
       apply_(std::move(apply)) {}
 
 config::Config LiveConfig::current() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return current_;
+  return current_locked();
+}
+
+config::Config LiveConfig::current_locked() const {
+  config::Config cfg = current_;
+  cfg.control.mode = drive_.mode();
+  return cfg;
 }
 
 double LiveConfig::operator_timeout_ms() const {
@@ -45,8 +53,9 @@ ConfigChange LiveConfig::set(const std::vector<std::string>& assignments) {
     }
   }
   try {
-    const config::Config next = config::with_overrides(current_, assignments, "set");
-    return commit(next, config::differing_keys(current_, next));
+    const config::Config now = current_locked();
+    const config::Config next = config::with_overrides(now, assignments, "set");
+    return commit(next, config::differing_keys(now, next));
   } catch (const config::ConfigError& e) {
     return {false, "invalid", e.what(), {}, {}};
   }
@@ -61,10 +70,11 @@ ConfigChange LiveConfig::reload() {
     return {false, "bad_file", std::string("reload refused, nothing changed: ") + e.what(), {}, {}};
   }
   // Start from the running config and take only the live keys from the file.
-  config::Config next = current_;
+  const config::Config now = current_locked();
+  config::Config next = now;
   std::vector<std::string> live;
   std::vector<std::string> restart;
-  for (const std::string& path : config::differing_keys(current_, loaded)) {
+  for (const std::string& path : config::differing_keys(now, loaded)) {
     const config::KeyInfo& key = *config::find_key(path);
     if (key.live) {
       key.set(next, key.get(loaded));
@@ -80,8 +90,11 @@ ConfigChange LiveConfig::reload() {
 
 ConfigChange LiveConfig::commit(const config::Config& next, std::vector<std::string> changed) {
   if (!changed.empty()) {
-    const Transition t = apply_(next, changed);
-    if (!t.ok) return {false, "refused", t.reason, {}, {}};
+    if (std::find(changed.begin(), changed.end(), "control.mode") != changed.end()) {
+      const Transition t = drive_.set_mode(next.control.mode);
+      if (!t.ok) return {false, "refused", t.reason, {}, {}};
+    }
+    apply_(next, changed);
     current_ = next;
   }
   ConfigChange change;

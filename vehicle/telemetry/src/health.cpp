@@ -68,8 +68,8 @@ double HealthReader::read_cpu_percent() {
   const std::uint64_t busy = total - idle;
   double percent = -1.0;
   if (last_total_ != 0 && total > last_total_) {
-    percent = 100.0 * static_cast<double>(busy - last_busy_) /
-              static_cast<double>(total - last_total_);
+    percent =
+        100.0 * static_cast<double>(busy - last_busy_) / static_cast<double>(total - last_total_);
   }
   last_busy_ = busy;
   last_total_ = total;
@@ -107,9 +107,12 @@ HealthSample HealthReader::read() {
 nlohmann::json health_to_json(const HealthSample& s) {
   nlohmann::json temps = nlohmann::json::object();
   for (const auto& z : s.zones) temps[z.type] = z.temp_c;
-  nlohmann::json j = {{"temperatures_c", temps},      {"load_1m", s.load_1m},
-                      {"cpu_percent", s.cpu_percent}, {"mem_total_mb", s.mem_total_mb},
-                      {"mem_available_mb", s.mem_available_mb}, {"rss_mb", s.rss_mb},
+  nlohmann::json j = {{"temperatures_c", temps},
+                      {"load_1m", s.load_1m},
+                      {"cpu_percent", s.cpu_percent},
+                      {"mem_total_mb", s.mem_total_mb},
+                      {"mem_available_mb", s.mem_available_mb},
+                      {"rss_mb", s.rss_mb},
                       {"hot_zones", s.hot_zones}};
   j["clocks_locked"] = s.clocks_locked ? nlohmann::json(*s.clocks_locked) : nlohmann::json();
   return j;
@@ -121,24 +124,16 @@ HealthMonitor::HealthMonitor(HealthReader reader, Duration interval,
 
 HealthMonitor::~HealthMonitor() { stop(); }
 
-void HealthMonitor::start() { thread_ = std::thread([this] { run(); }); }
-
-void HealthMonitor::stop() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+void HealthMonitor::start() {
+  worker_.start([this] { run(); });
 }
 
+void HealthMonitor::stop() { worker_.stop(); }
+
 void HealthMonitor::run() {
-  std::unique_lock<std::mutex> lock(mutex_);
   do {
-    lock.unlock();
     on_sample_(reader_.read());
-    lock.lock();
-  } while (!wake_.wait_for(lock, interval_, [this] { return stop_; }));
+  } while (worker_.wait_for(interval_));
 }
 
 }  // namespace rcpilot::vehicle

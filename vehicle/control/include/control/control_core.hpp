@@ -38,8 +38,6 @@ class ControlCore {
   DriveState& drive_state() { return drive_; }
 
  private:
-  // Why the car may not move this tick (kNone: it may). Tracks failures for the hold-off.
-  StopReason refusal(const TickInputs& in, StopReason model_ok, DriveMode mode, TimePoint now);
   // The setpoint of an allowed tick: inputs routed by mode, shaped, rate limited, reversed.
   fw::DriveCommand drive(const TickInputs& in, DriveMode mode, TimePoint now);
   // Trim, gain and limit on steering; multiplier and limits on throttle.
@@ -52,7 +50,6 @@ class ControlCore {
   // hold, the previous steering with throttle 0 for at most control.hold_ms.
   fw::DriveCommand refused(StopReason reason, TimePoint now);
   void remember(const fw::DriveCommand& cmd, TimePoint now);
-  static DriveMode initial_mode(const std::string& text);
 
   config::ControlConfig control_;  // the start-up config; live values are in tunables_
   Tunables tunables_;
@@ -62,8 +59,6 @@ class ControlCore {
   fw::DriveCommand previous_;   // the last setpoint decided
   TimePoint previous_at_{};     // when; TimePoint{} before the first
   TimePoint stale_since_{};     // start of the current stale spell; TimePoint{} when fresh
-  TimePoint model_failed_at_{};  // last tick the model's inputs failed; TimePoint{}: never
-  TimePoint link_failed_at_{};   // last tick the motor link had failed; TimePoint{}: never
 };
 
 }  // namespace rcpilot::vehicle

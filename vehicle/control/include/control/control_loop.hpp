@@ -129,13 +129,21 @@ class ControlLoop {
   bool stepped_ = false;  // false: the first step() is a deadline tick
   bool lagging_ = false;
 
-  mutable PiMutex stats_mutex_;  // shared with stats() readers: priority inheritance
-  LoopStats counters_;
-  SampleWindow period_window_{1000};
-  Histogram period_error_{250.0, 0.01};  // ms; whole run, 10 us bins
+  // The loop's statistics, and a copy readers summarise outside the loop's lock.
+  struct Measurements {
+    LoopStats counters;
+    SampleWindow period_window{1000};
+    Histogram period_error{250.0, 0.01};  // ms; whole run, 10 us bins
+    SampleWindow exec_window{1000};
+    Histogram latency{250.0, 0.01};  // ms; whole run, 10 us bins
+  };
+  mutable PiMutex stats_mutex_;  // the loop and stats() readers: priority inheritance
+  Measurements m_;               // guarded by stats_mutex_
   LagDetector lag_;
-  SampleWindow exec_window_{1000};
-  Histogram latency_{250.0, 0.01};  // ms; whole run, 10 us bins
+  // stats() copies m_ into this (same sizes: no allocation under the loop's lock), then sorts
+  // and summarises the copy holding only readers_mutex_, which the loop never takes.
+  mutable std::mutex readers_mutex_;
+  mutable Measurements copy_;
 };
 
 }  // namespace rcpilot::vehicle

@@ -45,9 +45,28 @@ class LagDetector {
   double limit_ms_;
 };
 
+// What the supervisor looks at each tick.
+struct SafetyInputs {
+  perception::Prediction prediction;  // the newest prediction (any age)
+  bool has_prediction = false;        // false until the pilot published one
+  bool camera_alive = true;           // frames are arriving
+  bool link_alive = true;             // the motor link took the previous setpoint
+  bool operator_live = false;         // a live (not expired) operator input this tick
+  DriveMode mode = DriveMode::kUser;
+  bool armed = false;
+  bool estopped = false;
+};
+
+// The one place that decides, every tick and whatever the mode, whether the car may move:
+// e-stop, arming, motor link, camera, the model's predictions (freshness, validity, rate),
+// recovery hold-off after any failure, and live operator input where the mode needs it.
 class Supervisor {
  public:
   explicit Supervisor(const config::PilotConfig& pilot);
+
+  // kNone when the car may move at `now`, else why not. Tracks failures for the hold-off:
+  // after a failure clears, the car stays neutral for `recovery_hold_off_ms`. Never allocates.
+  StopReason decide(const SafetyInputs& in, double recovery_hold_off_ms, TimePoint now);
 
   // Checks `prediction` (the newest, `has_prediction` false when none) at time `now` for a mode
   // that uses the model. Updates the rate meter. kNone means the prediction may drive the car.
@@ -58,6 +77,8 @@ class Supervisor {
  private:
   config::PilotConfig pilot_;
   RateMeter rate_;
+  TimePoint model_failed_at_{};  // last tick the model's inputs failed; TimePoint{}: never
+  TimePoint link_failed_at_{};   // last tick the motor link had failed; TimePoint{}: never
 };
 
 }  // namespace rcpilot::vehicle

@@ -6,10 +6,7 @@
 
 namespace rcpilot::vehicle {
 
-enum class ReverseMode : unsigned char {
-  kDirect,            // negative throttle is sent as is
-  kBrakeThenReverse,  // hobby ESCs: the first negative pulse brakes; reverse needs brake, neutral
-};
+using config::ReverseMode;
 
 struct Tunables {
   double steering_trim = 0;

@@ -4,16 +4,14 @@
 #include <string_view>
 
 #include "common/clock.hpp"
+#include "config/enums.hpp"
 #include "firmware_iface/motor_link.hpp"
 
 namespace rcpilot::vehicle {
 
-// Who drives (Donkey Car's names).
-enum class DriveMode : std::uint8_t {
-  kUser,        // the operator steers and throttles
-  kLocalAngle,  // the model steers, the operator throttles
-  kLocal,       // the model steers and throttles (throttle times control.ai_throttle_mult)
-};
+// Who drives (Donkey Car's names; control.mode).
+using config::DriveMode;
+using config::to_string;
 
 // Why the command is neutral this tick (kNone: it is not forced to neutral).
 enum class StopReason : std::uint8_t {
@@ -32,7 +30,6 @@ enum class StopReason : std::uint8_t {
   kShutdown,            // the node is stopping
 };
 
-std::string_view to_string(DriveMode mode);
 std::string_view to_string(StopReason reason);
 // Parses "user", "local_angle" or "local"; false when `text` is none of them.
 bool parse_drive_mode(std::string_view text, DriveMode& mode);

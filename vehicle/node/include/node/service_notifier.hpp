@@ -2,17 +2,33 @@
 // Talks to systemd when rcpilot runs as a Type=notify service: READY=1 once the node can drive,
 // WATCHDOG=1 while the control loop's heartbeat advances, STOPPING=1 on shutdown. Outside
 // systemd (no NOTIFY_SOCKET) every call does nothing.
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "common/clock.hpp"
+#include "common/worker.hpp"
 
 namespace rcpilot::vehicle {
+
+// The watchdog decision, free of threads and clocks: one check per `period`, and WATCHDOG=1
+// only when the heartbeat moved since the previous check, so a stalled loop starves systemd's
+// watchdog and systemd restarts the service.
+class WatchdogCheck {
+ public:
+  // `heartbeat` is the value at `now`; the first check is one period later.
+  WatchdogCheck(Duration period, std::uint64_t heartbeat, TimePoint now);
+  // A wake at `now` with the loop's `heartbeat`: true means send WATCHDOG=1. A wake before
+  // next_check() decides nothing (false) and leaves the check where it was.
+  bool feed(std::uint64_t heartbeat, TimePoint now);
+  // When the next check is due.
+  TimePoint next_check() const { return next_check_; }
+
+ private:
+  Duration period_;
+  std::uint64_t last_heartbeat_;
+  TimePoint next_check_;
+};
 
 class ServiceNotifier {
  public:
@@ -31,22 +47,20 @@ class ServiceNotifier {
   void ready(const std::string& status);
   // STATUS=... (shown by systemctl status).
   void status(const std::string& status);
-  // STOPPING=1, and the watchdog thread ends.
+  // STOPPING=1 (once), and the watchdog thread ends.
   void stopping();
 
-  // Starts the watchdog thread: every check_period() it reads `heartbeat` and sends WATCHDOG=1
-  // only when the value moved since the last check, so a stalled loop starves the watchdog and
-  // systemd restarts the service. No thread when the watchdog is off.
+  // Starts the watchdog thread, which runs a WatchdogCheck on `heartbeat` every
+  // check_period(). No thread when the watchdog is off.
   void start_watchdog(std::function<std::uint64_t()> heartbeat);
 
  private:
-  void watchdog_loop(std::function<std::uint64_t()> heartbeat);
+  void watchdog_loop(const std::function<std::uint64_t()>& heartbeat);
 
   Duration watchdog_period_{};
-  std::thread thread_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false;
+  SteadyClock clock_;
+  Worker worker_;
+  bool stopped_ = false;  // STOPPING=1 was sent
 };
 
 }  // namespace rcpilot::vehicle

@@ -62,8 +62,18 @@ std::string format_status(const json& r) {
       num(pilot.value("inference_ms", json::object()), "p50"),
       num(pilot.value("inference_ms", json::object()), "p99"), num(latency, "p50"),
       num(latency, "p99"), num(r, "steering"), num(r, "throttle"));
+  if (r.contains("camera") && r["camera"].is_object()) {
+    const json& c = r["camera"];
+    out += fmt::format("camera {} | {} frames | lost {} | re-opened {} ({} failed) | last frame "
+                       "{:.0f} ms ago{}\n",
+                       flag(c, "alive") ? "alive" : "LOST", c.value("frames", 0),
+                       c.value("lost_events", 0), c.value("reopens", 0),
+                       c.value("reopen_failures", 0), num(c, "since_last_frame_ms"),
+                       str(c, "last_error").empty() ? "" : " | " + str(c, "last_error"));
+  }
   if (r.contains("recording") && r["recording"].is_object()) {
-    out += "recording " + r["recording"].dump() + "\n";
+    out += "recording " + r["recording"].dump(-1, ' ', false, json::error_handler_t::replace) +
+           "\n";
   }
   return out;
 }

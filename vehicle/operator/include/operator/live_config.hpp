@@ -24,17 +24,19 @@ struct ConfigChange {
 
 class LiveConfig {
  public:
-  // Puts an accepted config into effect (mode, tunables); `changed` lists the live keys that
-  // differ from the current config. May refuse (e.g. a mode the car cannot enter now); then the
-  // current config stays.
-  using Apply = std::function<Transition(const config::Config& next,
-                                         const std::vector<std::string>& changed)>;
+  // Puts accepted tunables into effect; `changed` lists the live keys that differ from the
+  // current config.
+  using Apply = std::function<void(const config::Config& next,
+                                   const std::vector<std::string>& changed)>;
 
   // `path` and `overrides` are what the node was started with (--config, --set): a reload reads
-  // the same file and applies the same overrides on top.
+  // the same file and applies the same overrides on top. `drive` owns the drive mode: a change
+  // of control.mode (set, reload) goes to it first and may be refused, and current() reports
+  // the mode it holds (whoever changed it: the `mode` command, the gamepad, a reload).
   LiveConfig(config::Config initial, std::string path, std::vector<std::string> overrides,
-             Apply apply);
+             DriveState& drive, Apply apply);
 
+  // The config in force, with the drive mode in force.
   config::Config current() const;
   // control.operator_timeout_ms in force (the dead-man), without copying the whole config.
   double operator_timeout_ms() const;
@@ -45,9 +47,11 @@ class LiveConfig {
 
  private:
   ConfigChange commit(const config::Config& next, std::vector<std::string> changed);
+  config::Config current_locked() const;
 
   mutable std::mutex mutex_;  // one change at a time
-  config::Config current_;
+  config::Config current_;    // control.mode aside: DriveState holds it
+  DriveState& drive_;
   const std::string path_;
   const std::vector<std::string> overrides_;
   const Apply apply_;

@@ -1,19 +1,16 @@
 #pragma once
 // Board health for telemetry topic `health`: temperatures, CPU load, memory, clock state.
 // Reads Linux/Jetson sysfs and procfs under a root folder, so tests run on a fake tree.
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "common/clock.hpp"
+#include "common/worker.hpp"
 
 namespace rcpilot::vehicle {
 
@@ -23,14 +20,14 @@ struct ThermalZone {
 };
 
 struct HealthSample {
-  std::vector<ThermalZone> zones;       // readable zones; PMIC-Die and bogus readings skipped
-  double load_1m = 0.0;                 // /proc/loadavg, 1-minute
-  double cpu_percent = -1.0;            // all cores busy share since the last sample; -1: first
-  double mem_total_mb = 0.0;            // MemTotal
-  double mem_available_mb = 0.0;        // MemAvailable
-  double rss_mb = 0.0;                  // this process's resident size
-  std::optional<bool> clocks_locked;    // CPU min == max for every core; absent without cpufreq
-  std::vector<std::string> hot_zones;   // zones at or above the warning temperature
+  std::vector<ThermalZone> zones;      // readable zones; PMIC-Die and bogus readings skipped
+  double load_1m = 0.0;                // /proc/loadavg, 1-minute
+  double cpu_percent = -1.0;           // all cores busy share since the last sample; -1: first
+  double mem_total_mb = 0.0;           // MemTotal
+  double mem_available_mb = 0.0;       // MemAvailable
+  double rss_mb = 0.0;                 // this process's resident size
+  std::optional<bool> clocks_locked;   // CPU min == max for every core; absent without cpufreq
+  std::vector<std::string> hot_zones;  // zones at or above the warning temperature
 };
 
 // Reads health from `root` ("/" on a real board). Not thread-safe: one reader per thread.
@@ -53,13 +50,16 @@ class HealthReader {
 
 nlohmann::json health_to_json(const HealthSample& sample);
 
-// Samples health every `interval` on its own thread and hands each sample to `on_sample`.
+// Samples health every `interval` on its own thread and hands each sample to `on_sample`; what
+// a sample holds is HealthReader's job (tested there), this only paces it.
 class HealthMonitor {
  public:
   HealthMonitor(HealthReader reader, Duration interval,
                 std::function<void(const HealthSample&)> on_sample);
   ~HealthMonitor();
+  // Takes the first sample at once, then one per `interval`.
   void start();
+  // Interrupts the wait and joins: no sample is delivered after it returns. Idempotent.
   void stop();
 
  private:
@@ -68,10 +68,7 @@ class HealthMonitor {
   HealthReader reader_;
   Duration interval_;
   std::function<void(const HealthSample&)> on_sample_;
-  std::thread thread_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false;
+  Worker worker_;
 };
 
 }  // namespace rcpilot::vehicle

@@ -4,27 +4,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "perception/frame_grabber.hpp"
 #include "perception/pilot_thread.hpp"
 #include "control/control_loop.hpp"
+#include "telemetry/driving_progress.hpp"
 
 namespace rcpilot::vehicle {
-
-// The simulator's view of how the car drives (absent on a real car).
-struct DrivingProgress {
-  bool present = false;        // false on a real car
-  int laps = 0;                // laps completed
-  double cte_m = 0.0;          // signed cross-track error now, m (+ left of centre)
-  double mean_abs_cte_m = 0.0; // mean |cross-track error| since start, m
-  double max_abs_cte_m = 0.0;  // max |cross-track error| since start, m
-  int off_track_events = 0;    // times the car left the road
-  double speed_mps = 0.0;      // m/s now
-};
 
 struct StatusSnapshot {
   double elapsed_s = 0.0;      // s since driving started
   double rate_hz = 0.0;        // configured control rate
   LoopStats loop;
   perception::PilotStats pilot;
+  perception::GrabberStats camera;
   DrivingProgress progress;
 };
 

@@ -1,11 +1,11 @@
-#include "plugin_loader.hpp"
+#include "common/plugin.hpp"
 
 #include <dlfcn.h>
 
 #include <filesystem>
 #include <mutex>
 
-namespace rcpilot::perception::detail {
+namespace rcpilot {
 
 std::string installed_plugin_path(const std::string& file) {
   namespace fs = std::filesystem;
@@ -29,4 +29,4 @@ void* plugin_entry(const std::string& path, const char* entry, std::string& erro
   return symbol;
 }
 
-}  // namespace rcpilot::perception::detail
+}  // namespace rcpilot

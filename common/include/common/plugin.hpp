@@ -1,9 +1,9 @@
 #pragma once
-// dlopen of the optional plugins installed beside the executables (capture cameras, oneDNN).
-// Private to the perception library.
+// dlopen of the optional plugins installed beside the executables (capture cameras, oneDNN,
+// the simulated car).
 #include <string>
 
-namespace rcpilot::perception::detail {
+namespace rcpilot {
 
 // <folder of this executable>/../lib/rcpilot/<file>; just <file> (dlopen's own search path)
 // when the executable's path cannot be read.
@@ -13,4 +13,4 @@ std::string installed_plugin_path(const std::string& file);
 // that long) and returns its symbol `entry`; nullptr with `error` set when either fails.
 void* plugin_entry(const std::string& path, const char* entry, std::string& error);
 
-}  // namespace rcpilot::perception::detail
+}  // namespace rcpilot

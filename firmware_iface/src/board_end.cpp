@@ -1,4 +1,4 @@
-#include "firmware_iface/fd_transport.hpp"
+#include "firmware_iface/board_end.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -17,21 +17,8 @@ namespace {
 // How long write() waits for the kernel buffer before giving up.
 constexpr int kWriteWaitMs = 20;
 
-speed_t baud_constant(int baud) {
-  switch (baud) {
-    case 9600: return B9600;
-    case 19200: return B19200;
-    case 38400: return B38400;
-    case 57600: return B57600;
-    case 115200: return B115200;
-    case 230400: return B230400;
-    case 460800: return B460800;
-    case 921600: return B921600;
-    default: return B0;
-  }
-}
-
-bool make_raw(int fd, speed_t speed) {
+// The board's side of a pty is configured here; the host's serial port is LibSerial's job.
+bool make_raw(int fd) {
   termios tio{};
   if (tcgetattr(fd, &tio) != 0) return false;
   cfmakeraw(&tio);
@@ -40,44 +27,35 @@ bool make_raw(int fd, speed_t speed) {
   tio.c_iflag &= ~static_cast<tcflag_t>(IXON | IXOFF | IXANY);
   tio.c_cc[VMIN] = 0;
   tio.c_cc[VTIME] = 0;
-  if (speed != B0) {
-    cfsetispeed(&tio, speed);
-    cfsetospeed(&tio, speed);
-  }
   return tcsetattr(fd, TCSANOW, &tio) == 0;
 }
 
 }  // namespace
 
-FdTransport::FdTransport() {
+BoardEnd::BoardEnd() {
   if (pipe2(wake_, O_NONBLOCK | O_CLOEXEC) != 0) {
     throw std::runtime_error(std::string("cannot create wake pipe: ") + std::strerror(errno));
   }
 }
 
-FdTransport::~FdTransport() {
-  close();
+BoardEnd::~BoardEnd() {
+  adopt(-1);
   ::close(wake_[0]);
   ::close(wake_[1]);
 }
 
-void FdTransport::adopt(int fd) {
+void BoardEnd::adopt(int fd) {
   const int old = fd_.exchange(fd);
-  if (old >= 0) ::close(old);
-}
-
-void FdTransport::close() {
-  const int old = fd_.exchange(-1);
   if (old >= 0) ::close(old);
   interrupt();
 }
 
-IoResult FdTransport::write(const std::uint8_t* data, std::size_t size) {
+IoResult BoardEnd::write(const std::uint8_t* data, std::size_t size) {
   const int fd = fd_.load();
   if (fd < 0) return {IoStatus::kClosed, 0};
   std::size_t done = 0;
   while (done < size) {
-    const ssize_t n = ::write(fd, data + done, size - done);
+    const ssize_t n = raw_write(fd, data + done, size - done);
     if (n > 0) {
       done += static_cast<std::size_t>(n);
       continue;
@@ -93,7 +71,7 @@ IoResult FdTransport::write(const std::uint8_t* data, std::size_t size) {
   return {IoStatus::kOk, done};
 }
 
-IoResult FdTransport::read(std::uint8_t* buf, std::size_t cap, std::chrono::milliseconds timeout) {
+IoResult BoardEnd::read(std::uint8_t* buf, std::size_t cap, std::chrono::milliseconds timeout) {
   const int fd = fd_.load();
   if (fd < 0) return {IoStatus::kClosed, 0};
   pollfd p[2] = {{fd, POLLIN, 0}, {wake_[0], POLLIN, 0}};
@@ -115,46 +93,13 @@ IoResult FdTransport::read(std::uint8_t* buf, std::size_t cap, std::chrono::mill
   return {IoStatus::kTimeout, 0};
 }
 
-void FdTransport::interrupt() {
+long BoardEnd::raw_write(int fd, const std::uint8_t* data, std::size_t size) {
+  return ::write(fd, data, size);
+}
+
+void BoardEnd::interrupt() {
   const std::uint8_t b = 1;
   [[maybe_unused]] const ssize_t n = ::write(wake_[1], &b, 1);  // full pipe: already pending
-}
-
-SerialTransport::SerialTransport(std::string device, int baud)
-    : device_(std::move(device)), baud_(baud) {
-  if (baud_constant(baud_) == B0) {
-    throw std::runtime_error("serial baud " + std::to_string(baud_) + " for " + device_ +
-                             " is not supported; use 9600..921600");
-  }
-  std::string error;
-  if (!open_device(&error)) throw std::runtime_error(error);
-}
-
-bool SerialTransport::open_device(std::string* error) {
-  const int fd = ::open(device_.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    *error = "cannot open serial device " + device_ + ": " + std::strerror(errno) +
-             " (is the board plugged in, and is the user in the dialout group?)";
-    return false;
-  }
-  if (!make_raw(fd, baud_constant(baud_))) {
-    *error = "cannot configure serial device " + device_ + ": " + std::strerror(errno);
-    ::close(fd);
-    return false;
-  }
-  tcflush(fd, TCIOFLUSH);
-  adopt(fd);
-  return true;
-}
-
-bool SerialTransport::reopen() {
-  close();
-  std::string error;
-  return open_device(&error);
-}
-
-std::string SerialTransport::describe() const {
-  return "serial " + device_ + " at " + std::to_string(baud_) + " baud";
 }
 
 PtyMaster::PtyMaster() {
@@ -172,7 +117,7 @@ PtyMaster::PtyMaster() {
   slave_path_ = name;
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
   slave_fd_ = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (slave_fd_ < 0 || !make_raw(slave_fd_, B0) || !make_raw(fd, B0)) {
+  if (slave_fd_ < 0 || !make_raw(slave_fd_) || !make_raw(fd)) {
     ::close(fd);
     throw std::runtime_error("cannot configure pseudo-terminal " + slave_path_);
   }

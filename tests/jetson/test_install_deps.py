@@ -37,7 +37,8 @@ COMMON = ("build-essential cmake pkg-config git libturbojpeg0-dev libyaml-cpp-de
           "libboost-program-options-dev libspdlog-dev libfmt-dev nlohmann-json3-dev "
           "libsystemd-dev libgtest-dev libgmock-dev libbenchmark-dev python3 python3-numpy "
           "python3-yaml python3-zmq stress-ng gstreamer1.0-plugins-base "
-          "gstreamer1.0-plugins-good libopencv-dev python3-opencv")
+          "gstreamer1.0-plugins-good libopencv-dev python3-opencv libserial-dev libboost-dev "
+          "libboost-system-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libpng-dev")
 
 
 class InstallDepsTest(unittest.TestCase):

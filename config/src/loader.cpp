@@ -6,13 +6,13 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
+#include <regex>
 #include <set>
-#include <sstream>
 
 #include "config/embedded_profile.hpp"
 #include "config/schema.hpp"
+#include "config_file.hpp"
 
 namespace rcpilot::config {
 namespace {
@@ -111,6 +111,18 @@ std::string expected_text(const KeyInfo& key) {
   return "";
 }
 
+bool is_numeric_key(const KeyInfo& key) {
+  return key.type == ValueType::kInt || key.type == ValueType::kDouble;
+}
+
+// A number too large for its type (1e999, 99999999999999999999): out of range, not a wrong
+// type. An int key given a fraction (1.5) stays a wrong type.
+bool looks_like_number(const std::string& text, ValueType type) {
+  static const std::regex integer(R"([-+]?[0-9]+)");
+  static const std::regex decimal(R"([-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?)");
+  return std::regex_match(text, type == ValueType::kInt ? integer : decimal);
+}
+
 // Reads a scalar as the key's type. Numbers and booleans must be plain: "30" in quotes is a string.
 Value parse_value(const KeyInfo& key, const YAML::Node& node, const std::string& at) {
   if (node.IsNull()) {
@@ -138,6 +150,11 @@ Value parse_value(const KeyInfo& key, const YAML::Node& node, const std::string&
         return node.Scalar();
     }
   }
+  if (plain && is_numeric_key(key) && looks_like_number(node.Scalar(), key.type)) {
+    throw ConfigError(at + ": " + key.path() + ": " + node.Scalar() + " is out of range " +
+                      with_unit(key, range_text(key)) + "; use a value in that range (" +
+                      default_text(key) + ")");
+  }
   const std::string given = node_kind(node) + (plain || node.Scalar().empty() ? "" : " (quoted)");
   throw ConfigError(at + ": " + key.path() + ": wrong type: " + expected_text(key) + ", got " +
                     given + "; " + default_text(key));
@@ -164,6 +181,12 @@ void check_value(const KeyInfo& key, const Value& value, const std::string& at) 
   } else if (key.type == ValueType::kString && key.non_empty &&
              std::get<std::string>(value).empty()) {
     throw ConfigError(prefix + "must not be empty; give a value (" + default_text(key) + ")");
+  } else if (key.type == ValueType::kString && key.check) {
+    const std::string problem = key.check(std::get<std::string>(value));
+    if (!problem.empty()) {
+      throw ConfigError(prefix + "`" + std::get<std::string>(value) + "`: " + problem + "; write " +
+                        key.format + " (" + default_text(key) + ")");
+    }
   }
 }
 
@@ -292,33 +315,29 @@ void check_constraints(const Config& cfg, const Origins& origins, const std::str
 }
 
 Document read_document(const std::string& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    throw ConfigError("config file " + path +
-                      ": cannot open: it is a directory; pass --config with a YAML file");
-  }
-  errno = 0;
-  std::ifstream in(path);
-  if (!in) {
-    const int err = errno;
-    const std::string reason = err != 0 ? std::strerror(err) : "unreadable";
-    throw ConfigError("config file " + path + ": cannot open: " + reason +
-                      (err == EACCES ? "; make it readable or pass --config with another file"
-                                     : "; pass --config with an existing file"));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::string text = read_config_file(path);
   const fs::path absolute = fs::absolute(path).lexically_normal();
-  return {text.str(), path, absolute.parent_path().string()};
+  return {std::move(text), path, absolute.parent_path().string()};
 }
 
+// The one document of the file; a second one (after `---`) would be silently ignored, so it
+// is an error naming where it starts.
 YAML::Node parse_document(const Document& doc) {
+  std::vector<YAML::Node> docs;
   try {
-    return YAML::Load(doc.text);
+    docs = YAML::LoadAll(doc.text);
   } catch (const YAML::Exception& e) {
     throw ConfigError(where(doc.source, e.mark) + ": YAML syntax error: " + e.msg +
                       "; fix the YAML there (indentation, `key: value` colons, quotes)");
   }
+  for (std::size_t i = 1; i < docs.size(); ++i) {
+    if (docs[i].IsNull()) continue;  // a `---` with nothing after it ignores nothing
+    throw ConfigError(where(doc.source, docs[i].Mark()) +
+                      ": a second YAML document (after a `---` or `...` line) is not read: "
+                      "rcpilot reads one document per file; merge its keys into the first and "
+                      "remove the `---` line");
+  }
+  return docs.empty() ? YAML::Node() : docs.front();
 }
 
 }  // namespace

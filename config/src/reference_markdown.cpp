@@ -22,10 +22,15 @@ the keys that differ from the defaults below; every key it leaves out takes its 
   exactly like a value in the file; quote strings that YAML would otherwise read differently.
 - `--print-config` prints the effective configuration (file plus overrides) as YAML with every
   key, its unit and allowed values; that output loads again with `--config`.
-- `--check-config` validates the file and the overrides, prints any error and exits.
+- `--check-config` validates the file and the overrides, loads the model, and runs the checks
+  the node makes before it binds anything (the control API's CURVE settings and key files),
+  prints any error and exits with the code the node would.
+- The file must be a regular file of at most 1 MiB (a pipe or a device is refused, not read)
+  holding one YAML document: a second document after a `---` line is an error, not ignored.
 - Relative paths (`model.path`, `model.metadata`, `sim.track`) are resolved against the folder
   of the config file; for the built-in profile, against `config/profiles/` of the source tree.
-- Unknown sections or keys, wrong types, out-of-range values and unknown choices are errors.
+- Unknown sections or keys, wrong types, out-of-range values (numbers too large for their type
+  included) and unknown choices are errors, and so are ZeroMQ endpoints that cannot be bound.
   The message names `file:line:column` (or the `--set` argument), the key path and what to do,
   suggests the closest known key for a typo, and rcpilot exits with code 2 before anything moves.
 - Keys marked *live* can change at run time through the control API and on SIGHUP reload;

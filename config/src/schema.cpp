@@ -7,8 +7,12 @@
 #include <cstring>
 #include <type_traits>
 
+#include "config/endpoint.hpp"
+
 namespace rcpilot::config {
 namespace {
+
+constexpr const char* kEndpointFormat = "tcp://HOST:PORT (PORT 1..65535 or *), ipc://, inproc://";
 
 // Adds one section's keys to the schema, binding each to a field of `S` inside `Config`.
 template <typename S>
@@ -83,6 +87,13 @@ class SectionBuilder {
     schema_.keys.back().set = [section, field](Config& c, const Value& v) {
       c.*section.*field = std::get<bool>(v);
     };
+    return *this;
+  }
+
+  // Restricts the string key added last to what `check` accepts; `format` says what that is.
+  SectionBuilder& checked(std::string (*check)(const std::string&), const char* format) {
+    schema_.keys.back().check = check;
+    schema_.keys.back().format = format;
     return *this;
   }
 
@@ -296,6 +307,7 @@ void add_control_motor_telemetry(Schema& s) {
   SectionBuilder<T>(s, "telemetry", &Config::telemetry, "ZeroMQ PUB telemetry")
       .flag("enabled", &T::enabled, "publish telemetry over ZeroMQ")
       .text("endpoint", &T::endpoint, true, "ZeroMQ PUB bind address")
+      .checked(endpoint_problem, kEndpointFormat)
       .number("state_every_n_ticks", &T::state_every_n_ticks, "ticks", 1, 1000,
               "publish `state` every N control ticks")
       .number("queue_depth", &T::queue_depth, "messages", 1, 65536,
@@ -314,10 +326,14 @@ void add_control_motor_telemetry(Schema& s) {
       .flag("enabled", &A::enabled, "serve the control API")
       .text("endpoint", &A::endpoint, true,
             "ZeroMQ REP bind address; anything but loopback or ipc:// needs CURVE keys")
+      .checked(endpoint_problem, kEndpointFormat)
       .text("curve_secret_key", &A::curve_secret_key, false,
             "file with the server's CURVE secret key (rcpilot-ctl keygen); empty: no CURVE")
       .text("curve_authorized_keys", &A::curve_authorized_keys, false,
-            "file of client CURVE public keys allowed in, one per line; needed with CURVE");
+            "file of client CURVE public keys allowed in, one per line; needed with CURVE")
+      .number("max_request_bytes", &A::max_request_bytes, "bytes", 256, 16777216,
+              "longest request accepted; longer ones get error `too_large` before they are "
+              "parsed, and ZeroMQ drops any over twice this without reading it");
 }
 
 void add_record(Schema& s) {
@@ -406,6 +422,9 @@ void add_gamepad(Schema& s) {
               "button that erases the last erase_count records; -1: not mapped")
       .number("erase_count", &G::erase_count, "records", 1, 10000,
               "records the erase button erases (soft delete, as Donkey does)")
+      .number("erase_hold_ms", &G::erase_hold_ms, "ms", 200, 10000,
+              "how long the erase button must be held before its release erases; a shorter "
+              "press erases nothing")
       .number("reconnect_min_ms", &G::reconnect_min_ms, "ms", 10, 60000,
               "first re-open delay after the pad is lost; doubles per failed attempt")
       .number("reconnect_max_ms", &G::reconnect_max_ms, "ms", 10, 60000,
@@ -557,6 +576,7 @@ std::string range_text(const KeyInfo& key) {
       return out;
     }
     case ValueType::kString:
+      if (!key.format.empty()) return key.format;
       return key.non_empty ? "non-empty" : "any";
     case ValueType::kBool:
       return "true, false";

@@ -71,6 +71,36 @@ void check_opencv_precision(const config::ModelConfig& model) {
   spdlog::warn("{}; running fp32", what);
 }
 
+// model.path as written, and where it points when that is elsewhere, for errors.
+std::string model_path_text(const config::ModelConfig& model, const std::string& resolved,
+                            const std::string& base_dir) {
+  std::string text = "model.path '" + model.path + "'";
+  if (model.path == config::ModelConfig{}.path) text += " (the default)";
+  if (resolved != model.path) {
+    text += ", relative to the config file's folder " + base_dir + ", is '" + resolved + "'";
+  }
+  return text;
+}
+
+// The ONNX file must exist and be a file (OpenCV reports a folder as "protobuf parse failed").
+void require_model_file(const config::ModelConfig& model, const std::string& resolved,
+                        const std::string& base_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto status = fs::status(resolved, ec);
+  const std::string fix =
+      "; set model.path to your .onnx model (relative paths start at the config file's folder), "
+      "or train or copy one (docs/models.md)";
+  if (!fs::exists(status)) {
+    throw ModelError(model_path_text(model, resolved, base_dir) + ": not found" + fix);
+  }
+  if (!fs::is_regular_file(status)) {
+    throw ModelError(model_path_text(model, resolved, base_dir) + ": is " +
+                     (fs::is_directory(status) ? "a folder" : "not a regular file") +
+                     ", not a model file" + fix);
+  }
+}
+
 }  // namespace
 
 LoadedModel load_model(const config::ModelConfig& model, const std::string& base_dir) {
@@ -94,10 +124,7 @@ LoadedModel load_model(const config::ModelConfig& model, const std::string& base
     loaded.engine = make_tensorrt_engine(options, loaded.metadata);
     return loaded;
   }
-  if (!fs::exists(loaded.model_path)) {
-    throw ModelError("model file '" + loaded.model_path +
-                     "' not found: train or copy a model, see docs/models.md");
-  }
+  require_model_file(model, loaded.model_path, base_dir);
   loaded.metadata = load_model_metadata(metadata_path);
   if (model.backend == "onednn" || (model.backend == "auto" && prefer_onednn(model))) {
     loaded.engine = onednn_engine_or_fallback(model, loaded);

@@ -233,7 +233,12 @@ ModelMetadata parse_model_metadata(const std::string& yaml_text, const std::stri
     throw ModelError(source_name + ": not valid YAML: " + e.what() + kFixHint);
   }
   MetadataReader reader(source_name);
-  return read_root(reader, root, source_name);
+  try {
+    return read_root(reader, root, source_name);
+  } catch (const YAML::Exception& e) {
+    // A node of an unexpected kind where a key or scalar was read (e.g. a `? {complex: key}`).
+    throw ModelError(source_name + ": " + e.what() + kFixHint);
+  }
 }
 
 ModelMetadata load_model_metadata(const std::string& path) {

@@ -8,14 +8,29 @@
 
 namespace rcpilot::perception {
 
+namespace {
+
+bool labelled(const TubRecord& r) {
+  return !r.image_path.empty() && !std::isnan(r.angle) && !std::isnan(r.throttle);
+}
+
+}  // namespace
+
 EvalResult evaluate_tub(Pilot& pilot, const TubReader& tub, const Clock& clock, std::size_t limit) {
+  const auto& records = tub.records();
+  if (std::none_of(records.begin(), records.end(), labelled)) {
+    throw TubError("tub " + tub.path() + ": none of its " + std::to_string(records.size()) +
+                   " records (not deleted) has an image, user/angle and user/throttle, so there "
+                   "is nothing to compare the model with; evaluate a tub recorded while a person "
+                   "drove (mode user, docs/recording.md)");
+  }
   EvalResult result;
   std::vector<double> inference_ms;
   double steering_sum = 0.0;
   double throttle_sum = 0.0;
   for (const TubRecord& record : tub.records()) {
     if (limit > 0 && result.samples.size() + result.invalid >= limit) break;
-    if (record.image_path.empty() || std::isnan(record.angle) || std::isnan(record.throttle)) {
+    if (!labelled(record)) {
       ++result.skipped;
       continue;
     }
@@ -46,6 +61,11 @@ EvalResult evaluate_tub(Pilot& pilot, const TubReader& tub, const Clock& clock, 
 }
 
 std::string format_eval(const EvalResult& r) {
+  if (r.samples.empty()) {
+    return "records evaluated: 0 (skipped " + std::to_string(r.skipped) +
+           " without labels or image, " + std::to_string(r.invalid) + " invalid): no MAE\n" +
+           (r.invalid > 0 ? "last invalid prediction: " + r.last_error + "\n" : "");
+  }
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "records evaluated: %zu (skipped %zu without labels or image, %zu invalid)\n"

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 
 #include "perception/jpeg_codec.hpp"
+#include "tub_format.hpp"
 
 namespace rcpilot::perception {
 namespace fs = std::filesystem;
@@ -14,20 +14,30 @@ namespace {
 
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
 
-std::vector<std::string> read_lines(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(line);
-  }
-  return lines;
-}
-
 float number_or_nan(const nlohmann::json& line, const std::string& key) {
   const auto it = line.find(key);
   if (it == line.end() || !it->is_number()) return kMissing;
-  return it->get<float>();
+  // A double beyond float's range is +-inf (a plain cast would be undefined behaviour).
+  const double v = it->get<double>();
+  if (std::abs(v) > std::numeric_limits<float>::max()) {
+    return v > 0 ? std::numeric_limits<float>::infinity() : -std::numeric_limits<float>::infinity();
+  }
+  return static_cast<float>(v);
+}
+
+// An integer number of ms, or -1 when absent or not one (a float beyond int64 would be UB).
+std::int64_t milliseconds_or_none(const nlohmann::json& line, const std::string& key) {
+  const auto it = line.find(key);
+  if (it == line.end() || !it->is_number()) return -1;
+  if (it->is_number_unsigned()) {
+    const auto v = it->get<std::uint64_t>();
+    return v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
+               ? -1
+               : static_cast<std::int64_t>(v);
+  }
+  if (it->is_number_integer()) return it->get<std::int64_t>();
+  const double v = it->get<double>();
+  return std::isfinite(v) && std::abs(v) < 9e18 ? static_cast<std::int64_t>(v) : -1;
 }
 
 std::string string_or_empty(const nlohmann::json& line, const std::string& key) {
@@ -52,36 +62,17 @@ TubReader::TubReader(const std::string& path) : path_(path) {
 }
 
 void TubReader::fail(const std::string& file, const std::string& what) const {
-  const std::string where = file.empty() ? "tub " + path_ : "tub " + path_ + ": " + file;
-  throw TubError(where + " " + what);
+  throw TubError(tub_format::where(path_, file) + " " + what);
 }
 
 void TubReader::read_manifest() {
-  const fs::path manifest = fs::path(path_) / "manifest.json";
-  if (!fs::exists(manifest)) fail("manifest.json", "is missing; is this a Donkey tub v2 folder?");
-  const auto lines = read_lines(manifest);
-  if (lines.size() < 5) {
-    fail("manifest.json", "has " + std::to_string(lines.size()) + " lines, expected 5");
-  }
-  try {
-    inputs_ = nlohmann::json::parse(lines[0]).get<std::vector<std::string>>();
-    types_ = nlohmann::json::parse(lines[1]).get<std::vector<std::string>>();
-    metadata_ = nlohmann::json::parse(lines[2]);
-    const auto line4 = nlohmann::json::parse(lines[3]);
-    const auto line5 = nlohmann::json::parse(lines[4]);
-    catalogs_ = line5.at("paths").get<std::vector<std::string>>();
-    deleted_ = line5.value("deleted_indexes", std::vector<std::int64_t>{});
-    if (line4.contains("sessions")) {
-      sessions_ = line4["sessions"].value("all_full_ids", std::vector<std::string>{});
-    }
-  } catch (const nlohmann::json::exception& e) {
-    fail("manifest.json", std::string("is not a valid tub manifest: ") + e.what());
-  }
-  if (inputs_.size() != types_.size()) {
-    fail("manifest.json", "lists " + std::to_string(inputs_.size()) + " inputs but " +
-                              std::to_string(types_.size()) + " types");
-  }
-  std::sort(deleted_.begin(), deleted_.end());
+  auto manifest = tub_format::read_manifest(path_);
+  inputs_ = std::move(manifest.inputs);
+  types_ = std::move(manifest.types);
+  metadata_ = std::move(manifest.metadata);
+  catalogs_ = std::move(manifest.paths);
+  deleted_ = std::move(manifest.deleted);
+  sessions_ = std::move(manifest.session_ids);
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
     if (types_[i] == "image_array" || types_[i] == "image") {
       image_key_ = inputs_[i];
@@ -90,33 +81,11 @@ void TubReader::read_manifest() {
   }
 }
 
+// Every record line counts (tub_format.hpp); line_lengths is only an index into them.
 void TubReader::read_catalog(const std::string& name, const std::vector<std::int64_t>& deleted) {
-  const fs::path catalog = fs::path(path_) / name;
-  if (!fs::exists(catalog)) fail(name, "is listed in manifest.json but missing");
-  auto lines = read_lines(catalog);
-  // The catalog manifest's line_lengths say how many lines were completely written; a line
-  // after them is a crash leftover. Without a catalog manifest every line counts.
-  const fs::path meta_path = catalog.string() + "_manifest";
-  if (fs::exists(meta_path)) {
-    const auto meta_lines = read_lines(meta_path);
-    try {
-      const auto meta = nlohmann::json::parse(meta_lines.at(0));
-      const auto n = meta.at("line_lengths").size();
-      if (lines.size() > n) lines.resize(n);
-    } catch (const std::exception& e) {
-      fail(name + "_manifest", std::string("is not a valid catalog manifest: ") + e.what());
-    }
-  }
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].empty()) continue;
-    const std::string where = name + " line " + std::to_string(i + 1);
-    nlohmann::json line;
-    try {
-      line = nlohmann::json::parse(lines[i]);
-    } catch (const nlohmann::json::exception& e) {
-      fail(where, std::string("is not valid JSON: ") + e.what());
-    }
-    TubRecord record = to_record(line, where);
+  const auto catalog = tub_format::read_catalog(path_, name);
+  for (const auto& line : catalog.records) {
+    TubRecord record = to_record(line);
     if (std::binary_search(deleted.begin(), deleted.end(), record.index)) {
       ++deleted_count_;
       continue;
@@ -125,16 +94,12 @@ void TubReader::read_catalog(const std::string& name, const std::vector<std::int
   }
 }
 
-TubRecord TubReader::to_record(const nlohmann::json& line, const std::string& where) const {
-  if (!line.is_object() || !line.contains("_index") || !line["_index"].is_number_integer()) {
-    fail(where, "has no integer _index");
-  }
+// `line`: a catalog record as tub_format::read_catalog checked it (an object with _index).
+TubRecord TubReader::to_record(const nlohmann::json& line) const {
   TubRecord r;
   r.index = line["_index"].get<std::int64_t>();
   r.session_id = string_or_empty(line, "_session_id");
-  if (line.contains("_timestamp_ms") && line["_timestamp_ms"].is_number()) {
-    r.timestamp_ms = line["_timestamp_ms"].get<std::int64_t>();
-  }
+  r.timestamp_ms = milliseconds_or_none(line, "_timestamp_ms");
   r.timestamp = string_or_empty(line, "timestamp");
   if (!image_key_.empty()) {
     const std::string image = string_or_empty(line, image_key_);

@@ -13,8 +13,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "perception/jpeg_codec.hpp"
+#include "tub_format.hpp"
 
 namespace rcpilot::perception {
 namespace fs = std::filesystem;
@@ -88,38 +90,6 @@ void write_file(const TubWriteFn& write_fn, const std::string& path, const std::
   }
 }
 
-std::vector<nlohmann::json> read_json_lines(const fs::path& path) {
-  std::ifstream in(path);
-  std::vector<nlohmann::json> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
-  }
-  return lines;
-}
-
-// The session number N of the newest record ("YY-MM-DD_N"), -1 if none. A session killed
-// before close() is missing from the manifest's sessions; its number must not be reused.
-std::int64_t newest_record_session(const fs::path& tub, const std::vector<std::string>& paths) {
-  for (auto it = paths.rbegin(); it != paths.rend(); ++it) {
-    try {
-      const auto meta = read_json_lines((tub / *it).string() + "_manifest").at(0);
-      const std::size_t listed = meta.at("line_lengths").size();
-      std::ifstream in(tub / *it, std::ios::binary);
-      std::string line, last;
-      for (std::size_t i = 0; i < listed && std::getline(in, line); ++i) last = line;
-      if (last.empty()) continue;
-      const std::string id = nlohmann::json::parse(last).value("_session_id", "");
-      const auto underscore = id.rfind('_');
-      if (underscore == std::string::npos) return -1;
-      return std::stoll(id.substr(underscore + 1));
-    } catch (const std::exception&) {
-      return -1;  // an unreadable catalog: the reader will say so
-    }
-  }
-  return -1;
-}
-
 std::string image_name(std::int64_t index) {
   std::string key = kImageKey;
   for (auto& c : key) c = c == '/' ? '_' : c;
@@ -142,17 +112,27 @@ TubWriter::TubWriter(const std::string& path, nlohmann::json metadata, TubOption
     : path_(path), options_(std::move(options)) {
   std::error_code ec;
   const bool has_files = fs::is_directory(path_, ec) && !fs::is_empty(path_, ec);
-  if (fs::exists(fs::path(path_) / kManifest)) {
-    open_existing();
-  } else if (has_files || (fs::exists(path_) && !fs::is_directory(path_))) {
-    throw TubError(path_ +
-                   " exists, is not empty and is not a tub (no manifest.json); record "
-                   "into a new or empty folder");
-  } else {
-    create_new(std::move(metadata));
+  try {
+    if (fs::exists(fs::path(path_) / kManifest)) {
+      open_existing();
+    } else if (has_files || (fs::exists(path_) && !fs::is_directory(path_))) {
+      throw TubError(path_ +
+                     " exists, is not empty and is not a tub (no manifest.json); record "
+                     "into a new or empty folder");
+    } else {
+      create_new(std::move(metadata));
+    }
+    session_id_ = today_yy_mm_dd() + "_" + std::to_string(session_number_);
+    open_catalog(!paths_.empty());
+  } catch (const nlohmann::json::exception& e) {
+    // A manifest or catalog manifest with a missing or mistyped field (found by fuzz/
+    // tub_reopen): refuse it like any other damaged tub.
+    throw TubError("tub " + path_ + " has a damaged manifest (" + e.what() +
+                   "); record into a new folder");
+  } catch (const std::out_of_range& e) {  // an empty catalog manifest
+    throw TubError("tub " + path_ + " has an empty catalog manifest (" + e.what() +
+                   "); record into a new folder");
   }
-  session_id_ = today_yy_mm_dd() + "_" + std::to_string(session_number_);
-  open_catalog(!paths_.empty());
   open_ = true;
 }
 
@@ -189,54 +169,39 @@ void TubWriter::create_new(nlohmann::json metadata) {
 }
 
 void TubWriter::open_existing() {
-  const fs::path manifest = fs::path(path_) / kManifest;
-  std::vector<nlohmann::json> lines;
-  try {
-    lines = read_json_lines(manifest);
-  } catch (const nlohmann::json::exception& e) {
-    throw TubError(manifest.string() + " is not valid JSON lines (" + e.what() +
-                   "); record into a new folder");
+  auto manifest = tub_format::read_manifest(path_);
+  if (manifest.inputs != manifest_inputs().get<std::vector<std::string>>() ||
+      manifest.types != manifest_types().get<std::vector<std::string>>()) {
+    throw TubError((fs::path(path_) / kManifest).string() + " is not a tub with inputs " +
+                   dump(manifest_inputs()) + " of types " + dump(manifest_types()) +
+                   "; record into a new folder");
   }
-  if (lines.size() < 5 || lines[0] != manifest_inputs() || lines[1] != manifest_types()) {
-    throw TubError(manifest.string() + " is not a tub with inputs " + dump(manifest_inputs()) +
-                   " of types " + dump(manifest_types()) + "; record into a new folder");
+  metadata_ = std::move(manifest.metadata);
+  created_at_s_ = manifest.created_at_s.value_or(epoch_seconds());
+  sessions_ = std::move(manifest.sessions);
+  session_number_ = manifest.last_session ? *manifest.last_session + 1 : 0;
+  paths_ = std::move(manifest.paths);
+  current_index_ = manifest.current_index;
+  deleted_ = std::move(manifest.deleted);
+  // A session killed before close() is missing from the manifest's sessions; its number must
+  // not be given out again.
+  for (auto it = paths_.rbegin(); it != paths_.rend(); ++it) {
+    const auto catalog = tub_format::read_catalog(path_, *it);
+    if (catalog.records.empty()) continue;
+    session_number_ =
+        std::max(session_number_, tub_format::session_number_of(catalog.records.back()) + 1);
+    break;
   }
-  metadata_ = lines[2];
-  created_at_s_ = lines[3].value("created_at", epoch_seconds());
-  sessions_ = lines[3].value("sessions", nlohmann::json::object());
-  session_number_ =
-      sessions_.contains("last_id") ? sessions_["last_id"].get<std::int64_t>() + 1 : 0;
-  paths_ = lines[4].at("paths").get<std::vector<std::string>>();
-  session_number_ = std::max(session_number_, newest_record_session(path_, paths_) + 1);
-  current_index_ = lines[4].at("current_index").get<std::int64_t>();
-  deleted_ = lines[4].value("deleted_indexes", std::vector<std::int64_t>{});
-  std::sort(deleted_.begin(), deleted_.end());
-  fs::create_directories(fs::path(path_) / "images");
+  std::error_code ec;
+  fs::create_directories(fs::path(path_) / "images", ec);
 }
 
 void TubWriter::open_catalog(bool append) {
   line_lengths_.clear();
+  line_indexes_.clear();
   if (append) {
-    const fs::path catalog = fs::path(path_) / paths_.back();
-    const auto meta = read_json_lines(catalog.string() + "_manifest").at(0);
-    line_lengths_ = meta.at("line_lengths").get<std::vector<std::int64_t>>();
-    catalog_start_index_ = meta.at("start_index").get<std::int64_t>();
-    catalog_created_at_s_ = meta.value("created_at", epoch_seconds());
-    // Lines the catalog manifest lists but the file lacks (lost with the page cache).
-    std::error_code ec;
-    const auto size = static_cast<std::int64_t>(fs::file_size(catalog, ec));
-    std::int64_t bytes = 0;
-    for (const auto n : line_lengths_) bytes += n;
-    while (!line_lengths_.empty() && bytes > (ec ? 0 : size)) {
-      bytes -= line_lengths_.back();
-      line_lengths_.pop_back();
-    }
-    // A crash between the catalog manifest and manifest.json leaves current_index one behind.
-    current_index_ = std::max<std::int64_t>(
-        current_index_, catalog_start_index_ + static_cast<std::int64_t>(line_lengths_.size()));
+    resume_catalog();
     if (static_cast<int>(line_lengths_.size()) >= kMaxCatalogLen) return open_catalog(false);
-    // Drop a line a crash left behind after the last recorded line length.
-    if (!ec) fs::resize_file(catalog, static_cast<std::uintmax_t>(bytes));
   } else {
     paths_.push_back("catalog_" + std::to_string(paths_.size()) + ".catalog");
     catalog_start_index_ = current_index_;
@@ -248,6 +213,47 @@ void TubWriter::open_catalog(bool append) {
       open_or_throw((fs::path(path_) / paths_.back()).string(), O_WRONLY | O_CREAT | O_APPEND);
   write_catalog_manifest();
   write_manifest(false);
+}
+
+// Continues the last catalog. Its lines are the records (tub_format.hpp): line_lengths is
+// rebuilt from them, so a wrong catalog manifest never costs a record; only bytes after the
+// last record (a write a crash cut short) are cut off.
+void TubWriter::resume_catalog() {
+  const std::string& name = paths_.back();
+  const auto catalog = tub_format::read_catalog(path_, name);
+  const auto meta = tub_format::read_catalog_manifest(path_, name);
+  repair_note_ =
+      meta ? tub_format::catalog_manifest_mismatch(catalog, *meta) : std::string("it is missing");
+  if (!repair_note_.empty()) {
+    repair_note_ = name + "_manifest did not match " + name + " (" + repair_note_ +
+                   "); rebuilt it from the catalog's " + std::to_string(catalog.records.size()) +
+                   " records, none lost";
+  }
+  line_lengths_ = catalog.line_lengths;
+  for (const auto& record : catalog.records) {
+    line_indexes_.push_back(record["_index"].get<std::int64_t>());
+    current_index_ = std::max(current_index_, line_indexes_.back() + 1);
+  }
+  catalog_start_index_ = !line_indexes_.empty()      ? line_indexes_.front()
+                         : meta && meta->start_index ? *meta->start_index
+                                                     : current_index_;
+  catalog_created_at_s_ = meta && meta->created_at_s ? *meta->created_at_s : epoch_seconds();
+  const std::string file = (fs::path(path_) / name).string();
+  if (catalog.file_bytes > catalog.record_bytes) {
+    if (::truncate(file.c_str(), static_cast<off_t>(catalog.record_bytes)) != 0) {
+      fail_errno("truncate", file, errno);
+    }
+  }
+  if (catalog.last_line_unterminated) {  // a hand-edited last line: give it its '\n'
+    const int fd = open_or_throw(file, O_WRONLY | O_APPEND);
+    try {
+      write_all(options_.write_fn, fd, "\n", file);
+    } catch (const TubError&) {
+      ::close(fd);
+      throw;
+    }
+    ::close(fd);
+  }
 }
 
 std::int64_t TubWriter::write(const cv::Mat& bgr, float angle, float throttle,
@@ -265,8 +271,9 @@ std::int64_t TubWriter::write(const cv::Mat& bgr, float angle, float throttle,
   if (std::isfinite(angle)) record["user/angle"] = tidy(angle);  // null values are left out
   if (std::isfinite(throttle)) record["user/throttle"] = tidy(throttle);
   for (const auto& [key, value] : extras.items()) {
+    const std::string& name = key;  // C++17 lambdas cannot capture a structured binding (clang)
     const auto field = std::find_if(options_.extra_inputs.begin(), options_.extra_inputs.end(),
-                                    [&](const TubField& f) { return f.key == key; });
+                                    [&](const TubField& f) { return f.key == name; });
     if (field == options_.extra_inputs.end()) {
       throw TubError("record key " + key + " is not an input of tub " + path_);
     }
@@ -277,6 +284,7 @@ std::int64_t TubWriter::write(const cv::Mat& bgr, float angle, float throttle,
   }
   write_image(bgr, image);
   append_catalog_line(dump(record) + "\n");
+  line_indexes_.push_back(index);
   ++current_index_;
   ++records_written_;
   write_catalog_manifest();
@@ -313,13 +321,25 @@ void TubWriter::append_catalog_line(const std::string& line) {
 std::int64_t TubWriter::erase_last(std::int64_t n) {
   if (!open_) throw TubError("tub " + path_ + " is closed");
   const std::vector<std::int64_t> before = deleted_;
-  std::int64_t erased = 0;
-  for (std::int64_t index = current_index_ - 1; index >= 0 && erased < n; --index) {
-    if (std::binary_search(before.begin(), before.end(), index)) continue;
-    deleted_.push_back(index);
-    ++erased;
+  std::vector<std::int64_t> chosen;
+  // Newest catalog first; older catalogs are read from disk only when needed.
+  for (std::size_t k = paths_.size(); k-- > 0 && static_cast<std::int64_t>(chosen.size()) < n;) {
+    std::vector<std::int64_t> indexes = line_indexes_;
+    if (k + 1 != paths_.size()) {
+      indexes.clear();
+      for (const auto& r : tub_format::read_catalog(path_, paths_[k]).records) {
+        indexes.push_back(r["_index"].get<std::int64_t>());
+      }
+    }
+    std::sort(indexes.rbegin(), indexes.rend());
+    for (const auto index : indexes) {
+      if (static_cast<std::int64_t>(chosen.size()) >= n) break;
+      if (std::binary_search(before.begin(), before.end(), index)) continue;
+      if (std::find(chosen.begin(), chosen.end(), index) == chosen.end()) chosen.push_back(index);
+    }
   }
-  if (erased == 0) return 0;
+  if (chosen.empty()) return 0;
+  deleted_.insert(deleted_.end(), chosen.begin(), chosen.end());
   std::sort(deleted_.begin(), deleted_.end());
   try {
     write_manifest(false);
@@ -327,7 +347,7 @@ std::int64_t TubWriter::erase_last(std::int64_t n) {
     deleted_ = before;
     throw;
   }
-  return erased;
+  return static_cast<std::int64_t>(chosen.size());
 }
 
 void TubWriter::sync() {

@@ -63,9 +63,8 @@ TEST_F(LoaderTest, to_yaml_round_trips_every_key) {
     if (key.type == ValueType::kDouble) key.set(cfg, key.min + (key.max - key.min) / 3);
     if (key.type == ValueType::kBool) key.set(cfg, !std::get<bool>(key.default_value()));
     if (key.type == ValueType::kEnum) key.set(cfg, key.choices.back());
-    // A std::string: before GCC 10, a string literal converts to the variant's bool.
-    if (key.type == ValueType::kString) {
-      key.set(cfg, std::string("dir with: colon #hash \"q\" \\ 'x'.y"));
+    if (key.type == ValueType::kString) {  // endpoints must stay endpoints (key.check)
+      key.set(cfg, std::string(key.check ? "ipc://" : "") + "dir with: colon #hash \"q\" \\ 'x'.y");
     }
   }
   for (const Constraint& rule : schema().constraints) {  // keep cross-key rules satisfied

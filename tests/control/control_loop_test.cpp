@@ -5,6 +5,7 @@
 #include <memory>
 #include <thread>
 
+#include "control/operator_inputs.hpp"
 #include "vehicle_fakes.hpp"
 
 namespace rcpilot::vehicle {
@@ -266,6 +267,35 @@ TEST(ControlLoopThread, start_runs_the_loop_and_stop_ends_it_with_neutral_shutdo
   ASSERT_GE(link.sent().size(), 2u);
   EXPECT_TRUE(link.sent().back().is_neutral());
   EXPECT_EQ(sink.states().back().reason, StopReason::kShutdown);
+}
+
+TEST(ControlLoopStepped, a_setpoint_the_link_refused_is_reported_as_neutral_not_as_sent) {
+  config::ControlConfig control;
+  control.mode = DriveMode::kUser;
+  config::PilotConfig pilot;
+  ManualClock clock{TimePoint{} + std::chrono::seconds(100)};
+  LatestSlot<perception::Prediction> predictions;
+  RecordingLink link;
+  RecordingSink sink;
+  OperatorInputs operators;
+  ControlCore core(control, pilot);
+  core.drive_state().set_self_test_passed(true);
+  ControlLoop loop(control, core, predictions, link, sink, clock);
+  loop.set_operator_inputs(&operators);
+  ASSERT_TRUE(core.drive_state().arm(OperatorInput{}).ok);  // arming needs a neutral stick
+  operators.submit(OperatorSource::kGamepad, {0.2f, 0.32f, clock.now(), true});
+  loop.step(clock.now());
+  ASSERT_FLOAT_EQ(sink.states().back().command.throttle_norm, 0.32f);  // sent and reported
+
+  link.refuse(true);
+  clock.advance(milliseconds(20));
+  operators.submit(OperatorSource::kGamepad, {0.2f, 0.32f, clock.now(), true});
+  loop.step(clock.now());
+  const TickState st = sink.states().back();
+  EXPECT_EQ(st.reason, StopReason::kMotorLinkDown);
+  EXPECT_FALSE(st.link_ok);
+  EXPECT_TRUE(st.command.is_neutral())
+      << "telemetry showed throttle " << st.command.throttle_norm << " that never went out";
 }
 
 }  // namespace

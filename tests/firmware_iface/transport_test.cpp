@@ -218,8 +218,9 @@ TEST_F(FwSimOverPty, arms_applies_a_command_and_goes_neutral_within_failsafe_ms_
   EXPECT_EQ(testing::field(neutral, "steering_us"), 1500);
   EXPECT_EQ(testing::field(neutral, "throttle_us"), 1500);
   const long gap = testing::field(neutral, "t_ms") - testing::field(applied, "t_ms");
+  // Never early; how late is the firmware process's scheduling (its exact timing is checked on
+  // stepped time in firmware_core_test, latency over the pty in bench_motor_link).
   EXPECT_GE(gap, 100);
-  EXPECT_LE(gap, 101 + 2);  // failsafe_ms + one ~1 ms tick (+1 ms of rounding)
   ASSERT_TRUE(expect(proto::MsgType::kStatus, m));  // the unsolicited failsafe status
   EXPECT_TRUE(m.status.flags & proto::kFlagFailsafe);
 }

@@ -1,5 +1,7 @@
 // GamepadReader driven through a FIFO that carries raw js_event records, the same bytes joydev
-// delivers from /dev/input/js*: the real reader code opens, polls and reads it.
+// delivers from /dev/input/js*: the real reader code opens, polls and reads it. A FIFO is not
+// a joystick (the JSIOCG* ioctls fail on it), so the tests inject an identification that
+// accepts it as a pad of kShape, except the one that checks the real refusal.
 #include "operator/gamepad_reader.hpp"
 
 #include <fcntl.h>
@@ -12,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,13 +49,16 @@ class FakeJoystick {
   }
   ~FakeJoystick() { close(); }
 
-  void send(__u8 type, int number, int value) {
+  void send(__u8 type, int number, int value, std::uint32_t time_ms = 0) {
     js_event e{};
-    e.time = 0;
+    e.time = time_ms;
     e.type = type;
     e.number = static_cast<__u8>(number);
     e.value = static_cast<__s16>(value);
     ASSERT_EQ(::write(fd_, &e, sizeof e), static_cast<ssize_t>(sizeof e));
+  }
+  void bytes(const std::vector<unsigned char>& data) {
+    ASSERT_EQ(::write(fd_, data.data(), data.size()), static_cast<ssize_t>(data.size()));
   }
   void axis(int number, int value) { send(JS_EVENT_AXIS, number, value); }
   void press(int number) { send(JS_EVENT_BUTTON, number, 1); }
@@ -125,6 +131,14 @@ class Recorder {
   std::vector<std::pair<GamepadEvent, std::string>> events_;
 };
 
+// The pad the fake device plays: 6 axes, 11 buttons (an Xbox pad on xpad).
+constexpr JoystickShape kShape{6, 11};
+
+bool fake_identify(int /*fd*/, JoystickShape& shape, std::string& /*error*/) {
+  shape = kShape;
+  return true;
+}
+
 class GamepadReaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -149,8 +163,9 @@ class GamepadReaderTest : public ::testing::Test {
     ::unlink(config_.device.c_str());
     ::rmdir(dir_.c_str());
   }
-  void start_reader() {
-    reader_ = std::make_unique<GamepadReader>(config_, clock_, recorder_.handlers());
+  void start_reader(JoystickIdentify identify = fake_identify) {
+    reader_ = std::make_unique<GamepadReader>(config_, clock_, recorder_.handlers(),
+                                              GamepadReader::kRepeat, std::move(identify));
     reader_->start();
   }
 
@@ -227,7 +242,10 @@ TEST_F(GamepadReaderTest, removing_the_node_loses_the_pad_and_recreating_it_reco
   pad->remove();  // the writer is still open: only the node is gone, as when unplugged
   ASSERT_TRUE(eventually([&] { return recorder_.count(GamepadEvent::kLost) == 1; }));
   EXPECT_TRUE(recorder_.last_input_is(false, 0.0f, 0.0f));
-  EXPECT_NE(reader_->stats().last_error.find("removed"), std::string::npos);
+  // The kLost event, not stats().last_error: a re-open failing meanwhile overwrites that.
+  for (const auto& [kind, text] : recorder_.events()) {
+    if (kind == GamepadEvent::kLost) EXPECT_NE(text.find("removed"), std::string::npos) << text;
+  }
   pad = std::make_unique<FakeJoystick>(config_.device);
   pad->axis(0, -32767);
   ASSERT_TRUE(eventually([&] { return recorder_.count(GamepadEvent::kConnected) == 2; }));
@@ -278,6 +296,67 @@ TEST_F(GamepadReaderTest, stop_ends_with_an_invalid_input_when_connected) {
   reader_->stop();
   EXPECT_TRUE(recorder_.last_input_is(false, 0.0f, 0.0f));
   EXPECT_EQ(recorder_.count(GamepadEvent::kLost), 0u) << "stopping is not losing the pad";
+}
+
+TEST_F(GamepadReaderTest, a_device_that_is_not_a_joystick_is_refused_and_nothing_from_it_used) {
+  FakeJoystick pipe(config_.device);  // a FIFO: the real JSIOCGAXES fails on it
+  pipe.axis(0, 32767);
+  pipe.press(1);  // e-stop
+  start_reader({});
+  ASSERT_TRUE(eventually([&] { return recorder_.count(GamepadEvent::kUnavailable) == 1; }));
+  const std::string text = recorder_.events().front().second;
+  EXPECT_NE(text.find(config_.device), std::string::npos) << text;
+  EXPECT_NE(text.find("not a joystick"), std::string::npos) << text;
+  EXPECT_NE(text.find("JSIOCGAXES"), std::string::npos) << text;
+  ASSERT_TRUE(eventually([&] { return reader_->stats().open_failures >= 2; }));
+  EXPECT_TRUE(recorder_.actions().empty());
+  EXPECT_TRUE(recorder_.inputs().empty());
+  EXPECT_EQ(recorder_.count(GamepadEvent::kConnected), 0u);
+  EXPECT_EQ(reader_->stats().events, 0u);
+}
+
+TEST_F(GamepadReaderTest, random_bytes_lose_the_pad_and_never_act) {
+  FakeJoystick pad(config_.device);
+  pad.axis(0, 32767);
+  start_reader();
+  ASSERT_TRUE(eventually([&] { return recorder_.last_input_is(true, 1.0f, 0.0f); }));
+  std::mt19937 random(13);
+  std::vector<unsigned char> noise(4096);
+  for (auto& b : noise) b = static_cast<unsigned char>(random() & 0xFF);
+  pad.bytes(noise);
+  ASSERT_TRUE(eventually([&] { return recorder_.count(GamepadEvent::kLost) == 1; }));
+  EXPECT_TRUE(recorder_.last_input_is(false, 0.0f, 0.0f)) << "neutral at once";
+  EXPECT_TRUE(recorder_.actions().empty());
+  for (const auto& [kind, text] : recorder_.events()) {
+    if (kind != GamepadEvent::kLost) continue;
+    EXPECT_NE(text.find(config_.device), std::string::npos) << text;
+    EXPECT_NE(text.find("not a joystick event"), std::string::npos) << text;
+  }
+}
+
+TEST_F(GamepadReaderTest, a_button_value_other_than_0_or_1_is_no_press) {
+  FakeJoystick pad(config_.device);
+  pad.axis(0, 0);
+  pad.send(JS_EVENT_BUTTON, config_.estop_button, 2);
+  pad.send(JS_EVENT_BUTTON, 200, 1);  // beyond the pad's 11 buttons
+  start_reader();
+  ASSERT_TRUE(eventually([&] { return recorder_.count(GamepadEvent::kLost) == 1; }));
+  EXPECT_TRUE(recorder_.actions().empty());
+}
+
+TEST_F(GamepadReaderTest, the_erase_button_erases_only_after_a_hold) {
+  config_.erase_records_button = 2;
+  config_.erase_hold_ms = 1000;
+  FakeJoystick pad(config_.device);
+  start_reader();
+  pad.send(JS_EVENT_BUTTON, 2, 1, 10000);
+  pad.send(JS_EVENT_BUTTON, 2, 0, 10100);  // a tap
+  pad.send(JS_EVENT_BUTTON, 2, 1, 20000);
+  pad.send(JS_EVENT_BUTTON, 2, 0, 21000);  // held 1 s
+  pad.press(1);                            // a marker: everything before it was decoded
+  ASSERT_TRUE(eventually([&] { return recorder_.actions().size() == 2; }));
+  EXPECT_EQ(recorder_.actions()[0], GamepadAction::kEraseRecords);
+  EXPECT_EQ(recorder_.actions()[1], GamepadAction::kEstop);
 }
 
 TEST_F(GamepadReaderTest, a_double_mapping_is_refused_at_construction) {

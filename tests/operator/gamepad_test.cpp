@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <stdexcept>
 
 namespace rcpilot::vehicle {
@@ -15,8 +16,9 @@ js_event axis(int number, int value, bool init = false) {
   return e;
 }
 
-js_event button(int number, bool down, bool init = false) {
+js_event button(int number, bool down, bool init = false, std::uint32_t time_ms = 0) {
   js_event e{};
+  e.time = time_ms;
   e.type = static_cast<__u8>(JS_EVENT_BUTTON | (init ? JS_EVENT_INIT : 0));
   e.number = static_cast<__u8>(number);
   e.value = down ? 1 : 0;
@@ -141,15 +143,74 @@ TEST(GamepadDecoder, every_configured_button_maps_to_its_action) {
   c.record_toggle_button = 14;
   c.erase_records_button = 15;
   GamepadDecoder d(c);
-  const GamepadAction expected[] = {GamepadAction::kModeCycle,    GamepadAction::kArm,
-                                    GamepadAction::kDisarm,       GamepadAction::kEstop,
-                                    GamepadAction::kRecordToggle, GamepadAction::kEraseRecords};
-  for (int i = 0; i < 6; ++i) {
+  const GamepadAction expected[] = {GamepadAction::kModeCycle, GamepadAction::kArm,
+                                    GamepadAction::kDisarm, GamepadAction::kEstop,
+                                    GamepadAction::kRecordToggle};
+  for (int i = 0; i < 5; ++i) {
     const GamepadUpdate u = d.apply(button(10 + i, true));
     ASSERT_TRUE(u.action.has_value()) << "button " << 10 + i;
     EXPECT_EQ(*u.action, expected[i]) << to_string(*u.action);
   }
   EXPECT_FALSE(d.apply(button(9, true)).action.has_value()) << "unmapped button";
+  // Erase: press, hold erase_hold_ms, release.
+  EXPECT_FALSE(d.apply(button(15, true, false, 100)).action.has_value());
+  const auto erase = d.apply(button(15, false, false, 100 + c.erase_hold_ms)).action;
+  ASSERT_TRUE(erase.has_value());
+  EXPECT_EQ(*erase, GamepadAction::kEraseRecords);
+}
+
+TEST(GamepadDecoder, erase_acts_only_on_release_after_a_hold_of_erase_hold_ms) {
+  config::GamepadConfig c = plain();
+  c.erase_records_button = 2;
+  c.erase_hold_ms = 1000;
+  GamepadDecoder d(c);
+  EXPECT_FALSE(d.apply(button(2, true, false, 5000)).action.has_value()) << "not on press";
+  EXPECT_FALSE(d.apply(button(2, true, false, 5900)).action.has_value()) << "nor while held";
+  EXPECT_FALSE(d.apply(button(2, false, false, 5999)).action.has_value()) << "999 ms is short";
+  EXPECT_FALSE(d.apply(button(2, true, false, 7000)).action.has_value());
+  const auto erase = d.apply(button(2, false, false, 8000)).action;
+  ASSERT_TRUE(erase.has_value());
+  EXPECT_EQ(*erase, GamepadAction::kEraseRecords);
+  EXPECT_FALSE(d.apply(button(2, false, false, 9000)).action.has_value()) << "one per hold";
+}
+
+TEST(GamepadDecoder, erase_hold_is_measured_across_the_32_bit_ms_wrap) {
+  config::GamepadConfig c = plain();
+  c.erase_records_button = 2;
+  c.erase_hold_ms = 1000;
+  GamepadDecoder d(c);
+  d.apply(button(2, true, false, 0xFFFFFF00u));                           // 256 ms before the wrap
+  EXPECT_TRUE(d.apply(button(2, false, false, 800)).action.has_value());  // held 1056 ms
+}
+
+TEST(GamepadDecoder, an_erase_button_held_while_connecting_never_erases) {
+  config::GamepadConfig c = plain();
+  c.erase_records_button = 2;
+  c.erase_hold_ms = 1000;
+  GamepadDecoder d(c);
+  d.apply(button(2, true, true, 0));  // INIT: held when the pad was opened
+  EXPECT_FALSE(d.apply(button(2, false, false, 60000)).action.has_value());
+  d.apply(button(2, true, false, 70000));
+  d.reset();  // the pad was lost while held
+  EXPECT_FALSE(d.apply(button(2, false, false, 80000)).action.has_value());
+}
+
+TEST(GamepadDecoder, js_event_problem_accepts_only_what_a_joystick_of_that_shape_sends) {
+  const JoystickShape shape{6, 11};
+  EXPECT_EQ(js_event_problem(axis(5, -32768), shape), "");
+  EXPECT_EQ(js_event_problem(axis(5, 0, true), shape), "");
+  EXPECT_EQ(js_event_problem(button(10, true), shape), "");
+  EXPECT_EQ(js_event_problem(button(10, false, true), shape), "");
+  EXPECT_NE(js_event_problem(axis(6, 0), shape), "");
+  EXPECT_NE(js_event_problem(button(11, true), shape), "");
+  js_event e = button(1, true);
+  e.value = 2;
+  EXPECT_NE(js_event_problem(e, shape), "");
+  for (int type : {0x00, 0x03, 0x04, 0x40, 0x80, 0x83, 0xFF}) {
+    e = button(1, true);
+    e.type = static_cast<__u8>(type);
+    EXPECT_NE(js_event_problem(e, shape), "") << "type " << type;
+  }
 }
 
 TEST(GamepadDecoder, init_button_events_never_act_even_when_held) {

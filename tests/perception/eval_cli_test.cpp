@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <regex>
@@ -9,6 +10,7 @@
 
 #include <sys/wait.h>
 
+#include "perception/tub_writer.hpp"
 #include "test_support.hpp"
 
 namespace rcpilot::perception {
@@ -63,6 +65,20 @@ TEST(EvalCli, a_folder_that_is_not_a_tub_fails_with_a_message_naming_it) {
   EXPECT_EQ(eval.rc, 3) << eval.out;
   EXPECT_NE(eval.out.find(dir.str()), std::string::npos) << eval.out;
   EXPECT_NE(eval.out.find("manifest.json"), std::string::npos) << eval.out;
+}
+
+TEST(EvalCli, a_tub_without_user_labels_fails_naming_the_tub_and_prints_no_mae) {
+  testing::TempDir dir;
+  {
+    TubWriter writer(dir.str("tub"));
+    writer.write(cv::Mat(120, 160, CV_8UC3, cv::Scalar::all(90)), std::nanf(""), std::nanf(""),
+                 "local", 1);
+  }
+  const CommandResult eval = run(kBin + "rcpilot-eval --tub " + dir.str("tub"));
+  EXPECT_NE(eval.rc, 0) << eval.out;
+  EXPECT_NE(eval.out.find(dir.str("tub")), std::string::npos) << eval.out;
+  EXPECT_NE(eval.out.find("user/angle"), std::string::npos) << eval.out;
+  EXPECT_EQ(eval.out.find("MAE: 0.0000"), std::string::npos) << eval.out;
 }
 
 }  // namespace

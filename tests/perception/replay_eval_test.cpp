@@ -48,6 +48,23 @@ TEST(ReplayEval, mean_absolute_errors_compare_predictions_with_the_recorded_labe
   EXPECT_NE(format_eval(r).find("steering MAE: 0.5000"), std::string::npos) << format_eval(r);
 }
 
+TEST(ReplayEval, a_tub_without_user_labels_is_an_error_naming_the_tub_and_the_labels) {
+  TempDir dir;
+  {
+    TubWriter writer(dir.str("tub"));
+    writer.write(gray(), std::nanf(""), std::nanf(""), "local", 1);  // autopilot, no operator
+  }
+  auto pilot = constant_pilot();
+  SteadyClock clock;
+  try {
+    evaluate_tub(*pilot, TubReader(dir.str("tub")), clock);
+    FAIL() << "no TubError";
+  } catch (const TubError& e) {
+    EXPECT_NE(std::string(e.what()).find(dir.str("tub")), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("user/angle"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ReplayEval, limit_stops_after_that_many_records_and_plot_writes_a_png) {
   TempDir dir;
   {

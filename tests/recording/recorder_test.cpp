@@ -216,6 +216,29 @@ TEST(Recorder, erase_last_soft_deletes_and_the_reader_skips_them) {
   EXPECT_EQ(tub.deleted_count(), 3u);
 }
 
+// The case: one wrong line_lengths entry, then erase 1 from a stopped recorder.
+TEST(Recorder, erase_on_a_tub_with_a_wrong_line_lengths_entry_repairs_it_and_loses_no_record) {
+  Rig rig;
+  rig.start_recording();
+  for (int i = 1; i <= 5; ++i) rig.drive(static_cast<std::uint64_t>(i), 100 * i);
+  rig.stop_recording();
+  const std::string tub = rig.dir.str("tub");
+  auto meta = nlohmann::json::parse(std::ifstream(tub + "/catalog_0.catalog_manifest"));
+  meta["line_lengths"][0] = 999999;
+  std::ofstream(tub + "/catalog_0.catalog_manifest", std::ios::trunc) << meta.dump() << "\n";
+
+  rig.recorder.erase_last(1);
+  ASSERT_TRUE(rig.recorder.wait_idle(kWait));
+  ASSERT_EQ(rig.events.of_kind("record_repaired").size(), 1u);
+  EXPECT_NE(rig.events.of_kind("record_repaired")[0].second.find("catalog_0.catalog_manifest"),
+            std::string::npos);
+  EXPECT_EQ(rig.events.of_kind("record_erased").size(), 1u);
+  const TubReader reader(tub);
+  std::vector<std::int64_t> indexes;
+  for (const auto& r : reader.records()) indexes.push_back(r.index);
+  EXPECT_EQ(indexes, (std::vector<std::int64_t>{0, 1, 2, 3}));
+}
+
 // A write(2) that blocks once armed, until released: the recorder thread stuck on the disk.
 class StuckDisk {
  public:

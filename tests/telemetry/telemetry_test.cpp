@@ -59,10 +59,10 @@ TEST_F(TelemetryTest, state_messages_carry_the_documented_fields) {
   do {
     ASSERT_TRUE(receive(sub, topic, body));
   } while (topic != "state");
-  for (const char* key : {"schema", "seq", "tick", "time_s", "mode", "steering", "throttle",
-                          "reason", "prediction_age_ms", "frame_seq", "inference_ms",
-                          "pilot_rate_hz", "period_ms", "exec_ms", "overruns", "link_ok",
-                          "dropped"}) {
+  for (const char* key :
+       {"schema", "seq", "tick", "time_s", "mode", "steering", "throttle", "reason",
+        "prediction_age_ms", "frame_seq", "inference_ms", "pilot_rate_hz", "period_ms", "exec_ms",
+        "overruns", "link_ok", "dropped"}) {
     EXPECT_TRUE(body.contains(key)) << key;
   }
   EXPECT_EQ(body["tick"], 3);
@@ -89,6 +89,26 @@ TEST_F(TelemetryTest, a_change_of_stop_reason_becomes_a_safety_event) {
   }
   ASSERT_TRUE(saw_safety);
   EXPECT_EQ(body["reason"], "stale_prediction");
+  pub.stop();
+}
+
+TEST_F(TelemetryTest, event_text_that_is_not_utf8_is_published_with_replacement_characters) {
+  // A config or tub error quoting the file's bytes once made dump() throw on this thread.
+  TelemetryPublisher pub(cfg);
+  pub.start();
+  wait_connected(pub);
+  pub.publish_event("warning", "control.mode: '\xff' is not a mode", {{"value", "\xb5"}});
+  std::string topic;
+  nlohmann::json body;
+  do {
+    ASSERT_TRUE(receive(sub, topic, body));
+  } while (body.value("type", "") != "warning");
+  EXPECT_EQ(body["message"], "control.mode: '\xef\xbf\xbd' is not a mode");  // U+FFFD
+  EXPECT_EQ(body["value"], "\xef\xbf\xbd");
+  pub.on_tick(TickState{});  // the thread is still serving
+  do {
+    ASSERT_TRUE(receive(sub, topic, body));
+  } while (topic != "state");
   pub.stop();
 }
 

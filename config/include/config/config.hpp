@@ -117,6 +117,7 @@ struct ControlApiConfig {
   std::string endpoint = "tcp://127.0.0.1:5557";   // ZeroMQ REP bind address
   std::string curve_secret_key;     // file with the server's CURVE secret key; empty: no CURVE
   std::string curve_authorized_keys;  // file listing client public keys allowed in (CURVE)
+  int max_request_bytes = 65536;      // bytes; longer requests are refused before parsing
 };
 
 struct RecordConfig {
@@ -164,6 +165,7 @@ struct GamepadConfig {
   int record_toggle_button = 0;             // 0: A / Cross
   int erase_records_button = 2;             // 2: X / Triangle
   int erase_count = 100;                    // records the erase button erases
+  int erase_hold_ms = 1000;                 // ms 200..10000, hold of the erase button that erases
   int reconnect_min_ms = 100;               // ms, first re-open delay (doubles per failure)
   int reconnect_max_ms = 2000;              // ms, cap of the re-open back-off
 };

@@ -26,6 +26,9 @@ struct KeyInfo {
   double max = 0;                           // highest allowed value (kInt, kDouble only)
   std::vector<std::string> choices;         // allowed values (kEnum only)
   bool non_empty = false;                   // kString: the empty string is rejected
+  // kString: "" when a value is acceptable, else what is wrong with it; empty: any string.
+  std::function<std::string(const std::string&)> check;
+  std::string format;                       // kString with a check: what it accepts, in words
   bool live = false;                        // may change at run time (control API, SIGHUP reload)
   std::string doc;                          // one-line meaning
   std::function<Value(const Config&)> get;  // reads the bound field

@@ -34,7 +34,8 @@ struct EvalResult {
 };
 
 // Runs `pilot` on every record of `tub` (or the first `limit`, 0: all) with both labels and an
-// image. Throws TubError when an image cannot be read.
+// image. Throws TubError naming the tub when no record has both labels and an image (nothing to
+// compare with), or when an image cannot be read.
 EvalResult evaluate_tub(Pilot& pilot, const TubReader& tub, const Clock& clock,
                         std::size_t limit = 0);
 

@@ -26,7 +26,9 @@ struct TubRecord {
 };
 
 // Reads manifest.json and every catalog it lists (manifest paths, in order), skipping
-// deleted_indexes. Throws TubError naming the tub and the file when anything is unreadable.
+// deleted_indexes. Every line of a catalog is a record (a last line a crash cut short is
+// not); catalog manifests are not needed. Throws TubError naming the tub, the file and the
+// line or field when anything is unreadable.
 class TubReader {
  public:
   // Reads the whole catalog into memory (images stay on disk until image()).
@@ -53,7 +55,7 @@ class TubReader {
  private:
   void read_manifest();
   void read_catalog(const std::string& name, const std::vector<std::int64_t>& deleted);
-  TubRecord to_record(const nlohmann::json& line, const std::string& where) const;
+  TubRecord to_record(const nlohmann::json& line) const;
   [[noreturn]] void fail(const std::string& file, const std::string& what) const;
 
   std::string path_;

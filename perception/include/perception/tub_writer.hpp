@@ -40,7 +40,9 @@ struct TubOptions {
 // no user-space buffering, so a killed process loses at most the record being written. A
 // failed write throws TubError naming the file and the errno text and leaves what was
 // recorded before readable. sync() makes it survive a power loss too. Opening an existing tub
-// appends a new session to it. Not thread-safe; meant for one recording thread.
+// appends a new session to it; a catalog manifest that does not match its catalog is rebuilt
+// from the catalog's lines, never the other way round (docs/recording.md). Not thread-safe; meant
+// for one recording thread.
 class TubWriter {
  public:
   static constexpr int kMaxCatalogLen = 1000;  // records per catalog file (Donkey's max_len)
@@ -65,9 +67,10 @@ class TubWriter {
                      std::int64_t timestamp_ms,
                      const nlohmann::json& extras = nlohmann::json::object());
 
-  // Soft-deletes the last `n` records not yet deleted (any session), as Donkey's
-  // delete_last_n_records: their indexes go into deleted_indexes, files stay. Returns how
-  // many were newly deleted. Throws TubError.
+  // Soft-deletes the `n` newest records (highest _index in the catalogs) not yet deleted, in
+  // any session, as Donkey's delete_last_n_records: their indexes go into deleted_indexes,
+  // files stay. Returns how many were newly deleted. Throws TubError naming the file when a
+  // catalog it needs is unreadable; then nothing is changed.
   std::int64_t erase_last(std::int64_t n);
 
   // Flushes everything written so far to the storage device (syncfs), so a power loss keeps
@@ -82,11 +85,15 @@ class TubWriter {
   const std::string& session_id() const { return session_id_; }
   std::int64_t records_written() const { return records_written_; }
   const std::vector<std::int64_t>& deleted_indexes() const { return deleted_; }
+  // What opening the tub had to repair (a catalog manifest that did not match its catalog),
+  // for the operator; "" if nothing.
+  const std::string& repair_note() const { return repair_note_; }
 
  private:
   void create_new(nlohmann::json metadata);
   void open_existing();
   void open_catalog(bool append);
+  void resume_catalog();
   void write_manifest(bool with_session) const;
   void write_catalog_manifest() const;
   void write_image(const cv::Mat& bgr, const std::string& name) const;
@@ -112,6 +119,8 @@ class TubWriter {
   double catalog_created_at_s_ = 0.0;
   std::int64_t catalog_start_index_ = 0;
   std::vector<std::int64_t> line_lengths_;  // chars per line of the current catalog, incl. '\n'
+  std::vector<std::int64_t> line_indexes_;  // _index of each line of the current catalog
+  std::string repair_note_;                 // repair_note()
 };
 
 }  // namespace rcpilot::perception

@@ -111,7 +111,13 @@ void ControlLoop::tick(TimePoint now, bool on_deadline) {
   TickState st = core_.decide(in, tick_, now);
   st.link_ok = link_.send(st.command);
   link_ok_ = st.link_ok;
-  if (!st.link_ok) st.reason = StopReason::kMotorLinkDown;
+  if (!st.link_ok) {
+    // Nothing went out: report neutral, what the board's failsafe falls back to, not the
+    // setpoint the link refused.
+    st.reason = StopReason::kMotorLinkDown;
+    st.command.steering_norm = 0.0f;
+    st.command.throttle_norm = 0.0f;
+  }
   last_used_sequence_ = in.prediction.frame_sequence;
   const bool model_drove =
       new_prediction && st.reason == StopReason::kNone && st.mode != DriveMode::kUser;

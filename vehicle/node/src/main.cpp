@@ -2,6 +2,7 @@
 // SIGINT/SIGTERM or --duration.
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -18,6 +19,8 @@
 #include "perception/model_loader.hpp"
 #include "sim_backend/simulated_car.hpp"
 #include "telemetry/status_report.hpp"
+
+#include "operator/control_api_check.hpp"  // --check-config runs the control API's checks
 
 namespace rcpilot {
 namespace {
@@ -102,6 +105,7 @@ int run(const Options& opt) {
     if (opt.check_config) {
       perception::make_pilot(cfg);
       if (sim_backend::wants_simulated_car(cfg)) sim_backend::load_simulated_car(cfg, SteadyClock{});
+      vehicle::check_control_api_config(cfg);
       std::printf("%s: config and model OK\n", cfg.source_path.c_str());
       return app::kExitOk;
     }
@@ -121,6 +125,7 @@ int run(const Options& opt) {
 int main(int argc, char** argv) {
   namespace cli = rcpilot::cli;
   rcpilot::Options opt;
+  std::string duration = "0";  // checked as text: app::duration_problem names what is wrong
   cli::CommandLine command_line{"rcpilot", "rcpilot: the control node of a self-driving RC car"};
   cli::add_config_options(command_line.options(), &opt.config_path, &opt.overrides);
   command_line.options()
@@ -129,9 +134,13 @@ int main(int argc, char** argv) {
       .flag("config-reference", &opt.config_reference,
             "Print the configuration reference (Markdown) and exit")
       .option("duration",
-              cli::po::value(&opt.duration_s)->notifier(cli::non_negative("--duration")),
+              cli::po::value(&duration)->notifier([](const std::string& text) {
+                const std::string problem = rcpilot::app::duration_problem(text);
+                if (!problem.empty()) throw cli::po::error("--duration: " + problem);
+              }),
               "Stop after this many seconds (0: run until SIGINT/SIGTERM)");
   if (const auto exit_code = command_line.parse(argc, argv)) return *exit_code;
+  opt.duration_s = std::strtod(duration.c_str(), nullptr);
   if (opt.config_reference) {
     std::printf("%s", rcpilot::config::reference_markdown().c_str());
     return 0;

@@ -39,8 +39,9 @@ std::unique_ptr<vehicle::GamepadReader> make_gamepad(const config::Config& cfg, 
                                                      vehicle::Recorder& recorder,
                                                      const vehicle::EventFn& events);
 
-// The control API's `record` command acting on the node's Recorder: waits briefly for the
-// recorder thread so the reply can say whether it worked.
+// The control API's `record` command acting on the node's Recorder: waits briefly (up to 1 s)
+// for the recorder thread so the reply can say whether it worked. The control server runs it
+// on its slow worker, never on the thread that serves e-stops.
 class RecorderControl final : public vehicle::RecordingControl {
  public:
   explicit RecorderControl(vehicle::Recorder& recorder) : recorder_(recorder) {}

@@ -83,8 +83,9 @@ json value_json(const config::Value& v) {
   return std::visit([](const auto& x) { return json(x); }, v);
 }
 
-json error_reply(const std::string& code, const std::string& message) {
-  return {{"v", kControlApiVersion}, {"ok", false}, {"error", code}, {"message", message}};
+bool id_ok(const json& id) {
+  return id.is_null() || id.is_number() ||
+         (id.is_string() && id.get_ref<const std::string&>().size() <= kMaxIdBytes);
 }
 
 json refusal(const Transition& t) {
@@ -96,22 +97,68 @@ json refusal(const Transition& t) {
 
 ControlHandler::ControlHandler(ControlTargets targets) : t_(std::move(targets)) {}
 
-std::string ControlHandler::handle(const std::string& request_text) {
-  // The parser's message quotes the bytes it read, which may not be UTF-8: replace those
-  // rather than let dump() throw on the server thread.
-  const auto text = [](const json& reply) {
-    return reply.dump(-1, ' ', false, json::error_handler_t::replace);
+json ControlHandler::error_reply(const std::string& code, const std::string& message) {
+  return {{"v", kControlApiVersion}, {"ok", false}, {"error", code}, {"message", message}};
+}
+
+std::string ControlHandler::to_text(const json& reply) {
+  return reply.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+ParsedRequest ControlHandler::parse(const std::string& request_text) {
+  ParsedRequest out;
+  // The callback sees every array and object before it is built: refusing the deep ones here
+  // keeps the stack of everything after (copy, dump, destroy) within kMaxRequestDepth.
+  const json::parser_callback_t depth_guard = [](int depth, json::parse_event_t event, json&) {
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+        depth >= kMaxRequestDepth) {
+      throw RequestError("too_deep", "the request nests arrays/objects deeper than " +
+                                         std::to_string(kMaxRequestDepth) +
+                                         " levels; no command needs more than 3");
+    }
+    return true;
   };
-  json request;
   try {
-    request = json::parse(request_text);
-  } catch (const json::parse_error& e) {
-    return text(error_reply("malformed", std::string("request is not JSON: ") + e.what()));
+    out.request = json::parse(request_text, depth_guard);
+  } catch (const RequestError& e) {
+    out.reply = error_reply(e.code, e.what());
+  } catch (const json::out_of_range& e) {
+    out.reply = error_reply("malformed", std::string("a number in the request is out of range "
+                                                     "(must fit a 64-bit float): ") +
+                                             e.what());
+  } catch (const json::exception& e) {
+    out.reply = error_reply("malformed", std::string("request is not JSON: ") + e.what());
   }
-  return text(handle(request));
+  if (!out.reply.is_null()) out.request = nullptr;
+  return out;
+}
+
+bool ControlHandler::is_slow(const json& request) {
+  if (!request.is_object()) return false;
+  const auto cmd = request.find("cmd");
+  return cmd != request.end() && (*cmd == "record" || *cmd == "reload");
+}
+
+bool ControlHandler::is_estop(const json& request) {
+  if (!request.is_object()) return false;
+  const auto cmd = request.find("cmd");
+  return cmd != request.end() && *cmd == "estop";
+}
+
+std::string ControlHandler::handle(const std::string& request_text) {
+  // The parser's message quotes the bytes it read, which may not be UTF-8: to_text replaces
+  // those rather than let dump() throw on the server thread.
+  const ParsedRequest parsed = parse(request_text);
+  return to_text(parsed.reply.is_null() ? handle(parsed.request) : parsed.reply);
 }
 
 json ControlHandler::handle(const json& request) {
+  // Only a small scalar `id` is echoed: a structure chosen by the client is never copied.
+  const bool has_id = request.is_object() && request.contains("id");
+  if (has_id && !id_ok(request["id"])) {
+    return error_reply("bad_id", "`id` must be a string of at most " + std::to_string(kMaxIdBytes) +
+                                     " bytes, a number or null");
+  }
   try {
     if (!request.is_object()) throw RequestError("malformed", "request must be a JSON object");
     if (request.contains("v") && request["v"] != kControlApiVersion) {
@@ -129,11 +176,11 @@ json ControlHandler::handle(const json& request) {
     json reply = dispatch(cmd, request);
     reply["v"] = kControlApiVersion;
     reply["ok"] = true;
-    if (request.contains("id")) reply["id"] = request["id"];
+    if (has_id) reply["id"] = request["id"];
     return reply;
   } catch (const RequestError& e) {
     json reply = error_reply(e.code, e.what());
-    if (request.is_object() && request.contains("id")) reply["id"] = request["id"];
+    if (has_id) reply["id"] = request["id"];
     return reply;
   } catch (const std::exception& e) {
     return error_reply("internal", e.what());

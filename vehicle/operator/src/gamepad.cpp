@@ -44,6 +44,22 @@ void require_distinct(const std::vector<std::pair<std::string, int>>& bindings, 
 
 }  // namespace
 
+std::string js_event_problem(const js_event& event, const JoystickShape& shape) {
+  const auto type = static_cast<std::uint8_t>(event.type & ~JS_EVENT_INIT);
+  if (type == JS_EVENT_AXIS) {
+    if (event.number >= shape.axes) {
+      return "an axis number beyond the " + std::to_string(shape.axes) + " axes it reports";
+    }
+    return "";
+  }
+  if (type != JS_EVENT_BUTTON) return "an event type that is neither axis nor button";
+  if (event.number >= shape.buttons) {
+    return "a button number beyond the " + std::to_string(shape.buttons) + " buttons it reports";
+  }
+  if (event.value != 0 && event.value != 1) return "a button value other than 0 or 1";
+  return "";
+}
+
 std::string_view to_string(GamepadAction action) {
   switch (action) {
     case GamepadAction::kModeCycle:
@@ -102,6 +118,7 @@ void GamepadDecoder::reset() {
   steering_norm_ = 0.0f;
   throttle_norm_ = 0.0f;
   pressed_.fill(false);
+  erase_pressed_ = false;
 }
 
 float GamepadDecoder::shape(std::int16_t raw, double scale, bool inverted) const {
@@ -118,11 +135,33 @@ float GamepadDecoder::shape(std::int16_t raw, double scale, bool inverted) const
 std::optional<GamepadAction> GamepadDecoder::on_button(const js_event& event) {
   const bool down = event.value != 0;
   const bool was_down = std::exchange(pressed_[event.number], down);
-  if ((event.type & JS_EVENT_INIT) != 0 || !down || was_down) return std::nullopt;
+  const bool init = (event.type & JS_EVENT_INIT) != 0;
+  if (event.number == config_.erase_records_button) return on_erase_button(event, init, down);
+  if (init || !down || was_down) return std::nullopt;
   for (const ButtonBinding& b : kButtons) {
     if (config_.*b.number == event.number) return b.action;
   }
   return std::nullopt;
+}
+
+// Erasing needs a deliberate gesture: press, hold erase_hold_ms, release.
+std::optional<GamepadAction> GamepadDecoder::on_erase_button(const js_event& event, bool init,
+                                                             bool down) {
+  if (init) {
+    erase_pressed_ = false;  // held while connecting: not a press we saw
+    return std::nullopt;
+  }
+  if (down) {
+    if (!erase_pressed_) erase_pressed_at_ms_ = event.time;
+    erase_pressed_ = true;
+    return std::nullopt;
+  }
+  const bool was_pressed = std::exchange(erase_pressed_, false);
+  const std::uint32_t held_ms = event.time - erase_pressed_at_ms_;  // u32 ms, wraps like time
+  if (!was_pressed || held_ms < static_cast<std::uint32_t>(config_.erase_hold_ms)) {
+    return std::nullopt;
+  }
+  return GamepadAction::kEraseRecords;
 }
 
 }  // namespace rcpilot::vehicle

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,11 +28,33 @@ std::string open_error(const std::string& device, int err) {
          "(sudo usermod -aG input $USER, then log in again); retrying";
 }
 
+std::string not_a_joystick(const std::string& device, const std::string& why) {
+  return "gamepad " + device + " is not a joystick (" + why +
+         "); nothing from it is used; set gamepad.device to a joystick device (`ls "
+         "/dev/input/js*` lists them); retrying";
+}
+
 int milliseconds_ceil(Duration d) {
   return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(d).count());
 }
 
 }  // namespace
+
+bool ioctl_identify(int fd, JoystickShape& shape, std::string& error) {
+  unsigned char axes = 0;
+  unsigned char buttons = 0;
+  if (::ioctl(fd, JSIOCGAXES, &axes) != 0) {
+    error = "ioctl JSIOCGAXES: " + error_text(errno);
+    return false;
+  }
+  if (::ioctl(fd, JSIOCGBUTTONS, &buttons) != 0) {
+    error = "ioctl JSIOCGBUTTONS: " + error_text(errno);
+    return false;
+  }
+  shape.axes = axes;
+  shape.buttons = buttons;
+  return true;
+}
 
 std::string_view to_string(GamepadEvent event) {
   switch (event) {
@@ -46,11 +69,13 @@ std::string_view to_string(GamepadEvent event) {
 }
 
 GamepadReader::GamepadReader(const config::GamepadConfig& config, const Clock& clock,
-                             GamepadHandlers handlers, std::chrono::milliseconds repeat)
+                             GamepadHandlers handlers, std::chrono::milliseconds repeat,
+                             JoystickIdentify identify)
     : config_(config),
       clock_(clock),
       handlers_(std::move(handlers)),
       repeat_(std::max(repeat, std::chrono::milliseconds(1))),
+      identify_(identify ? std::move(identify) : JoystickIdentify(ioctl_identify)),
       decoder_(config) {
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) throw std::system_error(errno, std::system_category(), "gamepad eventfd");
@@ -100,14 +125,7 @@ void GamepadReader::run() {
       std::max(config_.reconnect_max_ms, config_.reconnect_min_ms));
   std::chrono::milliseconds backoff = min_backoff;
   while (!stopping_.load()) {
-    Outcome outcome = Outcome::kNothing;
-    const int fd = ::open(config_.device.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-      fail_open(open_error(config_.device, errno));
-    } else {
-      outcome = serve(fd);
-      ::close(fd);
-    }
+    const Outcome outcome = open_and_serve();
     if (outcome == Outcome::kStopped) break;
     if (outcome == Outcome::kLost) backoff = min_backoff;  // it worked: retry soon
     if (!wait_unless_stopped(backoff)) break;
@@ -120,6 +138,24 @@ void GamepadReader::run() {
     gone.received_at = clock_.now();
     if (handlers_.on_input) handlers_.on_input(gone);
   }
+}
+
+GamepadReader::Outcome GamepadReader::open_and_serve() {
+  const int fd = ::open(config_.device.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    fail_open(open_error(config_.device, errno));
+    return Outcome::kNothing;
+  }
+  Outcome outcome = Outcome::kNothing;
+  std::string why;
+  shape_ = JoystickShape{};
+  if (identify_(fd, shape_, why)) {
+    outcome = serve(fd);
+  } else {
+    fail_open(not_a_joystick(config_.device, why));
+  }
+  ::close(fd);
+  return outcome;
 }
 
 // Reads `fd` until stop(), a loss or (before any event) a failure; publishes as it goes.
@@ -140,7 +176,8 @@ GamepadReader::Outcome GamepadReader::serve(int fd) {
     if (error.empty() && device_removed(fd)) error = config_.device + " was removed";
     if (!error.empty()) {
       if (!connected_) {
-        fail_open("gamepad " + error + " before sending any event; retrying");
+        fail_open("gamepad " + error +
+                  " before any valid event; nothing from it was used; retrying");
         return Outcome::kNothing;
       }
       lose(error);
@@ -169,7 +206,7 @@ bool GamepadReader::drain(int fd, std::string& error) {
     for (; pending_bytes_ - used >= sizeof(js_event); used += sizeof(js_event)) {
       js_event event;
       std::memcpy(&event, pending_ + used, sizeof event);
-      decode(event);
+      if (!decode(event, error)) return false;
     }
     std::memmove(pending_, pending_ + used, pending_bytes_ - used);  // keep a partial record
     pending_bytes_ -= used;
@@ -177,7 +214,14 @@ bool GamepadReader::drain(int fd, std::string& error) {
   return true;
 }
 
-void GamepadReader::decode(const js_event& event) {
+// Acts on a well-formed record; false with `error` for one a joystick cannot send (the
+// stream is garbage or out of step: nothing more from this open is used).
+bool GamepadReader::decode(const js_event& event, std::string& error) {
+  const std::string problem = js_event_problem(event, shape_);
+  if (!problem.empty()) {
+    error = config_.device + " sent a record that is not a joystick event (" + problem + ")";
+    return false;
+  }
   events_.fetch_add(1);
   if (!connected_) {
     connected_ = true;
@@ -192,6 +236,7 @@ void GamepadReader::decode(const js_event& event) {
   const GamepadUpdate update = decoder_.apply(event);
   if (update.input_changed) input_due_ = true;
   if (update.action && handlers_.on_action) handlers_.on_action(*update.action);
+  return true;
 }
 
 void GamepadReader::publish_input() {

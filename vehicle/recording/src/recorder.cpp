@@ -219,6 +219,7 @@ void Recorder::open_session() {
     status_.last_error.clear();
   }
   accepting_.store(true);
+  report_repair(*writer_);
   emit("record_started", "recording to " + path_ + ", session " + writer_->session_id());
 }
 
@@ -254,6 +255,7 @@ void Recorder::erase(std::int64_t n) {
       erased = writer_->erase_last(n);
     } else {
       perception::TubWriter tub(path_, nlohmann::json::object(), tub_options(cfg_, write_fn_));
+      report_repair(tub);
       erased = tub.erase_last(n);
       tub.close();
     }
@@ -275,6 +277,11 @@ void Recorder::erase(std::int64_t n) {
   }
   emit("record_erased", "erased the last " + std::to_string(erased) + " records of " + path_ +
                             " (" + std::to_string(n) + " asked)");
+}
+
+void Recorder::report_repair(const perception::TubWriter& tub) {
+  if (!tub.repair_note().empty())
+    emit("record_repaired", "tub " + path_ + ": " + tub.repair_note());
 }
 
 // Stops recording; the loop side never sees it (on_tick stops queueing).
@@ -300,7 +307,7 @@ void Recorder::fail(const std::string& what) {
 }
 
 void Recorder::emit(const std::string& kind, const std::string& text) {
-  if (kind == "record_error") {
+  if (kind == "record_error" || kind == "record_repaired") {
     spdlog::warn("{}", text);
   } else {
     spdlog::info("{}", text);

@@ -30,9 +30,10 @@ nlohmann::json state_to_json(const TickState& st) {
       {"mode", to_string(st.mode)},
       {"armed", st.armed},
       {"estop", st.estopped},
-      {"user", {{"valid", st.operator_input.valid},
-                {"steering", st.operator_input.steering_norm},
-                {"throttle", st.operator_input.throttle_norm}}},
+      {"user",
+       {{"valid", st.operator_input.valid},
+        {"steering", st.operator_input.steering_norm},
+        {"throttle", st.operator_input.throttle_norm}}},
       {"steering", st.command.steering_norm},
       {"throttle", st.command.throttle_norm},
       {"reason", to_string(st.reason)},
@@ -56,8 +57,8 @@ TelemetryPublisher::TelemetryPublisher(const config::TelemetryConfig& cfg)
   try {
     socket_->pub.bind(cfg.endpoint);
   } catch (const zmq::error_t& e) {
-    throw std::runtime_error("telemetry.endpoint '" + cfg.endpoint + "': cannot bind: " +
-                             e.what() + "; choose a free address or set telemetry.enabled: false");
+    throw std::runtime_error("telemetry.endpoint '" + cfg.endpoint + "': cannot bind: " + e.what() +
+                             "; choose a free address or set telemetry.enabled: false");
   }
 }
 
@@ -134,9 +135,9 @@ void TelemetryPublisher::watch_reason(const TickState& st) {
   // The loop cannot format text; safety changes become events here, off the real-time path.
   if (have_reason_ && st.reason == last_reason_) return;
   if (have_reason_ || st.reason != StopReason::kNone) {
-    publish_event("safety", st.reason == StopReason::kNone
-                                ? "driving allowed"
-                                : "neutral: " + std::string(to_string(st.reason)),
+    publish_event("safety",
+                  st.reason == StopReason::kNone ? "driving allowed"
+                                                 : "neutral: " + std::string(to_string(st.reason)),
                   {{"reason", to_string(st.reason)}, {"tick", st.tick}});
   }
   last_reason_ = st.reason;
@@ -167,12 +168,15 @@ void TelemetryPublisher::maybe_send_frame(std::uint64_t tick) {
   } catch (const perception::JpegError&) {
     return;  // an image JPEG cannot hold: no frame message, like a dropped one
   }
-  nlohmann::json meta = {{"schema", kTelemetrySchemaVersion}, {"frame_seq", frame.sequence},
-                         {"tick", tick}, {"width", frame.bgr.cols},
-                         {"height", frame.bgr.rows}, {"format", "jpeg"},
+  nlohmann::json meta = {{"schema", kTelemetrySchemaVersion},
+                         {"frame_seq", frame.sequence},
+                         {"tick", tick},
+                         {"width", frame.bgr.cols},
+                         {"height", frame.bgr.rows},
+                         {"format", "jpeg"},
                          {"captured_s", seconds_since_epoch(frame.captured_at)},
                          {"seq", ++sequence_}};
-  const std::string text = meta.dump();
+  const std::string text = meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   socket_->pub.send(zmq::buffer(std::string_view("frame")), zmq::send_flags::sndmore);
   socket_->pub.send(zmq::buffer(text), zmq::send_flags::sndmore);
   socket_->pub.send(zmq::buffer(jpeg_), zmq::send_flags::dontwait);
@@ -180,7 +184,9 @@ void TelemetryPublisher::maybe_send_frame(std::uint64_t tick) {
 
 void TelemetryPublisher::send(const char* topic, nlohmann::json body) {
   body["seq"] = ++sequence_;
-  const std::string text = body.dump();
+  // Event text may quote outside bytes (a config file, a tub, a device name) that are not
+  // UTF-8: replace them with U+FFFD instead of throwing on the telemetry thread.
+  const std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   socket_->pub.send(zmq::buffer(std::string_view(topic)), zmq::send_flags::sndmore);
   socket_->pub.send(zmq::buffer(text), zmq::send_flags::dontwait);
 }

@@ -44,7 +44,8 @@ std::optional<std::string> ControlClient::request_text(const std::string& text) 
 }
 
 std::optional<nlohmann::json> ControlClient::request(const nlohmann::json& request) {
-  const auto text = request_text(request.dump());
+  const auto text =
+      request_text(request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   if (!text) return std::nullopt;
   return nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
 }

@@ -14,7 +14,22 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr std::uintmax_t kMaxKeyFileBytes = 64 * 1024;  // a key file is a few hundred bytes
+
 std::string read_text(const std::string& path, const char* what) {
+  std::error_code ec;
+  const auto status = fs::status(path, ec);
+  if (!ec && fs::exists(status) && !fs::is_regular_file(status)) {
+    throw KeyFileError(std::string(what) + " " + path + ": is " +
+                       (fs::is_directory(status) ? "a directory" : "not a regular file") +
+                       ", not a key file; give the path of the file itself (`rcpilot-ctl keygen` "
+                       "makes key files)");
+  }
+  if (!ec && fs::exists(status) && fs::file_size(path, ec) > kMaxKeyFileBytes) {
+    throw KeyFileError(std::string(what) + " " + path +
+                       ": larger than 64 KiB, not a key file; "
+                       "check the path");
+  }
   std::ifstream in(path);
   if (!in) {
     throw KeyFileError(std::string(what) + " " + path +

@@ -1,6 +1,7 @@
 #pragma once
 // The control API's requests and replies (JSON, versioned; docs/control.md), free of sockets so
 // every command and error case is tested directly. ControlServer carries it over ZeroMQ.
+#include <cstddef>
 #include <functional>
 #include <string>
 
@@ -8,13 +9,17 @@
 
 #include "common/clock.hpp"
 #include "control/drive_state.hpp"
+#include "control/operator_inputs.hpp"
 #include "operator/live_config.hpp"
 #include "telemetry/events.hpp"
-#include "control/operator_inputs.hpp"
 
 namespace rcpilot::vehicle {
 
 constexpr int kControlApiVersion = 1;
+// Limits on what a request may hold (docs/control.md): deeper nesting is refused before any
+// value is built, so no attacker-chosen structure is ever copied or dumped recursively.
+constexpr int kMaxRequestDepth = 16;      // levels of nested arrays/objects, the request is 1
+constexpr std::size_t kMaxIdBytes = 256;  // `id` string length, bytes
 
 // What the `record` command acts on (the node's Recorder).
 class RecordingControl {
@@ -38,6 +43,13 @@ struct ControlTargets {
   EventFn event;                           // may be empty
 };
 
+// A request read from text: either `request` (JSON nested at most kMaxRequestDepth) or `reply`,
+// the error to answer instead.
+struct ParsedRequest {
+  nlohmann::json request;
+  nlohmann::json reply;  // non-null: the request was refused before acting
+};
+
 class ControlHandler {
  public:
   explicit ControlHandler(ControlTargets targets);
@@ -45,6 +57,17 @@ class ControlHandler {
   // One request in, one reply out; never throws. A rejected request changes nothing.
   std::string handle(const std::string& request_text);
   nlohmann::json handle(const nlohmann::json& request);
+  // The first half of handle(text): JSON and nesting depth checks. Never throws. The request
+  // size is the transport's to check (ControlServer, control_api.max_request_bytes).
+  static ParsedRequest parse(const std::string& request_text);
+  // Requests that may wait on the disk (`record`, `reload`): the server runs them off its thread.
+  static bool is_slow(const nlohmann::json& request);
+  // `request` is an `estop` (the server applies those before anything else it has read).
+  static bool is_estop(const nlohmann::json& request);
+  // The reply refusing a request: `code` is machine-readable, `message` says what to do.
+  static nlohmann::json error_reply(const std::string& code, const std::string& message);
+  // A reply as text; bytes that are not UTF-8 are replaced, never thrown on.
+  static std::string to_text(const nlohmann::json& reply);
 
  private:
   nlohmann::json dispatch(const std::string& cmd, const nlohmann::json& request);

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "common/clock.hpp"
@@ -21,8 +22,20 @@ enum class GamepadAction : std::uint8_t {
   kDisarm,        // disarm
   kEstop,         // latch the e-stop
   kRecordToggle,  // start recording if stopped, stop if recording
-  kEraseRecords,  // soft-delete the last gamepad.erase_count records
+  kEraseRecords,  // soft-delete the last gamepad.erase_count records (after a long hold)
 };
+
+// What a joystick device says it has (ioctl JSIOCGAXES / JSIOCGBUTTONS): event numbers
+// below these counts are its controls.
+struct JoystickShape {
+  int axes = 0;     // 0..255
+  int buttons = 0;  // 0..255
+};
+
+// "" when `event` is a record a joystick of `shape` can send: type axis or button (with or
+// without JS_EVENT_INIT), number below the axis or button count, button value 0 or 1.
+// Otherwise what is wrong with it (no values, so repeats read the same).
+std::string js_event_problem(const js_event& event, const JoystickShape& shape);
 
 std::string_view to_string(GamepadAction action);
 
@@ -37,6 +50,9 @@ struct GamepadUpdate {
 // Buttons: an action on the press edge of a mapped button; releases and the synthetic
 // JS_EVENT_INIT events the driver sends on open never act (a button held while the pad
 // connects must not fire). Axis INIT events do set the axis: they are where the stick is.
+// The erase button is the exception: it acts on release, and only after a hold of at least
+// gamepad.erase_hold_ms by the events' own timestamps (js_event::time, ms), so a brushed or
+// bounced button never erases records. Callers pass only records js_event_problem accepts.
 class GamepadDecoder {
  public:
   // Throws std::invalid_argument naming the gamepad.* keys when one axis or button number is
@@ -55,11 +71,14 @@ class GamepadDecoder {
  private:
   float shape(std::int16_t raw, double scale, bool inverted) const;
   std::optional<GamepadAction> on_button(const js_event& event);
+  std::optional<GamepadAction> on_erase_button(const js_event& event, bool init, bool down);
 
   config::GamepadConfig config_;
   float steering_norm_ = 0.0f;
   float throttle_norm_ = 0.0f;
   std::array<bool, 256> pressed_{};  // indexed by js_event::number (a __u8)
+  bool erase_pressed_ = false;       // the erase button went down by a real press (not INIT)
+  std::uint32_t erase_pressed_at_ms_ = 0;  // js_event::time of that press, ms (wraps)
 };
 
 }  // namespace rcpilot::vehicle

@@ -32,6 +32,14 @@ struct GamepadHandlers {
   std::function<void(GamepadEvent, const std::string&)> on_event;  // detail names the device
 };
 
+// Asks the open device `fd` what it is. Returns true with the joystick's shape, or false with
+// `error` saying why it is not a joystick (the reader names the device). The real one is
+// ioctl_identify(); tests inject one that accepts their fake device.
+using JoystickIdentify = std::function<bool(int fd, JoystickShape& shape, std::string& error)>;
+
+// ioctl JSIOCGAXES and JSIOCGBUTTONS: both succeed only on a joystick (joydev) device.
+bool ioctl_identify(int fd, JoystickShape& shape, std::string& error);
+
 struct GamepadStats {
   bool connected = false;           // events are arriving from an open device
   std::uint64_t events = 0;         // js_event records decoded
@@ -41,23 +49,27 @@ struct GamepadStats {
   std::string last_error;           // why the pad was last lost or not opened; "" if never
 };
 
-// Opens config.device (non-blocking), decodes its js_event records with a GamepadDecoder and
-// calls the handlers: on_input whenever steering or throttle change and again every `repeat`
-// of `clock` while connected (a joystick only sends changes, and operator input expires
-// downstream after a dead-man timeout), on_action on each mapped button press, on_event on
-// connect, loss and failed opens (the latter once per distinct error). The pad is connected
-// from its first event (joydev sends its INIT events on open). Read error, ENODEV, end of file
-// or the device node vanishing (checked by inode) is a loss: on_input(valid=false) at once,
-// kLost, then re-open after gamepad.reconnect_min_ms, doubling per failure up to
-// reconnect_max_ms. A device missing at start is kUnavailable and retried, never fatal.
+// Opens config.device (non-blocking), asks it whether it is a joystick (JoystickIdentify; a
+// device that is not is kUnavailable and nothing is read from it), decodes its js_event records
+// with a GamepadDecoder and calls the handlers: on_input whenever steering or throttle change
+// and again every `repeat` of `clock` while connected (a joystick only sends changes, and
+// operator input expires downstream after a dead-man timeout), on_action on each mapped button
+// press, on_event on connect, loss and failed opens (the latter once per distinct error). The
+// pad is connected from its first event (joydev sends its INIT events on open). Read error,
+// ENODEV, end of file, the device node vanishing (checked by inode) or a record a joystick of
+// that shape cannot send (js_event_problem; nothing of it or after it is used) is a loss:
+// on_input(valid=false) at once, kLost, then re-open after gamepad.reconnect_min_ms, doubling
+// per failure up to reconnect_max_ms. A device missing at start is kUnavailable and retried,
+// never fatal.
 class GamepadReader {
  public:
   static constexpr std::chrono::milliseconds kRepeat{50};
 
   // Throws std::invalid_argument as GamepadDecoder does for a mapping that is used twice.
   // `clock` stamps inputs and times the repeat; it must outlive this object.
+  // `identify`: empty for ioctl_identify.
   GamepadReader(const config::GamepadConfig& config, const Clock& clock, GamepadHandlers handlers,
-                std::chrono::milliseconds repeat = kRepeat);
+                std::chrono::milliseconds repeat = kRepeat, JoystickIdentify identify = {});
   ~GamepadReader();
   GamepadReader(const GamepadReader&) = delete;
   GamepadReader& operator=(const GamepadReader&) = delete;
@@ -71,9 +83,10 @@ class GamepadReader {
  private:
   enum class Outcome { kStopped, kLost, kNothing };
   void run();
+  Outcome open_and_serve();
   Outcome serve(int fd);
   bool drain(int fd, std::string& error);
-  void decode(const js_event& event);
+  bool decode(const js_event& event, std::string& error);
   void publish_input();
   void lose(const std::string& why);
   void fail_open(const std::string& why);
@@ -86,11 +99,13 @@ class GamepadReader {
   const Clock& clock_;
   GamepadHandlers handlers_;
   std::chrono::milliseconds repeat_;
+  JoystickIdentify identify_;
   GamepadDecoder decoder_;
 
   // Reader-thread state.
   unsigned char pending_[sizeof(js_event) * 32] = {};  // bytes read, not yet decoded
   std::size_t pending_bytes_ = 0;
+  JoystickShape shape_;  // of the open device
   bool connected_ = false;
   bool input_due_ = false;
   TimePoint last_published_{};

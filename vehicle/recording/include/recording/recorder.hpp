@@ -43,8 +43,9 @@ std::string record_tub_path(const config::Config& cfg);
 
 class Recorder final : public StateSink {
  public:
-  // `kind`: record_started, record_stopped, record_erased or record_error; `text`: a
-  // sentence for the operator (record_error names the file and the errno text).
+  // `kind`: record_started, record_stopped, record_erased, record_repaired or record_error;
+  // `text`: a sentence for the operator (record_error names the file and the errno text;
+  // record_repaired the catalog manifest rebuilt and why).
   using EventFn = std::function<void(const std::string& kind, const std::string& text)>;
 
   // `tub_path`: record_tub_path(cfg). `frames`: the grabber's newest frame. `write_fn`:
@@ -91,6 +92,7 @@ class Recorder final : public StateSink {
   void open_session();
   void close_session();
   void erase(std::int64_t n);
+  void report_repair(const perception::TubWriter& tub);
   void post(Request request, std::int64_t count);
   void fail(const std::string& what);
   void emit(const std::string& kind, const std::string& text);

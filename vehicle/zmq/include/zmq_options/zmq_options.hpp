@@ -4,6 +4,7 @@
 // deprecated from cppzmq 4.7 on: this works with every zmq.hpp from Ubuntu 20.04 to Debian 12.
 // Failures throw zmq::error_t, as cppzmq does.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include <zmq.hpp>
@@ -12,6 +13,13 @@ namespace rcpilot::zmq_options {
 
 // Sets an int option (ZMQ_LINGER ms, ZMQ_RCVTIMEO ms, ZMQ_SNDHWM messages, ZMQ_CURVE_SERVER).
 inline void set(zmq::socket_t& socket, int option, int value) {
+  if (zmq_setsockopt(static_cast<void*>(socket), option, &value, sizeof value) != 0) {
+    throw zmq::error_t();
+  }
+}
+
+// Sets a 64-bit option (ZMQ_MAXMSGSIZE bytes).
+inline void set_int64(zmq::socket_t& socket, int option, std::int64_t value) {
   if (zmq_setsockopt(static_cast<void*>(socket), option, &value, sizeof value) != 0) {
     throw zmq::error_t();
   }

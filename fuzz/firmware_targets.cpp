@@ -5,15 +5,12 @@
 
 #include "firmware_iface/mm1_link.hpp"
 #include "firmware_iface/vesc_protocol.hpp"
+#include "fuzz_support.hpp"
 #include "rcp_firmware.hpp"
 
-namespace rcpilot::fw::fuzz {
+namespace rcpilot::fuzz {
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
 
 class NullSink final : public board::TxSink {
  public:
@@ -74,11 +71,11 @@ int firmware_core(const std::uint8_t* data, std::size_t size) {
 }
 
 int vesc_replies(const std::uint8_t* data, std::size_t size) {
-  vesc::Decoder decoder;
+  fw::vesc::Decoder decoder;
   decoder.push(data, size);
   while (auto payload = decoder.next()) {
-    check(!payload->empty() && payload->size() <= vesc::kMaxPayload);
-    if (const auto v = vesc::parse_values(*payload)) check((*payload)[0] == 4);
+    check(!payload->empty() && payload->size() <= fw::vesc::kMaxPayload);
+    if (const auto v = fw::vesc::parse_values(*payload)) check((*payload)[0] == 4);
   }
   return 0;
 }
@@ -91,7 +88,7 @@ int mm1_reports(const std::uint8_t* data, std::size_t size) {
       if (c != '\r' && line.size() < 32) line.push_back(c);
       continue;
     }
-    if (const auto p = parse_mm1_line(line)) {
+    if (const auto p = fw::parse_mm1_line(line)) {
       check(p->first >= 500 && p->first <= 2500 && p->second >= 500 && p->second <= 2500);
     }
     line.clear();
@@ -99,14 +96,4 @@ int mm1_reports(const std::uint8_t* data, std::size_t size) {
   return 0;
 }
 
-const std::vector<Target>& targets() {
-  static const std::vector<Target> kTargets = {
-      {"native_board_messages", native_board_messages},
-      {"firmware_core", firmware_core},
-      {"vesc_replies", vesc_replies},
-      {"mm1_reports", mm1_reports},
-  };
-  return kTargets;
-}
-
-}  // namespace rcpilot::fw::fuzz
+}  // namespace rcpilot::fuzz

@@ -1,5 +1,5 @@
 // Replays the committed fuzz corpus (and seeded random noise) through every fuzz target, so
-// the decoders' invariants are checked in every regular test run, not only under libFuzzer.
+// the invariants are checked in every regular test run (gcc), not only under libFuzzer.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,12 +9,12 @@
 
 #include "fuzz_targets.hpp"
 
-namespace rcpilot::fw::fuzz {
+namespace rcpilot::fuzz {
 namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kCorpus = RCPILOT_SOURCE_DIR "/tests/firmware_iface/fuzz/corpus";
+const fs::path kCorpus = RCPILOT_SOURCE_DIR "/fuzz/corpus";
 
 std::vector<std::uint8_t> read_bytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -47,4 +47,4 @@ TEST(FuzzCorpus, every_target_survives_seeded_random_noise) {
 }
 
 }  // namespace
-}  // namespace rcpilot::fw::fuzz
+}  // namespace rcpilot::fuzz

@@ -2,5 +2,5 @@
 #include "fuzz_targets.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  return rcpilot::fw::fuzz::RCPILOT_FUZZ_TARGET(data, size);
+  return rcpilot::fuzz::RCPILOT_FUZZ_TARGET(data, size);
 }

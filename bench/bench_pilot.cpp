@@ -20,12 +20,12 @@
 #include <thread>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "common/clock.hpp"
 #include "common/latest_slot.hpp"
 #include "common/stats.hpp"
+#include "config/command_line.hpp"
 #include "config/config.hpp"
 #include "perception/frame_grabber.hpp"
 #include "perception/model_loader.hpp"
@@ -201,23 +201,40 @@ void write_json(const std::string& path, const Options& opt,
   std::ofstream(path) << doc.dump(2) << "\n";
 }
 
+// "0 20 30": the --fps default as --help shows it.
+std::string fps_text(const std::vector<double>& fps) {
+  std::string text;
+  for (const double f : fps) {
+    char number[32];
+    std::snprintf(number, sizeof number, "%g", f);
+    text += (text.empty() ? "" : " ") + std::string(number);
+  }
+  return text;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  namespace po = rcpilot::cli::po;
   Options opt;
-  CLI::App cli{"bench_pilot: grab -> prediction latency and pilot rate on the sim camera"};
-  cli.add_option("--fps", opt.fps, "source rates in Hz, one case each; 0: unpaced")
-      ->capture_default_str();
-  cli.add_option("--seconds", opt.seconds, "s measured per case")->capture_default_str();
-  cli.add_option("--warmup", opt.warmup, "s run before measuring")->capture_default_str();
-  cli.add_option("--model", opt.model, "ONNX model; metadata beside it")->capture_default_str();
-  cli.add_option("--threads", opt.threads, "inference threads")->capture_default_str();
-  cli.add_option("--backend", opt.backend, "model.backend: auto, opencv or onednn")
-      ->capture_default_str();
-  cli.add_option("--precision", opt.precision, "model.precision: auto, fp32 or bf16")
-      ->capture_default_str();
-  cli.add_option("--json", opt.json, "also write the results here");
-  CLI11_PARSE(cli, argc, argv);
+  rcpilot::cli::CommandLine cli{
+      "bench_pilot", "bench_pilot: grab -> prediction latency and pilot rate on the sim camera"};
+  cli.options()
+      .option(
+          "fps",
+          po::value(&opt.fps)->multitoken()->composing()->default_value(opt.fps, fps_text(opt.fps)),
+          "source rates in Hz, one case each; 0: unpaced")
+      .option("seconds", po::value(&opt.seconds)->default_value(opt.seconds), "s measured per case")
+      .option("warmup", po::value(&opt.warmup)->default_value(opt.warmup), "s run before measuring")
+      .option("model", po::value(&opt.model)->default_value(opt.model),
+              "ONNX model; metadata beside it")
+      .option("threads", po::value(&opt.threads)->default_value(opt.threads), "inference threads")
+      .option("backend", po::value(&opt.backend)->default_value(opt.backend),
+              "model.backend: auto, opencv or onednn")
+      .option("precision", po::value(&opt.precision)->default_value(opt.precision),
+              "model.precision: auto, fp32 or bf16")
+      .option("json", po::value(&opt.json), "also write the results here");
+  if (const auto exit_code = cli.parse(argc, argv)) return *exit_code;
 
   try {
     config::ModelConfig model_cfg;

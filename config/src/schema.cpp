@@ -1,8 +1,10 @@
 #include "config/schema.hpp"
 
 #include <algorithm>
-#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <type_traits>
 
 #include "config/endpoint.hpp"
@@ -454,10 +456,24 @@ Schema build_schema() {
   return s;
 }
 
+// The shortest text that reads back as v, as std::to_chars(v) writes it (which GCC 9 and 10's
+// libstdc++ lack for floating point): the fewest significant digits that round-trip, in plain
+// or exponent notation, whichever is shorter (plain on a tie).
 std::string format_double(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that round-trips
-  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+  char exp_text[40];
+  if (!std::isfinite(v)) {
+    std::snprintf(exp_text, sizeof exp_text, "%g", v);
+    return exp_text;
+  }
+  for (int digits = 1; digits <= 17; ++digits) {  // 17 digits always round-trip a double
+    std::snprintf(exp_text, sizeof exp_text, "%.*e", digits - 1, v);
+    if (std::strtod(exp_text, nullptr) != v && digits < 17) continue;
+    const int exponent = std::atoi(std::strchr(exp_text, 'e') + 1);
+    char plain[400];  // up to ~330 characters for the smallest subnormals
+    std::snprintf(plain, sizeof plain, "%.*f", std::max(0, digits - 1 - exponent), v);
+    return std::strlen(plain) <= std::strlen(exp_text) ? plain : exp_text;
+  }
+  return exp_text;
 }
 
 std::string quote(const std::string& s) {

@@ -21,10 +21,10 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "config/command_line.hpp"
 #include "config/loader.hpp"
 #include "firmware_iface/native_link.hpp"
 #include "firmware_iface/vesc_link.hpp"
@@ -341,53 +341,64 @@ int run_bench(const config::Config& cfg, const Options& opt, const vehicle::Outp
   return code;
 }
 
-void add_options(CLI::App& cli, Options& opt) {
-  cli.add_option("-c,--config", opt.config_path, "YAML config (default: the built-in sim profile)");
-  cli.add_option("--set", opt.overrides, "Override a key: --set section.key=value (repeatable)")
-      ->allow_extra_args(false);
-  cli.add_option("--max-throttle", opt.bench.max_throttle,
-                 "Safety cap on |throttle| sent, every command (norm, default 0.3)")
-      ->check(CLI::Range(0.01, 1.0));
-  cli.add_option("--deadman-ms", opt.deadman_ms,
-                 "A held key's nudge stops when no key repeat came for this long (default 150)")
-      ->check(CLI::Range(20, 2000));
-  cli.add_option("--first-repeat-ms", opt.first_repeat_ms,
-                 "Allowance for the keyboard's repeat delay after the first press (default 700)")
-      ->check(CLI::Range(20, 2000));
+void add_options(cli::CommandLine& command_line, Options& opt) {
+  namespace po = cli::po;
+  cli::add_config_options(command_line.options(), &opt.config_path, &opt.overrides);
+  command_line.options()
+      .option(
+          "max-throttle",
+          po::value(&opt.bench.max_throttle)->notifier(cli::in_range("--max-throttle", 0.01, 1.0)),
+          "Safety cap on |throttle| sent, every command (norm, default 0.3)")
+      .option("deadman-ms",
+              po::value(&opt.deadman_ms)->notifier(cli::in_range("--deadman-ms", 20, 2000)),
+              "A held key's nudge stops when no key repeat came for this long (default 150)")
+      .option(
+          "first-repeat-ms",
+          po::value(&opt.first_repeat_ms)->notifier(cli::in_range("--first-repeat-ms", 20, 2000)),
+          "Allowance for the keyboard's repeat delay after the first press (default 700)");
+  command_line.allow_options_after_command();  // the common options may follow the command
 }
 
-void add_commands(CLI::App& cli, Options& opt) {
-  cli.fallthrough();  // inherited by the commands: the common options may follow them too
-  auto* inter = cli.add_subcommand("interactive", "Keys in a raw terminal (the default)");
-  inter->add_option("--throttle", opt.bench.nudge_throttle, "Nudge throttle (norm, default 0.15)")
-      ->check(CLI::Range(0.0, 1.0));
-  inter->add_option("--steer-step", opt.bench.steering_step, "Steering per a/d press (norm)")
-      ->check(CLI::Range(0.001, 1.0));
-  auto* neutral = cli.add_subcommand("neutral", "Send neutral and show the board's status");
-  neutral->add_option("--for", opt.for_s, "Seconds (0, the default: until q or Ctrl-C)")
-      ->check(CLI::NonNegativeNumber);
-  auto* status = cli.add_subcommand("status", "Send neutral for a while, then print a report");
-  status->add_option("--for", opt.for_s, "Seconds (default 1)")->check(CLI::PositiveNumber);
-  auto* sweep = cli.add_subcommand("sweep", "Steering left -> centre -> right, throttle 0");
-  sweep->add_option("--amplitude", opt.sweep.amplitude, "Extremes reached (norm, default 1)")
-      ->check(CLI::Range(0.01, 1.0));
-  sweep->add_option("--step", opt.sweep.step, "Distance between points (norm, default 0.1)")
-      ->check(CLI::Range(0.01, 1.0));
-  sweep->add_option("--dwell", opt.dwell_s, "Seconds on each point (default 1)")
-      ->check(CLI::Range(0.02, 60.0));
-  auto* nudge = cli.add_subcommand("nudge", "Throttle for a moment, then neutral");
-  nudge->add_option("--throttle", opt.throttle,
-                    "Throttle, negative reverses (norm, default 0.15; capped by --max-throttle)")
-      ->check(CLI::Range(-1.0, 1.0));
-  nudge->add_option("--for", opt.for_s, "Seconds (default 0.5)")->check(CLI::Range(0.02, 10.0));
-  nudge->add_option("--steering", opt.steering, "Steering held meanwhile (norm, default 0)")
-      ->check(CLI::Range(-1.0, 1.0));
-  cli.require_subcommand(0, 1);
-  cli.final_callback([&cli, &opt, status, nudge] {
-    if (const auto subs = cli.get_subcommands(); !subs.empty()) opt.command = subs[0]->get_name();
-    if (status->parsed() && status->count("--for") == 0) opt.for_s = 1.0;
-    if (nudge->parsed() && nudge->count("--for") == 0) opt.for_s = 0.5;
-  });
+void add_commands(cli::CommandLine& command_line, Options& opt) {
+  namespace po = cli::po;
+  command_line.command("interactive", "Keys in a raw terminal (the default)")
+      .option("throttle",
+              po::value(&opt.bench.nudge_throttle)->notifier(cli::in_range("--throttle", 0.0, 1.0)),
+              "Nudge throttle (norm, default 0.15)")
+      .option(
+          "steer-step",
+          po::value(&opt.bench.steering_step)->notifier(cli::in_range("--steer-step", 0.001, 1.0)),
+          "Steering per a/d press (norm)");
+  command_line.command("neutral", "Send neutral and show the board's status")
+      .option("for", po::value(&opt.for_s)->notifier(cli::non_negative("--for")),
+              "Seconds (0, the default: until q or Ctrl-C)");
+  command_line.command("status", "Send neutral for a while, then print a report")
+      .option("for", po::value(&opt.for_s)->notifier(cli::positive("--for")),
+              "Seconds (default 1)");
+  command_line.command("sweep", "Steering left -> centre -> right, throttle 0")
+      .option("amplitude",
+              po::value(&opt.sweep.amplitude)->notifier(cli::in_range("--amplitude", 0.01, 1.0)),
+              "Extremes reached (norm, default 1)")
+      .option("step", po::value(&opt.sweep.step)->notifier(cli::in_range("--step", 0.01, 1.0)),
+              "Distance between points (norm, default 0.1)")
+      .option("dwell", po::value(&opt.dwell_s)->notifier(cli::in_range("--dwell", 0.02, 60.0)),
+              "Seconds on each point (default 1)");
+  command_line.command("nudge", "Throttle for a moment, then neutral")
+      .option("throttle",
+              po::value(&opt.throttle)->notifier(cli::in_range("--throttle", -1.0, 1.0)),
+              "Throttle, negative reverses (norm, default 0.15; capped by --max-throttle)")
+      .option("for", po::value(&opt.for_s)->notifier(cli::in_range("--for", 0.02, 10.0)),
+              "Seconds (default 0.5)")
+      .option("steering",
+              po::value(&opt.steering)->notifier(cli::in_range("--steering", -1.0, 1.0)),
+              "Steering held meanwhile (norm, default 0)");
+}
+
+// The chosen command, and the defaults of --for that depend on it.
+void apply_command(const cli::CommandLine& command_line, Options& opt) {
+  if (!command_line.chosen_command().empty()) opt.command = command_line.chosen_command();
+  if (opt.command == "status" && !command_line.given("for")) opt.for_s = 1.0;
+  if (opt.command == "nudge" && !command_line.given("for")) opt.for_s = 0.5;
 }
 
 }  // namespace
@@ -406,14 +417,12 @@ int main(int argc, char** argv) {
   }
 
   Options opt;
-  CLI::App cli{"rcpilot-motor: bench tool for the motor-controller board (calibration)"};
-  add_options(cli, opt);
-  add_commands(cli, opt);
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e) == 0 ? app::kExitOk : app::kExitConfigError;
-  }
+  cli::CommandLine command_line{
+      "rcpilot-motor", "rcpilot-motor: bench tool for the motor-controller board (calibration)"};
+  add_options(command_line, opt);
+  add_commands(command_line, opt);
+  if (const auto exit_code = command_line.parse(argc, argv)) return *exit_code;
+  apply_command(command_line, opt);
   const std::optional<config::Config> loaded =
       app::load_config_or_report("rcpilot-motor", opt.config_path, opt.overrides);
   if (!loaded) return app::kExitConfigError;

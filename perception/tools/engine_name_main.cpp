@@ -4,8 +4,7 @@
 #include <cstdio>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
+#include "config/command_line.hpp"
 #include "perception/engine_cache.hpp"
 #include "perception/tensorrt_engine.hpp"
 
@@ -45,22 +44,20 @@ int print_name(const Options& opt) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  namespace po = rcpilot::cli::po;
   Options opt;
-  CLI::App cli{
+  rcpilot::cli::CommandLine cli{
+      "rcpilot-engine-name",
       "rcpilot-engine-name: the cached TensorRT engine path of an ONNX model on this machine "
       "(<model folder>/engines/<stem>.<fingerprint>.trt<version>.sm<gpu>.<precision>.engine)"};
-  cli.add_option("--onnx", opt.onnx, "ONNX model the engine is built from")->required();
-  cli.add_option("--precision", opt.precision, "fp16 or fp32")->capture_default_str();
-  cli.add_option("--trt-version", opt.trt_version,
-                 "TensorRT version to name it for, e.g. 8.2.1 (default: the running library's)");
-  cli.add_option("--sm", opt.compute,
-                 "GPU compute capability to name it for, e.g. 53 (default: the current GPU's)");
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int rc = cli.exit(e);
-    return rc == 0 ? kExitOk : kExitUsage;
-  }
+  cli.options()
+      .option("onnx", po::value(&opt.onnx)->required(), "ONNX model the engine is built from")
+      .option("precision", po::value(&opt.precision)->default_value(opt.precision), "fp16 or fp32")
+      .option("trt-version", po::value(&opt.trt_version),
+              "TensorRT version to name it for, e.g. 8.2.1 (default: the running library's)")
+      .option("sm", po::value(&opt.compute),
+              "GPU compute capability to name it for, e.g. 53 (default: the current GPU's)");
+  if (const auto exit_code = cli.parse(argc, argv)) return *exit_code == 0 ? kExitOk : kExitUsage;
   try {
     return print_name(opt);
   } catch (const rcpilot::perception::ModelError& e) {

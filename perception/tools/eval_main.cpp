@@ -5,14 +5,14 @@
 #include <vector>
 
 #include <spdlog/spdlog.h>
-#include <CLI/CLI.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "config/command_line.hpp"
 #include "config/loader.hpp"
-#include "perception/replay_eval.hpp"
-#include "perception/tub_reader.hpp"
 #include "config/program.hpp"
 #include "perception/model_loader.hpp"
+#include "perception/replay_eval.hpp"
+#include "perception/tub_reader.hpp"
 
 namespace {
 
@@ -52,18 +52,17 @@ int evaluate(const rcpilot::config::Config& cfg, const Options& opt) {
 
 int main(int argc, char** argv) {
   using namespace rcpilot;
+  namespace po = cli::po;
   Options opt;
-  CLI::App cli{"rcpilot-eval: run the configured model over a tub; MAE and inference timing"};
-  cli.add_option("--tub", opt.tub, "Donkey tub v2 folder to replay")->required();
-  cli.add_option("-c,--config", opt.config_path, "YAML config (default: the built-in sim profile)");
-  cli.add_option("--set", opt.overrides, "Override a key: --set section.key=value");
-  cli.add_option("--limit", opt.limit, "Evaluate only the first N records (0: all)");
-  cli.add_option("--plot", opt.plot, "Write recorded vs predicted steering to this PNG");
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e) == 0 ? app::kExitOk : app::kExitConfigError;
-  }
+  cli::CommandLine cli{
+      "rcpilot-eval",
+      "rcpilot-eval: run the configured model over a tub; MAE and inference timing"};
+  cli.options()
+      .option("tub", po::value(&opt.tub)->required(), "Donkey tub v2 folder to replay")
+      .option("limit", po::value(&opt.limit), "Evaluate only the first N records (0: all)")
+      .option("plot", po::value(&opt.plot), "Write recorded vs predicted steering to this PNG");
+  cli::add_config_options(cli.options(), &opt.config_path, &opt.overrides);
+  if (const auto exit_code = cli.parse(argc, argv)) return *exit_code;
   const std::optional<config::Config> loaded =
       app::load_config_or_report("rcpilot-eval", opt.config_path, opt.overrides);
   if (!loaded) return app::kExitConfigError;

@@ -3,16 +3,16 @@
 #include <cstdio>
 #include <filesystem>
 
-#include <CLI/CLI.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <spdlog/spdlog.h>
 
+#include "config/command_line.hpp"
 #include "config/loader.hpp"
+#include "config/program.hpp"
+#include "perception/model_loader.hpp"
 #include "perception/tub_writer.hpp"
 #include "sim/dataset.hpp"
 #include "sim/lockstep.hpp"
-#include "config/program.hpp"
-#include "perception/model_loader.hpp"
 
 namespace rcpilot {
 namespace {
@@ -40,12 +40,6 @@ struct RenderOptions {
   double offset_m = 0.0;
   double heading_deg = 0.0;
 };
-
-void add_common(CLI::App& cmd, CommonOptions& c) {
-  cmd.add_option("-c,--config", c.config_path, "YAML config (default: the built-in sim profile)");
-  cmd.add_option("--set", c.overrides, "Override a key: --set section.key=value")
-      ->allow_extra_args(false);
-}
 
 int record(const config::Config& cfg, const RecordOptions& opt) {
   const sim::Track track = sim::load_configured_track(cfg);
@@ -127,41 +121,42 @@ int render(const config::Config& cfg, const RenderOptions& opt) {
 
 int main(int argc, char** argv) {
   using namespace rcpilot;
-  CLI::App cli{"rcpilot-sim: simulator tools (record training data, evaluate, render)"};
-  cli.require_subcommand(1);
+  namespace po = cli::po;
+  cli::CommandLine cli{"rcpilot-sim",
+                       "rcpilot-sim: simulator tools (record training data, evaluate, render)"};
+  cli.require_command();
   CommonOptions common;
   RecordOptions rec;
   EvaluateOptions eval;
   RenderOptions ren;
-  auto* rec_cmd = cli.add_subcommand("record", "Record expert driving as a Donkey tub v2");
-  add_common(*rec_cmd, common);
-  rec_cmd->add_option("--out", rec.out, "Tub folder to create")->required();
-  rec_cmd->add_option("--records", rec.records, "Records to write")->check(CLI::PositiveNumber);
-  rec_cmd->add_option("--seed", rec.seed, "Seed for poses, noise, lighting and texture");
-  auto* eval_cmd = cli.add_subcommand("evaluate", "Drive laps in lockstep: model and expert");
-  add_common(*eval_cmd, common);
-  eval_cmd->add_option("--laps", eval.laps, "Laps to drive")->check(CLI::PositiveNumber);
-  eval_cmd->add_option("--track", eval.track, "Track YAML (default: sim.track)");
-  eval_cmd->add_flag("--expert-only", eval.expert_only, "Skip the model");
-  auto* ren_cmd = cli.add_subcommand("render", "Save the camera view at a pose as an image");
-  add_common(*ren_cmd, common);
-  ren_cmd->add_option("--out", ren.out, "Image file (.png, .jpg)")->required();
-  ren_cmd->add_option("--s", ren.s_m, "Arc length along the track, m");
-  ren_cmd->add_option("--offset", ren.offset_m, "Lateral offset, m (+ left)");
-  ren_cmd->add_option("--heading", ren.heading_deg, "Heading offset, deg (+ left)");
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e) == 0 ? 0 : app::kExitConfigError;
-  }
+  auto& rec_cmd = cli.command("record", "Record expert driving as a Donkey tub v2");
+  cli::add_config_options(rec_cmd, &common.config_path, &common.overrides);
+  rec_cmd.option("out", po::value(&rec.out)->required(), "Tub folder to create")
+      .option("records", po::value(&rec.records)->notifier(cli::positive_size("--records")),
+              "Records to write")
+      .option("seed", po::value(&rec.seed), "Seed for poses, noise, lighting and texture");
+  auto& eval_cmd = cli.command("evaluate", "Drive laps in lockstep: model and expert");
+  cli::add_config_options(eval_cmd, &common.config_path, &common.overrides);
+  eval_cmd
+      .option("laps", po::value(&eval.laps)->notifier(cli::positive_count("--laps")),
+              "Laps to drive")
+      .option("track", po::value(&eval.track), "Track YAML (default: sim.track)")
+      .flag("expert-only", &eval.expert_only, "Skip the model");
+  auto& ren_cmd = cli.command("render", "Save the camera view at a pose as an image");
+  cli::add_config_options(ren_cmd, &common.config_path, &common.overrides);
+  ren_cmd.option("out", po::value(&ren.out)->required(), "Image file (.png, .jpg)")
+      .option("s", po::value(&ren.s_m), "Arc length along the track, m")
+      .option("offset", po::value(&ren.offset_m), "Lateral offset, m (+ left)")
+      .option("heading", po::value(&ren.heading_deg), "Heading offset, deg (+ left)");
+  if (const auto exit_code = cli.parse(argc, argv)) return *exit_code;
   const std::optional<config::Config> loaded =
       app::load_config_or_report("rcpilot-sim", common.config_path, common.overrides);
   if (!loaded) return app::kExitConfigError;
   const config::Config& cfg = *loaded;
   app::setup_logging(cfg.log.level);
   try {
-    if (rec_cmd->parsed()) return record(cfg, rec);
-    if (eval_cmd->parsed()) return evaluate(cfg, eval);
+    if (cli.chosen_command() == "record") return record(cfg, rec);
+    if (cli.chosen_command() == "evaluate") return evaluate(cfg, eval);
     return render(cfg, ren);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
+#include <cmath>  // NAN: GCC 9 and 10 do not include it through gtest
 
 namespace rcpilot::vehicle {
 namespace {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>  // NAN: GCC 9 and 10 do not include it through gtest
 #include <random>
 
 #include "board_thread.hpp"

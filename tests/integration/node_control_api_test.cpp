@@ -24,6 +24,7 @@
 #include "api_node.hpp"
 #include "ctl/control_client.hpp"
 #include "ctl/curve_keys.hpp"
+#include "zmq_options/zmq_options.hpp"
 #include "perception/tub_reader.hpp"
 #include "process.hpp"
 #include "telemetry_client.hpp"
@@ -43,12 +44,12 @@ std::optional<std::string> send_multipart(const ClientOptions& o,
                                           const std::vector<std::string>& parts) {
   zmq::context_t ctx;
   zmq::socket_t req(ctx, zmq::socket_type::req);
-  req.set(zmq::sockopt::linger, 0);
-  req.set(zmq::sockopt::rcvtimeo, static_cast<int>(o.timeout.count()));
+  zmq_options::set(req, ZMQ_LINGER, 0);
+  zmq_options::set(req, ZMQ_RCVTIMEO, static_cast<int>(o.timeout.count()));
   if (!o.server_public_key.empty()) {
-    req.set(zmq::sockopt::curve_serverkey, o.server_public_key);
-    req.set(zmq::sockopt::curve_publickey, o.client_public_key);
-    req.set(zmq::sockopt::curve_secretkey, o.client_secret_key);
+    zmq_options::set(req, ZMQ_CURVE_SERVERKEY, o.server_public_key);
+    zmq_options::set(req, ZMQ_CURVE_PUBLICKEY, o.client_public_key);
+    zmq_options::set(req, ZMQ_CURVE_SECRETKEY, o.client_secret_key);
   }
   req.connect(o.endpoint);
   for (std::size_t i = 0; i < parts.size(); ++i) {

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
+#include "zmq_options/zmq_options.hpp"
+
 namespace rcpilot::testing {
 
 struct TelemetryMessage {
@@ -19,8 +21,8 @@ struct TelemetryMessage {
 class TelemetryClient {
  public:
   explicit TelemetryClient(const std::string& endpoint) {
-    sub_.set(zmq::sockopt::subscribe, "");
-    sub_.set(zmq::sockopt::rcvtimeo, 50);
+    zmq_options::set(sub_, ZMQ_SUBSCRIBE, "");
+    zmq_options::set(sub_, ZMQ_RCVTIMEO, 50);
     sub_.connect(endpoint);  // ZeroMQ reconnects until the node binds
     thread_ = std::thread([this] { run(); });
   }
@@ -47,7 +49,7 @@ class TelemetryClient {
       if (!sub_.recv(topic)) continue;
       if (!sub_.recv(body)) continue;
       // `frame` messages carry a third part (the JPEG): skip it so the next topic lines up.
-      while (sub_.get(zmq::sockopt::rcvmore)) {
+      while (zmq_options::more_parts(sub_)) {
         zmq::message_t extra;
         (void)sub_.recv(extra);
       }

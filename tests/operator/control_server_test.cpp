@@ -14,6 +14,8 @@
 
 #include <zmq.hpp>
 
+#include "zmq_options/zmq_options.hpp"
+
 #include "config/loader.hpp"
 #include "operator/control_server.hpp"
 
@@ -60,8 +62,8 @@ class BlockingRecording final : public RecordingControl {
 class Client {
  public:
   Client(zmq::context_t& ctx, const std::string& endpoint) : req_(ctx, zmq::socket_type::req) {
-    req_.set(zmq::sockopt::linger, 0);
-    req_.set(zmq::sockopt::rcvtimeo, kTimeoutMs);
+    zmq_options::set(req_, ZMQ_LINGER, 0);
+    zmq_options::set(req_, ZMQ_RCVTIMEO, kTimeoutMs);
     req_.connect(endpoint);
   }
   void send(const std::string& text) { req_.send(zmq::buffer(text), zmq::send_flags::none); }

@@ -5,6 +5,8 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "zmq_options/zmq_options.hpp"
+
 namespace rcpilot::vehicle {
 namespace {
 
@@ -27,20 +29,20 @@ struct TelemetryTest : ::testing::Test {
 
   void SetUp() override {
     cfg.endpoint = "tcp://127.0.0.1:*";
-    sub.set(zmq::sockopt::subscribe, "");
-    sub.set(zmq::sockopt::rcvtimeo, 3000);
+    zmq_options::set(sub, ZMQ_SUBSCRIBE, "");
+    zmq_options::set(sub, ZMQ_RCVTIMEO, 3000);
   }
   // PUB/SUB drops messages until the subscription has propagated: publish until one arrives.
   void wait_connected(TelemetryPublisher& pub) {
     sub.connect(pub.bound_endpoint());
-    sub.set(zmq::sockopt::rcvtimeo, 50);
+    zmq_options::set(sub, ZMQ_RCVTIMEO, 50);
     std::string topic;
     nlohmann::json body;
     for (int i = 0; i < 100; ++i) {
       pub.publish_event("probe", "connecting");
       if (receive(sub, topic, body)) break;
     }
-    sub.set(zmq::sockopt::rcvtimeo, 3000);
+    zmq_options::set(sub, ZMQ_RCVTIMEO, 3000);
   }
 };
 

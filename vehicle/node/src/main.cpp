@@ -2,6 +2,7 @@
 // SIGINT/SIGTERM or --duration.
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -10,8 +11,8 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <CLI/CLI.hpp>
 
+#include "config/command_line.hpp"
 #include "config/loader.hpp"
 #include "config/program.hpp"
 #include "node/node.hpp"
@@ -122,23 +123,24 @@ int run(const Options& opt) {
 }  // namespace rcpilot
 
 int main(int argc, char** argv) {
+  namespace cli = rcpilot::cli;
   rcpilot::Options opt;
-  CLI::App app{"rcpilot: the control node of a self-driving RC car"};
-  app.add_option("-c,--config", opt.config_path, "YAML config (default: the built-in sim profile)");
-  app.add_option("--set", opt.overrides, "Override a key: --set section.key=value (repeatable)")
-      ->allow_extra_args(false);
-  app.add_flag("--print-config", opt.print_config, "Print the effective config and exit");
-  app.add_flag("--check-config", opt.check_config, "Validate config and model, then exit");
-  app.add_flag("--config-reference", opt.config_reference,
-               "Print the configuration reference (Markdown) and exit");
-  app.add_option("--duration", opt.duration_s,
-                 "Stop after this many seconds (0: run until SIGINT/SIGTERM)")
-      ->check(rcpilot::app::duration_problem);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : rcpilot::app::kExitConfigError;
-  }
+  std::string duration = "0";  // checked as text: app::duration_problem names what is wrong
+  cli::CommandLine command_line{"rcpilot", "rcpilot: the control node of a self-driving RC car"};
+  cli::add_config_options(command_line.options(), &opt.config_path, &opt.overrides);
+  command_line.options()
+      .flag("print-config", &opt.print_config, "Print the effective config and exit")
+      .flag("check-config", &opt.check_config, "Validate config and model, then exit")
+      .flag("config-reference", &opt.config_reference,
+            "Print the configuration reference (Markdown) and exit")
+      .option("duration",
+              cli::po::value(&duration)->notifier([](const std::string& text) {
+                const std::string problem = rcpilot::app::duration_problem(text);
+                if (!problem.empty()) throw cli::po::error("--duration: " + problem);
+              }),
+              "Stop after this many seconds (0: run until SIGINT/SIGTERM)");
+  if (const auto exit_code = command_line.parse(argc, argv)) return *exit_code;
+  opt.duration_s = std::strtod(duration.c_str(), nullptr);
   if (opt.config_reference) {
     std::printf("%s", rcpilot::config::reference_markdown().c_str());
     return 0;

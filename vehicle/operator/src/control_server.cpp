@@ -9,6 +9,8 @@
 
 #include <zmq.hpp>
 
+#include "zmq_options/zmq_options.hpp"
+
 #include "config/loader.hpp"  // ConfigError
 #include "ctl/curve_keys.hpp"
 #include "operator/control_api_check.hpp"
@@ -65,11 +67,11 @@ ControlServer::ControlServer(const config::ControlApiConfig& cfg, ControlHandler
       sockets_(std::make_unique<Sockets>()) {
   check_control_api(cfg);  // the same checks as --check-config
   if (!cfg.curve_secret_key.empty()) use_curve(cfg);
-  sockets_->router.set(zmq::sockopt::linger, 0);
+  zmq_options::set(sockets_->router, ZMQ_LINGER, 0);
   // Up to twice the limit is read and answered `too_large`; beyond that ZeroMQ drops the
   // message unread and closes that connection, so a huge request never reaches memory.
-  sockets_->router.set(zmq::sockopt::maxmsgsize,
-                       2 * static_cast<std::int64_t>(cfg.max_request_bytes));
+  zmq_options::set_int64(sockets_->router, ZMQ_MAXMSGSIZE,
+                         2 * static_cast<std::int64_t>(cfg.max_request_bytes));
   try {
     sockets_->router.bind(cfg.endpoint);
   } catch (const zmq::error_t& e) {
@@ -99,16 +101,16 @@ void ControlServer::use_curve(const config::ControlApiConfig& cfg) {
     }
     // The ZAP handler must be bound before the CURVE socket, or ZeroMQ lets everyone in.
     sockets_->zap.bind(kZapEndpoint);
-    sockets_->router.set(zmq::sockopt::curve_server, 1);
-    sockets_->router.set(zmq::sockopt::curve_secretkey, server.secret_key);
-    sockets_->router.set(zmq::sockopt::zap_domain, "rcpilot");
+    zmq_options::set(sockets_->router, ZMQ_CURVE_SERVER, 1);
+    zmq_options::set(sockets_->router, ZMQ_CURVE_SECRETKEY, server.secret_key);
+    zmq_options::set(sockets_->router, ZMQ_ZAP_DOMAIN, "rcpilot");
   } catch (const KeyFileError& e) {
     throw config::ConfigError(std::string("control_api: ") + e.what());
   }
 }
 
 std::string ControlServer::bound_endpoint() const {
-  return sockets_->router.get(zmq::sockopt::last_endpoint);
+  return zmq_options::last_endpoint(sockets_->router);
 }
 
 void ControlServer::start() {
@@ -158,7 +160,7 @@ void ControlServer::answer_zap() {
     if (!sockets_->zap.recv(part, zmq::recv_flags::none)) return;
     if (n < frames.size()) frames[n] = std::move(part);
     ++n;
-  } while (sockets_->zap.get(zmq::sockopt::rcvmore));
+  } while (zmq_options::more_parts(sockets_->zap));
   const bool curve_request = n == frames.size() && frames[5].to_string() == "CURVE";
   const bool allowed = curve_request && authorized_.count(z85(frames[6].to_string())) != 0;
   if (!allowed) refused_.fetch_add(1);
@@ -177,7 +179,7 @@ void ControlServer::read_batch(std::vector<Request>& batch) {
   while (batch.size() < kMaxBatch) {
     std::vector<zmq::message_t> frames(1);
     if (!sockets_->router.recv(frames[0], zmq::recv_flags::dontwait)) return;
-    while (sockets_->router.get(zmq::sockopt::rcvmore)) {
+    while (zmq_options::more_parts(sockets_->router)) {
       frames.emplace_back();
       (void)sockets_->router.recv(frames.back(), zmq::recv_flags::none);
     }

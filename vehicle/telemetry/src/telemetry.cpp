@@ -5,6 +5,8 @@
 
 #include <zmq.hpp>
 
+#include "zmq_options/zmq_options.hpp"
+
 #include "perception/jpeg_codec.hpp"
 
 namespace rcpilot::vehicle {
@@ -50,8 +52,8 @@ nlohmann::json state_to_json(const TickState& st) {
 TelemetryPublisher::TelemetryPublisher(const config::TelemetryConfig& cfg)
     : cfg_(cfg), socket_(std::make_unique<Socket>()), states_(cfg.queue_depth) {
   // Keep the final shutdown messages for a moment so subscribers get them.
-  socket_->pub.set(zmq::sockopt::linger, 500);
-  socket_->pub.set(zmq::sockopt::sndhwm, cfg.queue_depth);
+  zmq_options::set(socket_->pub, ZMQ_LINGER, 500);
+  zmq_options::set(socket_->pub, ZMQ_SNDHWM, cfg.queue_depth);
   try {
     socket_->pub.bind(cfg.endpoint);
   } catch (const zmq::error_t& e) {
@@ -63,7 +65,7 @@ TelemetryPublisher::TelemetryPublisher(const config::TelemetryConfig& cfg)
 TelemetryPublisher::~TelemetryPublisher() { stop(); }
 
 std::string TelemetryPublisher::bound_endpoint() const {
-  return socket_->pub.get(zmq::sockopt::last_endpoint);
+  return zmq_options::last_endpoint(socket_->pub);
 }
 
 void TelemetryPublisher::set_extra_state(std::function<void(nlohmann::json&)> extra) {

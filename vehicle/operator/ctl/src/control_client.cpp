@@ -2,6 +2,8 @@
 
 #include <zmq.hpp>
 
+#include "zmq_options/zmq_options.hpp"
+
 namespace rcpilot::vehicle {
 
 struct ControlClient::Socket {
@@ -19,13 +21,13 @@ ControlClient::~ControlClient() = default;
 void ControlClient::connect() {
   socket_->req = std::make_unique<zmq::socket_t>(socket_->context, zmq::socket_type::req);
   zmq::socket_t& req = *socket_->req;
-  req.set(zmq::sockopt::linger, 0);
-  req.set(zmq::sockopt::rcvtimeo, static_cast<int>(options_.timeout.count()));
-  req.set(zmq::sockopt::sndtimeo, static_cast<int>(options_.timeout.count()));
+  zmq_options::set(req, ZMQ_LINGER, 0);
+  zmq_options::set(req, ZMQ_RCVTIMEO, static_cast<int>(options_.timeout.count()));
+  zmq_options::set(req, ZMQ_SNDTIMEO, static_cast<int>(options_.timeout.count()));
   if (!options_.server_public_key.empty()) {
-    req.set(zmq::sockopt::curve_serverkey, options_.server_public_key);
-    req.set(zmq::sockopt::curve_publickey, options_.client_public_key);
-    req.set(zmq::sockopt::curve_secretkey, options_.client_secret_key);
+    zmq_options::set(req, ZMQ_CURVE_SERVERKEY, options_.server_public_key);
+    zmq_options::set(req, ZMQ_CURVE_PUBLICKEY, options_.client_public_key);
+    zmq_options::set(req, ZMQ_CURVE_SECRETKEY, options_.client_secret_key);
   }
   req.connect(options_.endpoint);
 }

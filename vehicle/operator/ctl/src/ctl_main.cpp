@@ -3,12 +3,14 @@
 #include <chrono>
 #include <cstdio>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+
+#include "config/command_line.hpp"
 
 #include "ctl/control_client.hpp"
 #include "ctl/ctl_watch.hpp"
@@ -78,7 +80,7 @@ json parse_assignments(const std::vector<std::string>& assignments) {
   json values = json::object();
   for (const auto& a : assignments) {
     const auto eq = a.find('=');
-    if (eq == std::string::npos) throw CLI::ValidationError("set", "expected key=value, got " + a);
+    if (eq == std::string::npos) throw std::invalid_argument("set: expected key=value, got " + a);
     const std::string text = a.substr(eq + 1);
     json v = json::parse(text, nullptr, false);
     values[a.substr(0, eq)] = v.is_discarded() ? json(text) : v;
@@ -106,101 +108,108 @@ int keygen(const std::string& base) {
   return 0;
 }
 
+// What the commands' arguments fill in.
+struct CommandArgs {
+  std::string mode;
+  std::vector<std::string> keys;                   // get
+  std::vector<std::string> assignments;            // set
+  std::string action;                              // record
+  int count = 100;                                 // record erase
+  double steering = 0, throttle = 0, seconds = 1;  // drive
+  vehicle::WatchOptions watch;
+  std::string key_base;  // keygen
+};
+
+void add_options(cli::CommandLine& command_line, Options& o) {
+  namespace po = cli::po;
+  command_line.require_command();
+  command_line.options()
+      .option("endpoint,e", po::value(&o.endpoint)->default_value(o.endpoint),
+              "control API address")
+      .option("telemetry,t", po::value(&o.telemetry)->default_value(o.telemetry),
+              "telemetry address (watch)")
+      .option("server-key", po::value(&o.server_key), "CURVE: the node's public key (file or Z85)")
+      .option("key", po::value(&o.client_key), "CURVE: this client's .key_secret file")
+      .option("timeout-ms", po::value(&o.timeout_ms)->default_value(o.timeout_ms),
+              "wait this long for an answer")
+      .flag("json", &o.json_out, "print replies as JSON");
+}
+
+void add_commands(cli::CommandLine& command_line, CommandArgs& a) {
+  namespace po = cli::po;
+  command_line.command("status", "mode, arming, safety reason, loop and pilot figures");
+  command_line.command("arm", "arm the car (refused unless operator input is neutral)");
+  command_line.command("disarm", "disarm the car");
+  command_line.command("estop", "latch the e-stop (clear_estop and arm to drive again)");
+  command_line.command("clear_estop", "clear a latched e-stop; the car stays disarmed");
+  command_line.command("reload", "reload the config file (live keys only)");
+  command_line.command("mode", "set the drive mode")
+      .positional("mode", po::value(&a.mode)->required(), "user, local_angle or local");
+  command_line.command("get", "show live tunables (all, or the keys named)")
+      .positional("keys", po::value(&a.keys), "section.key ...", -1);
+  command_line.command("set", "change live tunables at once, all or nothing")
+      .positional("assignments", po::value(&a.assignments)->required(), "section.key=value ...",
+                  -1);
+  command_line.command("record", "start or stop recording, erase the last N records")
+      .positional("action",
+                  po::value(&a.action)->required()->notifier(
+                      cli::one_of("action", {"start", "stop", "erase"})),
+                  "start, stop or erase")
+      .positional("count", po::value(&a.count)->default_value(a.count), "erase: how many records");
+  command_line.command("drive", "drive by hand for a while (dead-man: stops after)")
+      .positional("steering", po::value(&a.steering)->required(), "-1 .. 1")
+      .positional("throttle", po::value(&a.throttle)->required(), "-1 .. 1")
+      .option("for", po::value(&a.seconds)->default_value(a.seconds), "seconds");
+  command_line.command("watch", "live view of the node's telemetry")
+      .option("duration", po::value(&a.watch.duration_s),
+              "stop after this many seconds (0: Ctrl-C)")
+      .option("save-frames", po::value(&a.watch.save_frames_dir),
+              "write `frame` JPEGs there (needs telemetry.frame_every_n_ticks > 0)")
+      .flag("plain", &a.watch.plain, "one line per refresh instead of a full screen");
+  command_line.command("keygen", "make a CURVE key pair: NAME.key and NAME.key_secret")
+      .positional("name", po::value(&a.key_base)->required(), "file name without extension");
+}
+
+// The control API request of a request-reply command.
+json request_of(const std::string& command, const CommandArgs& a) {
+  if (command == "mode") return {{"cmd", "mode"}, {"mode", a.mode}};
+  if (command == "get") {
+    json request = {{"cmd", "get"}};
+    if (!a.keys.empty()) request["keys"] = a.keys;
+    return request;
+  }
+  if (command == "set") return {{"cmd", "set"}, {"values", parse_assignments(a.assignments)}};
+  if (command == "record") {
+    json request = {{"cmd", "record"}, {"action", a.action}};
+    if (a.action == "erase") request["count"] = a.count;
+    return request;
+  }
+  return {{"cmd", command}};
+}
+
 }  // namespace
 }  // namespace rcpilot::ctl
 
 int main(int argc, char** argv) {
   using namespace rcpilot;
-  using nlohmann::json;
   ctl::Options o;
-  CLI::App app{"rcpilot-ctl: control and watch a running rcpilot (docs/control.md)"};
-  app.require_subcommand(1);
-  app.add_option("-e,--endpoint", o.endpoint, "control API address")->capture_default_str();
-  app.add_option("-t,--telemetry", o.telemetry, "telemetry address (watch)")->capture_default_str();
-  app.add_option("--server-key", o.server_key, "CURVE: the node's public key (file or Z85)");
-  app.add_option("--key", o.client_key, "CURVE: this client's .key_secret file");
-  app.add_option("--timeout-ms", o.timeout_ms, "wait this long for an answer")
-      ->capture_default_str();
-  app.add_flag("--json", o.json_out, "print replies as JSON");
-
-  json request;
-  auto simple = [&](const char* name, const char* help) {
-    app.add_subcommand(name, help)->callback([&request, name] { request = {{"cmd", name}}; });
-  };
-  simple("status", "mode, arming, safety reason, loop and pilot figures");
-  simple("arm", "arm the car (refused unless operator input is neutral)");
-  simple("disarm", "disarm the car");
-  simple("estop", "latch the e-stop (clear_estop and arm to drive again)");
-  simple("clear_estop", "clear a latched e-stop; the car stays disarmed");
-  simple("reload", "reload the config file (live keys only)");
-
-  std::string mode;
-  app.add_subcommand("mode", "set the drive mode")
-      ->callback([&] {
-        request = {{"cmd", "mode"}, {"mode", mode}};
-      })
-      ->add_option("mode", mode, "user, local_angle or local")
-      ->required();
-
-  std::vector<std::string> keys;
-  app.add_subcommand("get", "show live tunables (all, or the keys named)")
-      ->callback([&] {
-        request = {{"cmd", "get"}};
-        if (!keys.empty()) request["keys"] = keys;
-      })
-      ->add_option("keys", keys, "section.key ...");
-
-  std::vector<std::string> assignments;
-  app.add_subcommand("set", "change live tunables at once, all or nothing")
-      ->callback([&] {
-        request = {{"cmd", "set"}, {"values", ctl::parse_assignments(assignments)}};
-      })
-      ->add_option("assignments", assignments, "section.key=value ...")
-      ->required();
-
-  std::string action;
-  int count = 100;
-  auto* record = app.add_subcommand("record", "start or stop recording, erase the last N records");
-  record->add_option("action", action, "start, stop or erase")
-      ->required()
-      ->check(CLI::IsMember({"start", "stop", "erase"}));
-  record->add_option("count", count, "erase: how many records")->capture_default_str();
-  record->callback([&] {
-    request = {{"cmd", "record"}, {"action", action}};
-    if (action == "erase") request["count"] = count;
-  });
-
-  double steering = 0, throttle = 0, seconds = 1;
-  auto* drive = app.add_subcommand("drive", "drive by hand for a while (dead-man: stops after)");
-  drive->add_option("steering", steering, "-1 .. 1")->required();
-  drive->add_option("throttle", throttle, "-1 .. 1")->required();
-  drive->add_option("--for", seconds, "seconds")->capture_default_str();
-
-  vehicle::WatchOptions watch_opt;
-  auto* watch = app.add_subcommand("watch", "live view of the node's telemetry");
-  watch->add_option("--duration", watch_opt.duration_s, "stop after this many seconds (0: Ctrl-C)");
-  watch->add_option("--save-frames", watch_opt.save_frames_dir,
-                    "write `frame` JPEGs there (needs telemetry.frame_every_n_ticks > 0)");
-  watch->add_flag("--plain", watch_opt.plain, "one line per refresh instead of a full screen");
-
-  std::string key_base;
-  app.add_subcommand("keygen", "make a CURVE key pair: NAME.key and NAME.key_secret")
-      ->add_option("name", key_base, "file name without extension")
-      ->required();
-
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : ctl::kExitUsage;
+  ctl::CommandArgs a;
+  cli::CommandLine command_line{
+      "rcpilot-ctl", "rcpilot-ctl: control and watch a running rcpilot (docs/control.md)"};
+  ctl::add_options(command_line, o);
+  ctl::add_commands(command_line, a);
+  if (const auto exit_code = command_line.parse(argc, argv)) {
+    return *exit_code == 0 ? 0 : ctl::kExitUsage;
   }
+  const std::string& command = command_line.chosen_command();
   try {
-    if (app.got_subcommand("keygen")) return ctl::keygen(key_base);
-    if (app.got_subcommand("drive")) return ctl::drive(o, steering, throttle, seconds);
-    if (app.got_subcommand("watch")) {
-      watch_opt.endpoint = o.telemetry;
-      return vehicle::run_watch(watch_opt);
+    if (command == "keygen") return ctl::keygen(a.key_base);
+    if (command == "drive") return ctl::drive(o, a.steering, a.throttle, a.seconds);
+    if (command == "watch") {
+      a.watch.endpoint = o.telemetry;
+      return vehicle::run_watch(a.watch);
     }
-    return ctl::call(o, request);
+    return ctl::call(o, ctl::request_of(command, a));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rcpilot-ctl: %s\n", e.what());
     return ctl::kExitUsage;

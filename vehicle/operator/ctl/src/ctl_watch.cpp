@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 #include <zmq.hpp>
 
+#include "zmq_options/zmq_options.hpp"
+
 namespace rcpilot::vehicle {
 namespace {
 
@@ -166,8 +168,8 @@ int run_watch(const WatchOptions& options) {
     std::filesystem::create_directories(options.save_frames_dir);
   zmq::context_t context;
   zmq::socket_t sub(context, zmq::socket_type::sub);
-  sub.set(zmq::sockopt::subscribe, "");
-  sub.set(zmq::sockopt::rcvtimeo, 50);
+  zmq_options::set(sub, ZMQ_SUBSCRIBE, "");
+  zmq_options::set(sub, ZMQ_RCVTIMEO, 50);
   sub.connect(options.endpoint);
   const bool tty = isatty(STDOUT_FILENO) != 0 && !options.plain;
   WatchView view;
@@ -182,7 +184,7 @@ int run_watch(const WatchOptions& options) {
     zmq::message_t topic, body;
     if (sub.recv(topic) && sub.recv(body)) {
       const json j = json::parse(body.to_string(), nullptr, false);
-      if (topic.to_string() == "frame" && sub.get(zmq::sockopt::rcvmore)) {
+      if (topic.to_string() == "frame" && zmq_options::more_parts(sub)) {
         zmq::message_t jpeg;
         if (sub.recv(jpeg) && !options.save_frames_dir.empty()) {
           save_frame(options.save_frames_dir, j, jpeg);

@@ -2,6 +2,8 @@
 // the invariants are checked in every regular test run (gcc), not only under libFuzzer.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -38,6 +40,8 @@ TEST(FuzzCorpus, every_target_has_a_corpus_and_survives_it) {
 TEST(FuzzCorpus, every_target_survives_seeded_random_noise) {
   std::mt19937 rng(11);
   for (const Target& t : targets()) {
+    SCOPED_TRACE("fuzz target " + t.name);  // named even when the target throws or dies
+    std::fprintf(stderr, "random noise through %s\n", t.name.c_str());
     for (int i = 0; i < 300; ++i) {
       std::vector<std::uint8_t> bytes(rng() % 600);
       for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());

@@ -1,5 +1,6 @@
 #include "config/loader.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "config/embedded_profile.hpp"
 #include "config/schema.hpp"
@@ -320,24 +322,65 @@ Document read_document(const std::string& path) {
   return {std::move(text), path, absolute.parent_path().string()};
 }
 
+// Notes whether a YAML document holds anything and where its content starts (the second
+// document is only looked at, never built).
+class DocumentProbe final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { seen(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    seen(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    seen(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    seen(mark);
+  }
+  void OnMapEnd() override {}
+
+  YAML::Mark start;      // where the document's first content is
+  bool content = false;  // the document holds something
+
+ private:
+  void seen(const YAML::Mark& mark) {
+    if (!content) start = mark;
+    content = true;
+  }
+};
+
+// Throws when `text` holds a second YAML document with content. It walks at most two
+// documents: yaml-cpp's LoadAll never ends on some malformed inputs (found by fuzzing).
+void refuse_second_document(const Document& doc) {
+  std::istringstream in(doc.text);
+  YAML::Parser parser(in);
+  DocumentProbe first;
+  DocumentProbe second;
+  if (!parser.HandleNextDocument(first) || !parser.HandleNextDocument(second)) return;
+  if (!second.content) return;  // a `---` with nothing after it ignores nothing
+  throw ConfigError(where(doc.source, second.start) +
+                    ": a second YAML document (after a `---` or `...` line) is not read: "
+                    "rcpilot reads one document per file; merge its keys into the first and "
+                    "remove the `---` line");
+}
+
 // The one document of the file; a second one (after `---`) would be silently ignored, so it
 // is an error naming where it starts.
 YAML::Node parse_document(const Document& doc) {
-  std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(doc.text);
+    YAML::Node node = YAML::Load(doc.text);
+    refuse_second_document(doc);
+    return node;
   } catch (const YAML::Exception& e) {
     throw ConfigError(where(doc.source, e.mark) + ": YAML syntax error: " + e.msg +
                       "; fix the YAML there (indentation, `key: value` colons, quotes)");
   }
-  for (std::size_t i = 1; i < docs.size(); ++i) {
-    if (docs[i].IsNull()) continue;  // a `---` with nothing after it ignores nothing
-    throw ConfigError(where(doc.source, docs[i].Mark()) +
-                      ": a second YAML document (after a `---` or `...` line) is not read: "
-                      "rcpilot reads one document per file; merge its keys into the first and "
-                      "remove the `---` line");
-  }
-  return docs.empty() ? YAML::Node() : docs.front();
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ COMMON = ("build-essential cmake pkg-config git libturbojpeg0-dev libyaml-cpp-de
           "libsystemd-dev libgtest-dev libgmock-dev libbenchmark-dev python3 python3-numpy "
           "python3-yaml python3-zmq stress-ng gstreamer1.0-plugins-base "
           "gstreamer1.0-plugins-good libopencv-dev python3-opencv libserial-dev libboost-dev "
-          "libboost-system-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libpng-dev")
+          "libboost-system-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libpng-dev clang")
 
 
 class InstallDepsTest(unittest.TestCase):

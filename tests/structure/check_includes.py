@@ -15,10 +15,12 @@ ALLOWED = {
     "firmware_iface": ["common/", "config/", "firmware_iface/", "rcp_"],
     "perception": ["common/", "config/"],
     "vehicle/control": ["common/", "config/", "firmware_iface/", "perception/prediction.hpp"],
-    "vehicle/telemetry": ["common/", "config/", "firmware_iface/", "perception/", "control/"],
+    "vehicle/zmq": [],
+    "vehicle/telemetry": ["common/", "config/", "firmware_iface/", "perception/", "control/",
+                          "zmq_options/"],
     "vehicle/recording": ["common/", "config/", "perception/", "control/"],
-    "vehicle/operator/ctl": [],
-    "vehicle/operator": ["common/", "config/", "control/", "telemetry/", "ctl/"],
+    "vehicle/operator/ctl": ["zmq_options/", "config/command_line.hpp"],
+    "vehicle/operator": ["common/", "config/", "control/", "telemetry/", "ctl/", "zmq_options/"],
     "vehicle/node": ["common/", "config/", "firmware_iface/", "perception/", "control/",
                      "telemetry/", "recording/", "operator/", "sim_backend/"],
     "sim": ["common/", "config/", "firmware_iface/", "perception/", "control/", "telemetry/",
@@ -28,6 +30,7 @@ ALLOWED = {
 TOOL_EXTRA = {"firmware_iface/tools": ["sim_backend/"]}
 OWN_PREFIX = {"vehicle/control": "control/", "vehicle/telemetry": "telemetry/",
               "vehicle/recording": "recording/", "vehicle/operator/ctl": "ctl/",
+              "vehicle/zmq": "zmq_options/",
               "vehicle/operator": "operator/", "vehicle/node": "node/", "sim": "sim/"}
 # System headers the real-time core must not see.
 CORE_FORBIDDEN = ("zmq", "nlohmann/", "spdlog/", "fmt/", "opencv2/", "CLI/", "boost/asio")

@@ -203,7 +203,7 @@ void TubWriter::open_catalog(bool append) {
     resume_catalog();
     if (static_cast<int>(line_lengths_.size()) >= kMaxCatalogLen) return open_catalog(false);
   } else {
-    paths_.push_back("catalog_" + std::to_string(paths_.size()) + ".catalog");
+    paths_.push_back(unused_catalog_name());
     catalog_start_index_ = current_index_;
     catalog_created_at_s_ = epoch_seconds();
   }
@@ -213,6 +213,21 @@ void TubWriter::open_catalog(bool append) {
       open_or_throw((fs::path(path_) / paths_.back()).string(), O_WRONLY | O_CREAT | O_APPEND);
   write_catalog_manifest();
   write_manifest(false);
+}
+
+// The next catalog_N.catalog that no file in the folder has: a catalog the manifest does not
+// list (left by another program, or by a crash before the manifest named it) is never
+// appended to or replaced.
+std::string TubWriter::unused_catalog_name() const {
+  for (std::size_t n = paths_.size();; ++n) {
+    const std::string name = "catalog_" + std::to_string(n) + ".catalog";
+    std::error_code ec;
+    const fs::path dir(path_);
+    const bool listed = std::find(paths_.begin(), paths_.end(), name) != paths_.end();
+    if (!listed && !fs::exists(dir / name, ec) && !fs::exists(dir / (name + "_manifest"), ec)) {
+      return name;
+    }
+  }
 }
 
 // Continues the last catalog. Its lines are the records (tub_format.hpp): line_lengths is

@@ -188,6 +188,29 @@ TEST(TubDamage, a_catalog_path_outside_the_tub_is_refused_and_not_touched) {
   EXPECT_EQ(text_of(dir.path() / "victim"), "precious\n");
 }
 
+// Found by fuzz/tub_reopen: a manifest listing no catalog beside a catalog_0.catalog it does
+// not list (another program's, or a crash's). The recorder used to append to that file and
+// list it, so a tub that read before no longer read after one record.
+TEST(TubDamage, a_catalog_file_the_manifest_does_not_list_is_never_appended_to) {
+  TempDir dir;
+  const fs::path tub = recorded_tub(dir, 2);
+  set_manifest_line(tub, 5, R"({"paths": [], "current_index": 2, "deleted_indexes": []})");
+  write_text(tub / "catalog_0.catalog", "{\"_index\": 0, not a record\n");
+  const std::string foreign = text_of(tub / "catalog_0.catalog");
+  ASSERT_NO_THROW(TubReader r(tub.string()));
+  TubWriter writer(tub.string());
+  writer.write(image(5), 0.1f, 0.2f, "user", 2000);
+  writer.close();
+  EXPECT_EQ(text_of(tub / "catalog_0.catalog"), foreign);
+  const TubReader after(tub.string());
+  ASSERT_EQ(after.records().size(), 1u);
+  EXPECT_EQ(after.records()[0].index, 2);
+  std::ifstream manifest(tub / "manifest.json");
+  std::string line;
+  for (int i = 0; i < 5; ++i) std::getline(manifest, line);
+  EXPECT_EQ(json::parse(line)["paths"], json::parse(R"(["catalog_1.catalog"])"));
+}
+
 TEST(TubDamage, manifest_fields_of_the_wrong_type_are_errors_naming_file_line_and_field) {
   const std::vector<std::pair<int, std::string>> cases = {
       {5, R"({"paths": "catalog_0.catalog", "current_index": 1})"},

@@ -94,6 +94,7 @@ class TubWriter {
   void open_existing();
   void open_catalog(bool append);
   void resume_catalog();
+  std::string unused_catalog_name() const;
   void write_manifest(bool with_session) const;
   void write_catalog_manifest() const;
   void write_image(const cv::Mat& bgr, const std::string& name) const;

@@ -316,6 +316,28 @@ void check_constraints(const Config& cfg, const Origins& origins, const std::str
   }
 }
 
+// Calibration the configured board cannot output is refused here, at load (and by
+// --check-config), not when the link starts: the message names the key and where it was set.
+void check_driver_pulses(const Config& cfg, const Origins& origins, const std::string& source) {
+  const auto range = pulse_range(cfg.motor.driver);
+  if (!range) return;
+  for (const char* key : {"motor.steering_min_us", "motor.steering_center_us",
+                          "motor.steering_max_us", "motor.throttle_min_us",
+                          "motor.throttle_center_us", "motor.throttle_max_us"}) {
+    const KeyInfo& info = *find_key(key);
+    const Value value = info.get(cfg);
+    const double us = as_number(value);
+    if (us >= range->min_us && us <= range->max_us) continue;
+    const std::string at = origins.count(key) != 0             ? origins.at(key)
+                           : origins.count("motor.driver") != 0 ? origins.at("motor.driver")
+                                                                : source;
+    throw ConfigError(at + ": " + key + " is " + with_unit(info, format_value(info, value)) +
+                      ", but motor.driver " + std::string(to_string(cfg.motor.driver)) +
+                      " can only output " + std::to_string(range->min_us) + ".." +
+                      std::to_string(range->max_us) + " us: set it within that range");
+  }
+}
+
 Document read_document(const std::string& path) {
   std::string text = read_config_file(path);
   const fs::path absolute = fs::absolute(path).lexically_normal();
@@ -398,6 +420,7 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
     apply_override(cfg, assignment, origins, "--set");
   }
   check_constraints(cfg, origins, doc.source);
+  check_driver_pulses(cfg, origins, doc.source);
   return cfg;
 }
 
@@ -407,6 +430,7 @@ Config with_overrides(const Config& base, const std::vector<std::string>& assign
   Origins origins;
   for (const std::string& assignment : assignments) apply_override(cfg, assignment, origins, via);
   check_constraints(cfg, origins, via);
+  check_driver_pulses(cfg, origins, via);
   return cfg;
 }
 

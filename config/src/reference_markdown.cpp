@@ -65,6 +65,10 @@ std::string constraints_text() {
   for (const Constraint& rule : schema().constraints) {
     out += "- `" + rule.lower + "` <= `" + rule.upper + "`: " + rule.why + ".\n";
   }
+  const PulseRange mm1 = kMm1PulseRange;
+  out += "- With `motor.driver: mm1` every `motor.*_us` pulse is within " +
+         std::to_string(mm1.min_us) + ".." + std::to_string(mm1.max_us) +
+         " us: the Robo HAT MM1's script reads four digits.\n";
   return out;
 }
 

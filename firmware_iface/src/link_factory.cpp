@@ -30,6 +30,11 @@ PulseChannel throttle(const config::MotorConfig& m) {
                  m.throttle_inverted);
 }
 
+// The config loader refuses these pulses first (config::pulse_range); both name one fact.
+static_assert(config::kMm1PulseRange.min_us == kMm1MinPulseUs &&
+                  config::kMm1PulseRange.max_us == kMm1MaxPulseUs,
+              "the MM1's pulse range differs between config/enums.hpp and mm1_link.hpp");
+
 // The MM1's script reads exactly four digits per value: a pulse outside 1000..2000 us cannot
 // be sent, so a calibration asking for one is refused instead of being clamped in silence.
 void check_mm1_pulses(const config::MotorConfig& m) {
@@ -60,6 +65,7 @@ LinkTiming link_timing(const config::MotorConfig& m) {
   t.command_timeout_ms = m.command_timeout_ms;
   t.reconnect_min_ms = m.reconnect_min_ms;
   t.reconnect_max_ms = m.reconnect_max_ms;
+  t.io_rt_priority = m.io_rt_priority;
   return t;
 }
 

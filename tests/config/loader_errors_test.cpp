@@ -167,6 +167,19 @@ TEST_F(LoaderErrorTest, a_violated_cross_key_rule_names_both_keys_and_where_they
                 "camera.fps");
 }
 
+TEST_F(LoaderErrorTest, a_pulse_the_mm1_cannot_output_is_refused_at_load_naming_the_key) {
+  EXPECT_EQ(error_of_yaml("motor:\n  driver: mm1\n  steering_max_us: 2100\n"),
+            path_ + ":3:20: motor.steering_max_us is 2100 us, but motor.driver mm1 can only "
+                    "output 1000..2000 us: set it within that range");
+  // The same calibration is fine for a board that outputs it, and the driver named by --set
+  // is where the error points when the pulse was a default.
+  const std::string native = write_file("native.yaml", "motor:\n  driver: native\n  "
+                                                       "throttle_min_us: 900\n");
+  EXPECT_NO_THROW(load_config(native, {}));
+  EXPECT_THAT(error_of(native, {"motor.driver=mm1"}),
+              HasSubstr(":3:20: motor.throttle_min_us is 900 us, but motor.driver mm1"));
+}
+
 struct Typo {
   std::string given;
   std::string suggested;

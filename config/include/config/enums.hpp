@@ -3,6 +3,7 @@
 // every tick and at every decision, never strings. The YAML names are the schema's choices, in
 // the order of the enumerators (names_of() returns them for the schema and the docs).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -58,6 +59,19 @@ bool parse_name(std::string_view text, E& out) {
     }
   }
   return false;
+}
+
+// The pulse widths a motor board can put on the wire where the board itself fixes them (the
+// Robo HAT MM1's script reads four digits: 1000..2000 us); none where only the schema's range
+// applies. The loader refuses calibration outside it, naming the key.
+struct PulseRange {
+  int min_us;
+  int max_us;
+};
+constexpr PulseRange kMm1PulseRange{1000, 2000};
+inline std::optional<PulseRange> pulse_range(MotorDriver d) {
+  if (d == MotorDriver::kMm1) return kMm1PulseRange;
+  return std::nullopt;
 }
 
 // True for the simulated motor drivers (sim, native_sim).

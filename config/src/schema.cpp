@@ -212,6 +212,9 @@ void add_motor(Schema& s) {
               "cap of the re-open back-off")
       .number("heartbeat_ms", &M::heartbeat_ms, "ms", 5, 1000,
               "idle traffic period: heartbeat (native), setpoint repeat (mm1, vesc)")
+      .number("io_rt_priority", &M::io_rt_priority, "-", 0, 99,
+              "SCHED_FIFO priority of the serial link's I/O thread, which takes each setpoint "
+              "to the wire; set it just below control.rt_priority; 0 keeps normal scheduling")
       .number("steering_min_us", &M::steering_min_us, "us", 500, 2500,
               "servo pulse at steering -1 (native, mm1)")
       .number("steering_center_us", &M::steering_center_us, "us", 500, 2500,
@@ -451,6 +454,8 @@ Schema build_schema() {
       {"motor.vesc_servo_min", "motor.vesc_servo_center", "servo positions must be ordered"},
       {"motor.vesc_servo_center", "motor.vesc_servo_max", "servo positions must be ordered"},
       {"motor.reconnect_min_ms", "motor.reconnect_max_ms", "the back-off cap is its upper end"},
+      {"motor.io_rt_priority", "control.rt_priority",
+       "the link's I/O thread must not preempt the control loop that feeds it"},
       {"gamepad.reconnect_min_ms", "gamepad.reconnect_max_ms", "the back-off cap is its upper end"},
   };
   return s;

@@ -6,6 +6,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
+#include "common/thread_priority.hpp"
 #include "firmware_iface/drive_command.hpp"
 
 namespace rcpilot::fw {
@@ -42,6 +43,13 @@ StreamLink::~StreamLink() { stop(); }
 void StreamLink::start() {
   running_ = true;
   thread_ = std::thread([this] { run(); });
+  if (timing_.io_rt_priority <= 0) return;
+  const std::string refused = set_fifo_priority(thread_.native_handle(), timing_.io_rt_priority);
+  if (refused.empty()) return;
+  warnings_.push_back("motor.io_rt_priority " + std::to_string(timing_.io_rt_priority) +
+                      ": SCHED_FIFO refused for the link's I/O thread (" + refused +
+                      "); it runs with normal scheduling. Grant CAP_SYS_NICE and LimitRTPRIO "
+                      "(the systemd unit does) or set motor.io_rt_priority: 0");
 }
 
 bool StreamLink::send(const DriveCommand& cmd) {

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
 #include "board_thread.hpp"
 #include "firmware_iface/fd_transport.hpp"
 #include "fw_sim_process.hpp"
@@ -51,6 +56,46 @@ TEST_F(NativeLinkTest, send_refuses_before_the_handshake_and_counts_the_failure)
   EXPECT_FALSE(lonely.send(drive(0.5f, 0.5f)));
   EXPECT_EQ(lonely.status().send_failures, 1u);
   EXPECT_FALSE(lonely.status().alive);
+}
+
+// The threads of this process running SCHED_FIFO at `priority` (/proc/self/task/*/stat: field
+// 40 is rt_priority, 41 the policy; the command name in field 2 may hold spaces, so fields are
+// counted after its closing parenthesis).
+int fifo_threads_at(int priority) {
+  int found = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(text.substr(close + 2));
+    std::vector<std::string> fields((std::istream_iterator<std::string>(rest)), {});
+    // fields[0] is field 3 (state): rt_priority (40) is fields[37], policy (41) fields[38].
+    if (fields.size() > 38 && fields[37] == std::to_string(priority) && fields[38] == "1") ++found;
+  }
+  return found;
+}
+
+TEST(NativeLinkIoThread, io_rt_priority_runs_the_io_thread_sched_fifo_or_warns_naming_the_key) {
+  SteadyClock clock;
+  auto [host, board_end] = make_memory_pair();
+  testing::BoardThread board(std::move(board_end));
+  NativeLinkConfig cfg;
+  cfg.timing.io_rt_priority = 7;
+  NativeLink link(std::move(host), clock, cfg);
+  const auto warnings = link.warnings();
+  if (warnings.empty()) {
+    EXPECT_EQ(fifo_threads_at(7), 1);
+  } else {
+    EXPECT_NE(warnings[0].find("motor.io_rt_priority 7"), std::string::npos) << warnings[0];
+    EXPECT_EQ(fifo_threads_at(7), 0);
+  }
+  EXPECT_TRUE(link.wait_alive(2s));  // the link works either way
+}
+
+TEST_F(NativeLinkTest, the_io_thread_keeps_normal_scheduling_by_default) {
+  EXPECT_TRUE(link_->warnings().empty());
+  EXPECT_TRUE(link_->wait_alive(2s));
 }
 
 TEST_F(NativeLinkTest, setpoints_reach_the_firmware_outputs) {

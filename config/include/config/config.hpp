@@ -78,6 +78,7 @@ struct MotorConfig {
   int command_timeout_ms = 200; // ms, host watchdog: no setpoint this long -> neutral
   int reconnect_min_ms = 100;   // ms, first re-open delay after a loss (doubles per failure)
   int reconnect_max_ms = 2000;  // ms, cap of the re-open back-off
+  int io_rt_priority = 0;       // SCHED_FIFO priority of the link's I/O thread; 0: normal
   int heartbeat_ms = 50;        // ms, idle traffic (heartbeat / setpoint repeat / poll) period
   int steering_min_us = 1000;   // us, servo pulse at steering -1 (native, mm1)
   int steering_center_us = 1500;  // us, servo pulse at steering 0

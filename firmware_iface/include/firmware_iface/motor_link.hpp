@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/clock.hpp"
 
@@ -83,6 +84,9 @@ class MotorLink {
   // Start-up only: waits up to `timeout` until the board answered (a serial link's handshake);
   // true at once for links that need none.
   virtual bool wait_ready(std::chrono::milliseconds /*timeout*/) const { return true; }
+  // What the link could not set up as configured but runs without (e.g. a real-time priority
+  // the process may not take), each naming the key and what to do; logged once at start.
+  virtual std::vector<std::string> warnings() const { return {}; }
 };
 
 }  // namespace rcpilot::fw

@@ -33,6 +33,10 @@ struct LinkTiming {
   int handshake_retry_ms = 200;  // handshake request repeated this often until answered
   int reconnect_min_ms = 100;    // first re-open delay after a loss; doubles per failure
   int reconnect_max_ms = 2000;   // cap of that back-off
+  // SCHED_FIFO priority of the link's I/O thread (motor.io_rt_priority); 0: normal scheduling.
+  // Just below the control loop's, its 1 ms / 50 us timer wakes preempt other load at once:
+  // under normal scheduling each wake waits for a CPU like any other thread (bench/RESULTS.md).
+  int io_rt_priority = 0;
 };
 
 // A setpoint as it went out: the command after every override, and the board's own units.
@@ -54,6 +58,7 @@ class StreamLink : public MotorLink {
   // Returns within a few ms (MM1: at most one board pass more), whatever the port is doing.
   void stop() override;
   LinkStatus status() const override;
+  std::vector<std::string> warnings() const override { return warnings_; }
   // Waits (start-up only) until the handshake succeeded; false after `timeout`.
   bool wait_alive(std::chrono::milliseconds timeout) const;
   bool wait_ready(std::chrono::milliseconds timeout) const override { return wait_alive(timeout); }
@@ -126,6 +131,7 @@ class StreamLink : public MotorLink {
   boost::asio::steady_timer tick_{io_};
   boost::asio::steady_timer final_neutral_{io_};
   std::thread thread_;
+  std::vector<std::string> warnings_;  // set by start(), before anyone can read them
   std::atomic<bool> running_{false};
   std::atomic<bool> handshake_done_{false};
   std::atomic<bool> alive_{false};

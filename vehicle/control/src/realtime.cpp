@@ -7,17 +7,17 @@
 #include <sched.h>
 #include <sys/mman.h>
 
+#include "common/thread_priority.hpp"
+
 namespace rcpilot::vehicle {
 
 namespace {
 
 std::string priority_error(int priority) {
-  sched_param param{};
-  param.sched_priority = priority;
-  const int rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
-  if (rc == 0) return "";
-  return "control.rt_priority " + std::to_string(priority) + ": SCHED_FIFO refused (" +
-         std::strerror(rc) + "); running with normal scheduling. Grant CAP_SYS_NICE and " +
+  const std::string refused = set_fifo_priority(pthread_self(), priority);
+  if (refused.empty()) return "";
+  return "control.rt_priority " + std::to_string(priority) + ": SCHED_FIFO refused (" + refused +
+         "); running with normal scheduling. Grant CAP_SYS_NICE and " +
          "LimitRTPRIO (the systemd unit does) or set control.rt_priority: 0";
 }
 

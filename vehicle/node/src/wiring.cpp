@@ -34,6 +34,7 @@ std::unique_ptr<fw::MotorLink> make_motor_link(const config::Config& cfg,
     link = fw::make_serial_link(cfg.motor, clock, std::chrono::seconds(2));
   }
   spdlog::info("motor link: {}", link->describe());
+  for (const auto& warning : link->warnings()) spdlog::warn("{}", warning);
   return link;
 }
 

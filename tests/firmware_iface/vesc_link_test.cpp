@@ -153,9 +153,11 @@ class VescLinkTest : public ::testing::Test {
     auto [host, board_end] = make_memory_pair();
     vesc_ = std::make_unique<FakeVesc>(std::move(board_end));
     vesc_->answer_version = answer_version_;
+    vesc_->noise_before_replies = noise_before_replies_;
     link_ = std::make_unique<VescLink>(std::move(host), clock_, cfg);
   }
   bool answer_version_ = true;
+  bool noise_before_replies_ = false;  // from the first reply on (set before start())
   SteadyClock clock_;
   std::unique_ptr<FakeVesc> vesc_;
   std::unique_ptr<VescLink> link_;
@@ -224,8 +226,8 @@ TEST_F(VescLinkTest, get_values_are_polled_into_the_board_status) {
 }
 
 TEST_F(VescLinkTest, resynchronises_after_garbage_before_every_reply) {
+  noise_before_replies_ = true;  // set after start(), the first replies could come out clean
   start();
-  vesc_->noise_before_replies = true;
   ASSERT_TRUE(link_->wait_alive(2s));
   ASSERT_TRUE(eventually([&] { return link_->status().board.battery_v > 0.0f; }));
   EXPECT_GT(link_->status().rx_errors, 0u);

@@ -91,7 +91,9 @@ class Mm1FlowTest : public ::testing::Test {
       step();
       if (::testing::Test::HasFatalFailure()) return most_waiting;
       const std::uint64_t lines = link_->status().commands_sent;
-      if (lines != lines_before) EXPECT_EQ(board_.newest(), expected) << "at " << t_ms_ << " ms";
+      if (lines != lines_before) {
+        EXPECT_EQ(board_.newest(), expected) << "at " << t_ms_ << " ms";
+      }
       lines_before = lines;
       if (t_ms_ % pass_ms == 0) {
         most_waiting = std::max(most_waiting, board_.waiting());
@@ -131,7 +133,9 @@ TEST_F(Mm1FlowTest, a_board_slower_than_25_ms_a_pass_still_never_has_two_waiting
 TEST_F(Mm1FlowTest, the_stop_neutral_is_alone_in_the_buffer_and_taken_at_the_next_pass) {
   ASSERT_TRUE(link_->wait_alive(2s));
   for (int i = 0; i < 40; ++i) {  // 200 ms of driving
-    if (t_ms_ % 20 == 0) ASSERT_TRUE(link_->send(steer(0.5f)));
+    if (t_ms_ % 20 == 0) {
+      ASSERT_TRUE(link_->send(steer(0.5f)));
+    }
     ASSERT_NO_FATAL_FAILURE(step());
     if (t_ms_ % 25 == 0) board_.pass();
   }
@@ -143,7 +147,9 @@ TEST_F(Mm1FlowTest, the_stop_neutral_is_alone_in_the_buffer_and_taken_at_the_nex
     ASSERT_NO_FATAL_FAILURE(step());
     if (t_ms_ % 25 != 0) continue;
     const bool neutral_waiting = board_.waiting() > 0 && board_.newest() == neutral;
-    if (neutral_waiting) EXPECT_EQ(board_.waiting(), 1u) << "a line queued before the neutral";
+    if (neutral_waiting) {
+      EXPECT_EQ(board_.waiting(), 1u) << "a line queued before the neutral";
+    }
     if (board_.pass() == neutral) taken_at = t_ms_;
   }
   ASSERT_GE(taken_at, 0) << "the neutral never arrived";

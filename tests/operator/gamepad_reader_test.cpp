@@ -244,7 +244,9 @@ TEST_F(GamepadReaderTest, removing_the_node_loses_the_pad_and_recreating_it_reco
   EXPECT_TRUE(recorder_.last_input_is(false, 0.0f, 0.0f));
   // The kLost event, not stats().last_error: a re-open failing meanwhile overwrites that.
   for (const auto& [kind, text] : recorder_.events()) {
-    if (kind == GamepadEvent::kLost) EXPECT_NE(text.find("removed"), std::string::npos) << text;
+    if (kind == GamepadEvent::kLost) {
+      EXPECT_NE(text.find("removed"), std::string::npos) << text;
+    }
   }
   pad = std::make_unique<FakeJoystick>(config_.device);
   pad->axis(0, -32767);

@@ -7,15 +7,22 @@
 //  - BM_NativeLinkSendToFirmwareApply: setpoint-to-wire through the whole host link:
 //    NativeLink::send() on the caller's thread -> the link's I/O thread writes the COMMAND ->
 //    the firmware core applied it; one send every 20 ms on absolute deadlines (the control
-//    loop's 50 Hz), counters
-//    p50_us / p99_us / max_us.
+//    loop's 50 Hz), counters p50_us / p99_us / max_us. Its argument is the link's
+//    motor.io_rt_priority: 0 runs everything with normal scheduling; N > 0 runs the I/O
+//    thread SCHED_FIFO N and the sending thread SCHED_FIFO N + 1, as the Jetson profile runs
+//    the control loop (50) and the link (49). The board thread stays normal in both (a real
+//    board is its own processor), so it still pays the machine's load. Needs root for N > 0.
 #include <benchmark/benchmark.h>
+
+#include <pthread.h>
+#include <sched.h>
 
 #include <atomic>
 #include <chrono>
 #include <thread>
 
 #include "common/stats.hpp"
+#include "common/thread_priority.hpp"
 #include "firmware_iface/fd_transport.hpp"
 #include "firmware_iface/native_link.hpp"
 #include "firmware_iface/vesc_protocol.hpp"
@@ -162,8 +169,21 @@ BENCHMARK(BM_NativeWriteToFirmwareApply)->Iterations(5000)->UseRealTime();
 void BM_NativeLinkSendToFirmwareApply(benchmark::State& state) {
   PtyBoard board(/*apply=*/true);
   rcpilot::SteadyClock clock;
-  fw::NativeLink link(std::make_unique<fw::SerialTransport>(board.device(), 115200), clock,
-                      fw::NativeLinkConfig{});
+  fw::NativeLinkConfig cfg;
+  cfg.timing.io_rt_priority = static_cast<int>(state.range(0));
+  if (cfg.timing.io_rt_priority > 0) {
+    const std::string refused =
+        rcpilot::set_fifo_priority(pthread_self(), cfg.timing.io_rt_priority + 1);
+    if (!refused.empty()) {
+      state.SkipWithError(("SCHED_FIFO refused (run as root): " + refused).c_str());
+      return;
+    }
+  }
+  fw::NativeLink link(std::make_unique<fw::SerialTransport>(board.device(), 115200), clock, cfg);
+  if (!link.warnings().empty()) {
+    state.SkipWithError(link.warnings()[0].c_str());
+    return;
+  }
   if (!link.wait_ready(std::chrono::seconds(2))) {
     state.SkipWithError("the link did not come alive within 2 s");
     return;
@@ -202,7 +222,9 @@ void BM_NativeLinkSendToFirmwareApply(benchmark::State& state) {
   state.counters["p50_us"] = p.p50;
   state.counters["p99_us"] = p.p99;
   state.counters["max_us"] = p.max;
+  sched_param normal{};
+  pthread_setschedparam(pthread_self(), SCHED_OTHER, &normal);  // for the benchmarks after
 }
-BENCHMARK(BM_NativeLinkSendToFirmwareApply)->Iterations(1000)->UseRealTime();
+BENCHMARK(BM_NativeLinkSendToFirmwareApply)->Arg(0)->Arg(49)->Iterations(1000)->UseRealTime();
 
 }  // namespace

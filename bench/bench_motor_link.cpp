@@ -202,14 +202,16 @@ void BM_NativeLinkSendToFirmwareApply(benchmark::State& state) {
     cmd.tick = tick;
     const std::int64_t t0 = now_ns();
     link.send(cmd);
-    const auto deadline = Clock::now() + std::chrono::milliseconds(100);
+    // A stall on a loaded machine counts as a (large) sample; only a setpoint lost for 1 s ends
+    // the run.
+    const auto deadline = Clock::now() + std::chrono::seconds(1);
     while (board.applied_seq() == before && Clock::now() < deadline) {
       // The board thread stamps the apply time itself: sleeping here only leaves it the CPU.
       std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
     if (board.applied_seq() == before) {
       const fw::LinkStatus st = link.status();
-      const std::string why = "the firmware did not apply a setpoint within 100 ms (link " +
+      const std::string why = "the firmware did not apply a setpoint within 1 s (link " +
                               std::string(st.alive ? "alive" : "dead") + ", losses " +
                               std::to_string(st.link_losses) + ", send failures " +
                               std::to_string(st.send_failures) + ")";

@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <thread>
 
-#include "common/thread_priority.hpp"
 #include "firmware_iface/drive_command.hpp"
 
 namespace rcpilot::fw {
@@ -66,12 +65,7 @@ bool Pca9685Driver::write_neutral(TimePoint now) {
   const int st = pca9685::ticks_for(0.0f, config_.steering, tick_us_);
   const int th = pca9685::ticks_for(0.0f, config_.throttle, tick_us_);
   if (write_channels(st, th)) return false;
-  last_written_ = neutral;
-  ++status_.commands_sent;
-  status_.last_command = neutral;
-  status_.last_output = {pca9685::ticks_to_us(st, tick_us_), pca9685::ticks_to_us(th, tick_us_),
-                         0.0f, 0.0f, static_cast<std::uint16_t>(st),
-                         static_cast<std::uint16_t>(th)};
+  record(neutral, st, th);
   return true;
 }
 
@@ -154,14 +148,21 @@ bool Pca9685Driver::write_command(const DriveCommand& cmd, TimePoint now) {
     lose(ec, now);
     return false;
   }
-  last_written_ = cmd;
   last_write_ = now;
+  record(cmd, st, th);
+  return true;
+}
+
+void Pca9685Driver::record(const DriveCommand& cmd, int steering_ticks, int throttle_ticks) {
+  last_written_ = cmd;
   ++status_.commands_sent;
   status_.last_command = cmd;
-  status_.last_output = {pca9685::ticks_to_us(st, tick_us_), pca9685::ticks_to_us(th, tick_us_),
-                         0.0f, 0.0f, static_cast<std::uint16_t>(st),
-                         static_cast<std::uint16_t>(th)};
-  return true;
+  status_.last_output = {pca9685::ticks_to_us(steering_ticks, tick_us_),
+                         pca9685::ticks_to_us(throttle_ticks, tick_us_),
+                         0.0f,
+                         0.0f,
+                         static_cast<std::uint16_t>(steering_ticks),
+                         static_cast<std::uint16_t>(throttle_ticks)};
 }
 
 std::error_code Pca9685Driver::write_channels(int steering_ticks, int throttle_ticks) {
@@ -250,15 +251,10 @@ std::string Pca9685Link::last_error() const {
 }
 
 void Pca9685Link::run() {
-  if (io_rt_priority_ > 0) {
-    const std::string refused = set_fifo_priority(pthread_self(), io_rt_priority_);
-    if (!refused.empty()) {
-      std::lock_guard<PiMutex> lock(mutex_);
-      warnings_.push_back("motor.io_rt_priority " + std::to_string(io_rt_priority_) +
-                          ": SCHED_FIFO refused for the link's I/O thread (" + refused +
-                          "); it runs with normal scheduling. Grant CAP_SYS_NICE and "
-                          "LimitRTPRIO (the systemd unit does) or set motor.io_rt_priority: 0");
-    }
+  const std::string refused = raise_io_priority(pthread_self(), io_rt_priority_);
+  if (!refused.empty()) {
+    std::lock_guard<PiMutex> lock(mutex_);
+    warnings_.push_back(refused);
   }
   do {
     const TimePoint now = clock_.now();

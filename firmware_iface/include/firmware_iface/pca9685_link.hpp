@@ -70,6 +70,7 @@ class Pca9685Driver {
   void keep_alive(TimePoint now);
   bool write_command(const DriveCommand& cmd, TimePoint now);
   std::error_code write_channels(int steering_ticks, int throttle_ticks);
+  void record(const DriveCommand& cmd, int steering_ticks, int throttle_ticks);
   void lose(std::error_code ec, TimePoint now);
 
   I2cDevice& device_;

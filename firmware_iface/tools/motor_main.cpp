@@ -28,6 +28,7 @@
 #include "config/loader.hpp"
 #include "firmware_iface/drive_command.hpp"
 #include "firmware_iface/native_link.hpp"
+#include "firmware_iface/pca9685_link.hpp"
 #include "firmware_iface/vesc_link.hpp"
 #include "config/program.hpp"
 #include "firmware_iface/link_factory.hpp"
@@ -205,12 +206,19 @@ void print_report(const fw::MotorLink& link) {
   } else if (const auto* vesc = dynamic_cast<const fw::VescLink*>(&link)) {
     std::printf("firmware: VESC %s\n", vesc->firmware_version().c_str());
   }
-  const fw::BoardTelemetry& b = s.board;
-  std::printf("board: %s, failsafe %s, battery %.2f V, %.0f erpm, FET %.1f C, motor %.1f C, "
-              "fault %d, wheel ticks %lld\n",
-              b.armed ? "armed" : "disarmed", b.failsafe ? "ACTIVE" : "off", b.battery_v,
-              b.motor_erpm, b.temp_fet_c, b.temp_motor_c, b.fault_code,
-              static_cast<long long>(b.wheel_ticks));
+  const auto* pca = dynamic_cast<const fw::Pca9685Link*>(&link);
+  if (pca != nullptr) {
+    std::printf("board: PCA9685, no firmware: no failsafe, no telemetry; it holds its last "
+                "pulse\n");
+    if (!pca->last_error().empty()) std::printf("last error: %s\n", pca->last_error().c_str());
+  } else {
+    const fw::BoardTelemetry& b = s.board;
+    std::printf("board: %s, failsafe %s, battery %.2f V, %.0f erpm, FET %.1f C, motor %.1f C, "
+                "fault %d, wheel ticks %lld\n",
+                b.armed ? "armed" : "disarmed", b.failsafe ? "ACTIVE" : "off", b.battery_v,
+                b.motor_erpm, b.temp_fet_c, b.temp_motor_c, b.fault_code,
+                static_cast<long long>(b.wheel_ticks));
+  }
   if (s.rc.valid) {
     std::printf("rc receiver: steering %u us (%+.2f), throttle %u us (%+.2f)\n",
                 static_cast<unsigned>(s.rc.steering_us), s.rc.steering_norm,

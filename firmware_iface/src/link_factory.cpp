@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "config/pca9685_rules.hpp"
 #include "firmware_iface/serial_transport.hpp"
 
 namespace rcpilot::fw {
@@ -52,58 +53,18 @@ void check_mm1_pulses(const config::MotorConfig& m) {
   }
 }
 
-// The PCA9685's channel calibration: Donkey's ticks when set, else the us keys.
-std::string key(const char* name) { return std::string("motor.") + name; }
-
-void check_tick_pulse(const char* name, int ticks, double tick_us, int frequency_hz) {
-  const double us = ticks * tick_us;
-  if (us >= 500 && us <= 2500) return;
-  throw std::invalid_argument(key(name) + " " + std::to_string(ticks) + " is a " +
-                              std::to_string(static_cast<int>(us)) + " us pulse at " +
-                              std::to_string(frequency_hz) +
-                              " Hz, outside the 500..2500 us a servo or ESC takes: check "
-                              "motor.pwm_frequency_hz (ticks are 1/4096 of its period)");
+// Donkey's tick calibration, when its keys are set (config::pca9685_problem checked them).
+std::optional<pca9685::TickCalibration> steering_ticks(const config::MotorConfig& m) {
+  if (m.steering_left_ticks == 0) return std::nullopt;
+  return pca9685::TickCalibration{m.steering_left_ticks,
+                                  (m.steering_left_ticks + m.steering_right_ticks + 1) / 2,
+                                  m.steering_right_ticks};
 }
 
-std::optional<pca9685::TickCalibration> steering_ticks(const config::MotorConfig& m,
-                                                        double tick_us) {
-  const int left = m.steering_left_ticks;
-  const int right = m.steering_right_ticks;
-  if (left == 0 && right == 0) return std::nullopt;
-  if (left == 0 || right == 0 || left == right) {
-    throw std::invalid_argument(
-        "motor.steering_left_ticks and motor.steering_right_ticks must both be set and differ "
-        "(got " + std::to_string(left) + ", " + std::to_string(right) +
-        "); set both to 0 to use the steering_*_us keys");
-  }
-  check_tick_pulse("steering_left_ticks", left, tick_us, m.pwm_frequency_hz);
-  check_tick_pulse("steering_right_ticks", right, tick_us, m.pwm_frequency_hz);
-  return pca9685::TickCalibration{left, (left + right + 1) / 2, right};
-}
-
-std::optional<pca9685::TickCalibration> throttle_ticks(const config::MotorConfig& m,
-                                                        double tick_us) {
-  const int fwd = m.throttle_forward_ticks;
-  const int stop = m.throttle_stopped_ticks;
-  const int rev = m.throttle_reverse_ticks;
-  if (fwd == 0 && stop == 0 && rev == 0) return std::nullopt;
-  const std::string got = "(got forward " + std::to_string(fwd) + ", stopped " +
-                          std::to_string(stop) + ", reverse " + std::to_string(rev) + ")";
-  if (fwd == 0 || stop == 0 || rev == 0) {
-    throw std::invalid_argument(
-        "motor.throttle_forward_ticks, motor.throttle_stopped_ticks and "
-        "motor.throttle_reverse_ticks must all be set " + got +
-        "; set all three to 0 to use the throttle_*_us keys");
-  }
-  if (!((rev < stop && stop < fwd) || (fwd < stop && stop < rev))) {
-    throw std::invalid_argument("motor.throttle_stopped_ticks must lie strictly between "
-                                "motor.throttle_reverse_ticks and motor.throttle_forward_ticks " +
-                                got);
-  }
-  check_tick_pulse("throttle_forward_ticks", fwd, tick_us, m.pwm_frequency_hz);
-  check_tick_pulse("throttle_stopped_ticks", stop, tick_us, m.pwm_frequency_hz);
-  check_tick_pulse("throttle_reverse_ticks", rev, tick_us, m.pwm_frequency_hz);
-  return pca9685::TickCalibration{rev, stop, fwd};
+std::optional<pca9685::TickCalibration> throttle_ticks(const config::MotorConfig& m) {
+  if (m.throttle_stopped_ticks == 0) return std::nullopt;
+  return pca9685::TickCalibration{m.throttle_reverse_ticks, m.throttle_stopped_ticks,
+                                  m.throttle_forward_ticks};
 }
 
 board::ChannelLimits limits(const PulseChannel& ch) {
@@ -161,38 +122,14 @@ VescLinkConfig vesc_link_config(const config::MotorConfig& m) {
 }
 
 Pca9685LinkConfig pca9685_link_config(const config::MotorConfig& m) {
-  if (m.i2c_address < 0x40 || m.i2c_address > 0x7f) {
-    throw std::invalid_argument("motor.i2c_address " + std::to_string(m.i2c_address) +
-                                " is no PCA9685 address: its jumpers give 64..127 (0x40..0x7f; "
-                                "Donkey's PCA9685.1:40 is 64); i2cdetect -y " +
-                                std::to_string(m.i2c_bus) + " lists what answers");
-  }
-  if (m.steering_channel == m.throttle_channel) {
-    throw std::invalid_argument("motor.steering_channel and motor.throttle_channel are both " +
-                                std::to_string(m.steering_channel) +
-                                ": the servo and the ESC need a channel each");
+  if (const auto problem = config::pca9685_problem(m)) {
+    throw std::invalid_argument(problem->message);
   }
   Pca9685LinkConfig c;
   c.osc_hz = m.pca9685_osc_hz;
   c.frequency_hz = m.pwm_frequency_hz;
-  const int prescale = c.prescale();
-  if (prescale < pca9685::kMinPrescale || prescale > pca9685::kMaxPrescale) {
-    throw std::invalid_argument(
-        "motor.pwm_frequency_hz " + std::to_string(m.pwm_frequency_hz) +
-        " needs a PCA9685 prescale of " + std::to_string(prescale) + " at motor.pca9685_osc_hz " +
-        std::to_string(m.pca9685_osc_hz) + ", outside the chip's 3..255: use 50 or 60 Hz");
-  }
-  const double tick = c.tick_us();
-  c.steering = {m.steering_channel, steering(m), steering_ticks(m, tick)};
-  c.throttle = {m.throttle_channel, throttle(m), throttle_ticks(m, tick)};
-  const double period_us = 1e6 / pca9685::frequency_hz(c.osc_hz, prescale);
-  for (const auto& [name, us] : {std::make_pair("steering_max_us", m.steering_max_us),
-                                 std::make_pair("throttle_max_us", m.throttle_max_us)}) {
-    if (us < period_us) continue;
-    throw std::invalid_argument(key(name) + " " + std::to_string(us) +
-                                " us does not fit in the PWM period at motor.pwm_frequency_hz " +
-                                std::to_string(m.pwm_frequency_hz) + ": lower the frequency");
-  }
+  c.steering = {m.steering_channel, steering(m), steering_ticks(m)};
+  c.throttle = {m.throttle_channel, throttle(m), throttle_ticks(m)};
   c.timing = link_timing(m);
   return c;
 }

@@ -21,10 +21,8 @@ LinkTiming link_timing(const config::MotorConfig& motor);
 NativeLinkConfig native_link_config(const config::MotorConfig& motor);
 Mm1LinkConfig mm1_link_config(const config::MotorConfig& motor);
 VescLinkConfig vesc_link_config(const config::MotorConfig& motor);
-// PCA9685: also refuses two drivers on one channel, an address no PCA9685 has (0x40..0x7f), a
-// frequency the prescale cannot give (3..255), a tick calibration set only in part, with its
-// neutral not between its ends, or with pulses outside 500..2500 us at that frequency, and us
-// pulses longer than the PWM period.
+// PCA9685: also refuses what config::pca9685_problem finds (channels, address, frequency,
+// tick keys set in part or out of order, pulses the period or a servo cannot take).
 Pca9685LinkConfig pca9685_link_config(const config::MotorConfig& motor);
 // The reference firmware's output limits: the same pulse endpoints as the host's.
 board::FirmwareConfig firmware_config(const config::MotorConfig& motor);

@@ -31,15 +31,13 @@ constexpr int kTicksPerPeriod = 4096;
 constexpr double kDefaultOscHz = 25e6;
 // After clearing SLEEP the oscillator needs this long before RESTART may be written.
 constexpr int kWakeUpUs = 500;
-constexpr int kMinPrescale = 3;
-constexpr int kMaxPrescale = 255;
 
 // The register of channel `n`'s LEDn_ON_L (0..15).
 constexpr std::uint8_t led_register(int channel) {
   return static_cast<std::uint8_t>(kLed0OnL + 4 * channel);
 }
 // PRESCALE for `freq_hz` from `osc_hz`: round(osc / (4096 * f)) - 1 (60 Hz at 25 MHz: 101).
-// Not clamped: callers check kMinPrescale..kMaxPrescale.
+// Not clamped: the chip takes 3..255 (config::pca9685_problem refuses others).
 int prescale_for(double osc_hz, double freq_hz);
 // The PWM frequency a prescale gives, Hz.
 double frequency_hz(double osc_hz, int prescale);

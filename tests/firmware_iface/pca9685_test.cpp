@@ -46,6 +46,37 @@ TEST(Pca9685Maths, donkey_ticks_map_left_to_minus_one_and_stopped_to_zero) {
   EXPECT_EQ(pca9685::ticks_for(-1.0f, steering, 4.08), 290);
 }
 
+// The fake itself, so the tests below stand on a chip that behaves as the datasheet says.
+TEST(FakePca9685, prescale_only_asleep_auto_increment_all_led_and_power_on_values) {
+  FakePca9685 chip;
+  EXPECT_TRUE(chip.asleep());
+  EXPECT_EQ(chip.off_ticks(3), -1);  // full off at power-on
+  const std::uint8_t prescale = 101;
+  chip.write(pca9685::kPrescale, &prescale, 1);
+  EXPECT_EQ(chip.prescale(), 101);  // asleep: taken
+  const std::uint8_t wake = pca9685::kAutoIncrement;
+  chip.write(pca9685::kMode1, &wake, 1);
+  const std::uint8_t other = 50;
+  chip.write(pca9685::kPrescale, &other, 1);
+  EXPECT_EQ(chip.prescale(), 101);  // awake: ignored
+  EXPECT_EQ(chip.prescale_writes_ignored(), 1);
+  const auto led = pca9685::led_bytes(300);
+  chip.write(pca9685::led_register(2), led.data(), led.size());
+  EXPECT_EQ(chip.off_ticks(2), 300);
+  const auto all = pca9685::led_bytes(400);
+  chip.write(pca9685::kAllLedOnL, all.data(), all.size());
+  EXPECT_EQ(chip.off_ticks(0), 400);
+  EXPECT_EQ(chip.off_ticks(15), 400);
+  std::uint8_t back[4] = {};
+  chip.read(pca9685::led_register(15), back, 4);
+  EXPECT_EQ(back[2], 400 & 0xff);
+  chip.fail_next(1);
+  EXPECT_EQ(chip.read(pca9685::kMode1, back, 1).value(), EREMOTEIO);
+  chip.brown_out();
+  EXPECT_TRUE(chip.asleep());
+  EXPECT_EQ(chip.off_ticks(0), -1);
+}
+
 class Pca9685DriverTest : public ::testing::Test {
  protected:
   Pca9685DriverTest() : bus_(chip_), driver_(bus_, config()) {}

@@ -38,11 +38,15 @@ void Pca9685Driver::service(TimePoint now, const Pca9685Setpoint* fresh) {
     if (now >= reopen_at_) begin_init(now);
     return;
   }
+  if (state_ == State::kRunning && now - last_check_ >= milliseconds(config_.timing.period_ms)) {
+    check_mode1(now);  // every period, whether setpoints keep coming or not
+  }
   if (state_ == State::kWaking) {
     if (fresh != nullptr && alive_) held_ = *fresh;  // a brown-out's re-initialisation
     if (now - wake_at_ >= std::chrono::microseconds(pca9685::kWakeUpUs)) finish_init(now);
     return;
   }
+  if (state_ != State::kRunning) return;  // the check lost the link
   if (fresh != nullptr) {
     last_send_at_ = fresh->sent_at;
     watchdog_tripped_ = false;
@@ -56,7 +60,9 @@ void Pca9685Driver::service(TimePoint now, const Pca9685Setpoint* fresh) {
     write_command(neutral_command(last_written_.tick, now), now);
     return;
   }
-  if (now - last_write_ >= milliseconds(config_.timing.period_ms)) keep_alive(now);
+  if (now - last_write_ >= milliseconds(config_.timing.period_ms)) {
+    write_command(last_written_, now);  // keep-alive: the current pulse again
+  }
 }
 
 bool Pca9685Driver::write_neutral(TimePoint now) {
@@ -67,6 +73,13 @@ bool Pca9685Driver::write_neutral(TimePoint now) {
   if (write_channels(st, th)) return false;
   record(neutral, st, th);
   return true;
+}
+
+bool Pca9685Driver::final_neutral(TimePoint now) {
+  if (!device_.is_open() && device_.open()) return false;
+  const bool written = write_neutral(now);
+  close();
+  return written;
 }
 
 void Pca9685Driver::close() {
@@ -112,6 +125,7 @@ void Pca9685Driver::finish_init(TimePoint now) {
   backoff_.reset();
   watchdog_tripped_ = false;
   last_send_at_ = now;
+  last_check_ = now;
   if (!write_neutral(now)) {
     lose(std::make_error_code(std::errc::io_error), now);
     return;
@@ -124,7 +138,8 @@ void Pca9685Driver::finish_init(TimePoint now) {
   }
 }
 
-void Pca9685Driver::keep_alive(TimePoint now) {
+void Pca9685Driver::check_mode1(TimePoint now) {
+  last_check_ = now;
   std::uint8_t mode1 = 0;
   if (const std::error_code ec = device_.read_registers(pca9685::kMode1, &mode1, 1)) {
     lose(ec, now);
@@ -136,9 +151,7 @@ void Pca9685Driver::keep_alive(TimePoint now) {
                   " (asleep): the board reset (a brown-out?) and was initialised again; "
                   "check its power supply";
     begin_init(now);
-    return;
   }
-  write_command(last_written_, now);
 }
 
 bool Pca9685Driver::write_command(const DriveCommand& cmd, TimePoint now) {
@@ -216,8 +229,7 @@ bool Pca9685Link::send(const DriveCommand& cmd) {
 void Pca9685Link::stop() {
   if (!running_.exchange(false)) return;
   worker_.stop();
-  driver_.write_neutral(clock_.now());  // the I/O thread is gone: this thread owns the driver
-  driver_.close();
+  driver_.final_neutral(clock_.now());  // the I/O thread is gone: this thread owns the driver
   alive_ = false;
   publish_status();
 }

@@ -103,6 +103,20 @@ TEST_F(Pca9685LinkTest, a_bus_error_is_a_lost_link_with_neutral_then_a_reconnect
   EXPECT_EQ(link->status().reconnects, 1u);
 }
 
+TEST_F(Pca9685LinkTest, stop_after_a_lost_link_opens_the_bus_again_for_a_last_neutral) {
+  auto link = make_link();
+  bring_up(*link);
+  ASSERT_TRUE(link->send(forward(0.5f)));
+  ASSERT_TRUE(eventually([&] { return chip_.off_ticks(0) != neutral_ticks(); }));
+  chip_.fail_next(2);  // the keep-alive's read and the neutral after it both fail
+  step(*link, 50ms);
+  ASSERT_FALSE(link->status().alive);
+  EXPECT_NE(chip_.off_ticks(0), neutral_ticks());  // the board still drives
+  link->stop();  // before the back-off re-opened the bus
+  EXPECT_EQ(chip_.off_ticks(0), neutral_ticks());
+  EXPECT_EQ(chip_.off_ticks(1), neutral_ticks());
+}
+
 TEST_F(Pca9685LinkTest, stop_while_the_board_is_gone_still_returns) {
   auto link = make_link();
   bring_up(*link);

@@ -269,6 +269,20 @@ TEST_F(Pca9685DriverTest, a_brown_out_is_initialised_again_and_counted_as_a_reco
   EXPECT_NE(driver_.last_error().find("brown-out"), std::string::npos);
 }
 
+TEST_F(Pca9685DriverTest, a_brown_out_while_setpoints_keep_coming_is_found_within_a_period) {
+  bring_up();
+  const DriveCommand c = cmd(0.1f, 0.3f);
+  step(1ms, &c);
+  chip_.brown_out();
+  for (int i = 0; i < 3; ++i) step(20ms, &c);  // 50 Hz: the pulse is never idle for a period
+  EXPECT_EQ(chip_.prescale(), 101);            // found at 60 ms, initialising
+  step(1ms);                                   // the I/O thread's next look, 500 us on
+  EXPECT_EQ(driver_.status().reconnects, 1u);
+  EXPECT_FALSE(chip_.asleep());
+  EXPECT_EQ(chip_.prescale(), 101);
+  EXPECT_EQ(chip_.off_ticks(0), us_ticks(to_pulse_us(0.3f, {1000, 1500, 2000, false})));
+}
+
 TEST_F(Pca9685DriverTest, an_unopenable_bus_says_what_to_do_and_is_retried) {
   chip_.set_open_errno(EACCES);
   step(0s);

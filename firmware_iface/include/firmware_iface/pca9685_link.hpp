@@ -7,9 +7,9 @@
 //
 // Pca9685Driver is the logic, on the injected `now`: initialise per datasheet (sleep,
 // PRESCALE, neutral pulses, wake, >= 500 us later RESTART with auto-increment), write each
-// setpoint to the two channels, and every keep-alive period read MODE1 back (SLEEP set: the
-// board browned out and lost its registers -> initialise again, counted as a reconnect) and
-// rewrite the current pulse. A bus error loses the link: neutral is attempted, the bus is
+// setpoint to the two channels, every keep-alive period read MODE1 back (SLEEP set: the
+// board browned out and lost its registers -> initialise again, counted as a reconnect), and
+// rewrite the current pulse when no setpoint came for that long. A bus error loses the link: neutral is attempted, the bus is
 // closed and re-opened with the reconnect back-off. Pca9685Link runs it on an I/O thread and
 // hands setpoints over through a SetpointSlot: send() makes no system call and no allocation.
 #include <atomic>
@@ -54,6 +54,9 @@ class Pca9685Driver {
   void service(TimePoint now, const Pca9685Setpoint* fresh);
   // Writes neutral to both channels if the bus is open; true when it went out.
   bool write_neutral(TimePoint now);
+  // The last word: neutral once more, re-opening the bus if a loss closed it (it may answer
+  // again), then closes it. True when neutral went out.
+  bool final_neutral(TimePoint now);
   void close();
   // True from the first completed initialisation until a bus error.
   bool alive() const { return alive_; }
@@ -67,7 +70,7 @@ class Pca9685Driver {
 
   void begin_init(TimePoint now);
   void finish_init(TimePoint now);
-  void keep_alive(TimePoint now);
+  void check_mode1(TimePoint now);
   bool write_command(const DriveCommand& cmd, TimePoint now);
   std::error_code write_channels(int steering_ticks, int throttle_ticks);
   void record(const DriveCommand& cmd, int steering_ticks, int throttle_ticks);
@@ -84,6 +87,7 @@ class Pca9685Driver {
   TimePoint reopen_at_{};
   TimePoint wake_at_{};
   TimePoint last_write_{};
+  TimePoint last_check_{};  // MODE1 last read back
   TimePoint last_send_at_{};
   DriveCommand last_written_;
   std::optional<Pca9685Setpoint> held_;  // arrived while re-initialising after a brown-out

@@ -345,7 +345,7 @@ void check_pca9685(const Config& cfg, const Origins& origins, const std::string&
   if (cfg.motor.driver != MotorDriver::kPca9685) return;
   const auto problem = pca9685_problem(cfg.motor);
   if (!problem) return;
-  const std::string at = origins.count(problem->key) != 0      ? origins.at(problem->key)
+  const std::string at = origins.count(problem->key) != 0     ? origins.at(problem->key)
                          : origins.count("motor.driver") != 0 ? origins.at("motor.driver")
                                                               : source;
   throw ConfigError(at + ": " + problem->message);

@@ -29,7 +29,8 @@ Problem steering_ticks(const MotorConfig& m) {
   if (left == 0 || right == 0 || left == right) {
     return MotorProblem{left != 0 ? "motor.steering_left_ticks" : "motor.steering_right_ticks",
                         "motor.steering_left_ticks and motor.steering_right_ticks must both be "
-                        "set and differ (got " + text(left) + ", " + text(right) +
+                        "set and differ (got " +
+                            text(left) + ", " + text(right) +
                             "); set both to 0 to use the steering_*_us keys"};
   }
   if (auto p = tick_pulse("motor.steering_left_ticks", left, m)) return p;
@@ -41,20 +42,21 @@ Problem throttle_ticks(const MotorConfig& m) {
   const int stop = m.throttle_stopped_ticks;
   const int rev = m.throttle_reverse_ticks;
   if (fwd == 0 && stop == 0 && rev == 0) return std::nullopt;
-  const std::string got = "(got forward " + text(fwd) + ", stopped " + text(stop) +
-                          ", reverse " + text(rev) + ")";
+  const std::string got =
+      "(got forward " + text(fwd) + ", stopped " + text(stop) + ", reverse " + text(rev) + ")";
   if (fwd == 0 || stop == 0 || rev == 0) {
     return MotorProblem{fwd != 0    ? "motor.throttle_forward_ticks"
                         : stop != 0 ? "motor.throttle_stopped_ticks"
                                     : "motor.throttle_reverse_ticks",
                         "motor.throttle_forward_ticks, motor.throttle_stopped_ticks and "
-                        "motor.throttle_reverse_ticks must all be set " + got +
-                            "; set all three to 0 to use the throttle_*_us keys"};
+                        "motor.throttle_reverse_ticks must all be set " +
+                            got + "; set all three to 0 to use the throttle_*_us keys"};
   }
   if (!((rev < stop && stop < fwd) || (fwd < stop && stop < rev))) {
     return MotorProblem{"motor.throttle_stopped_ticks",
                         "motor.throttle_stopped_ticks must lie strictly between "
-                        "motor.throttle_reverse_ticks and motor.throttle_forward_ticks " + got};
+                        "motor.throttle_reverse_ticks and motor.throttle_forward_ticks " +
+                            got};
   }
   for (const auto& [key, ticks] : {std::make_pair("motor.throttle_forward_ticks", fwd),
                                    std::make_pair("motor.throttle_stopped_ticks", stop),
@@ -71,8 +73,8 @@ Problem pulses_fit_the_period(const MotorConfig& m) {
     if (us < period_us) continue;
     return MotorProblem{key, std::string(key) + " " + text(us) +
                                  " us does not fit in the PWM period at "
-                                 "motor.pwm_frequency_hz " + text(m.pwm_frequency_hz) +
-                                 ": lower the frequency"};
+                                 "motor.pwm_frequency_hz " +
+                                 text(m.pwm_frequency_hz) + ": lower the frequency"};
   }
   return std::nullopt;
 }
@@ -92,8 +94,8 @@ std::optional<MotorProblem> pca9685_problem(const MotorConfig& m) {
     return MotorProblem{"motor.i2c_address",
                         "motor.i2c_address " + text(m.i2c_address) +
                             " is no PCA9685 address: its jumpers give 64..127 (0x40..0x7f; "
-                            "Donkey's PCA9685.1:40 is 64); i2cdetect -y " + text(m.i2c_bus) +
-                            " lists what answers"};
+                            "Donkey's PCA9685.1:40 is 64); i2cdetect -y " +
+                            text(m.i2c_bus) + " lists what answers"};
   }
   if (m.steering_channel == m.throttle_channel) {
     return MotorProblem{"motor.throttle_channel",

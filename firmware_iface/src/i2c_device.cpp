@@ -33,15 +33,17 @@ std::string explain_i2c_error(const std::string& device, std::error_code ec) {
              "(1 on most boards, 7 or 8 on newer Jetsons: ls /dev/i2c-*)";
     case EACCES:
     case EPERM:
-      return what + ": not allowed to open the bus. Add the user to group i2c "
-                    "(sudo usermod -aG i2c $USER, then log in again; the service: "
-                    "SupplementaryGroups=i2c in a drop-in)";
+      return what +
+             ": not allowed to open the bus. Add the user to group i2c "
+             "(sudo usermod -aG i2c $USER, then log in again; the service: "
+             "SupplementaryGroups=i2c in a drop-in)";
     case EREMOTEIO:
     case ENXIO:
     case EIO:
-      return what + ": nothing answers at that address. Check the wiring (SDA, SCL, GND), "
-                    "the board's power (VCC) and motor.i2c_address; i2cdetect -y <bus> lists "
-                    "the addresses that answer (a PCA9685 is 0x40 unless its jumpers change it)";
+      return what +
+             ": nothing answers at that address. Check the wiring (SDA, SCL, GND), "
+             "the board's power (VCC) and motor.i2c_address; i2cdetect -y <bus> lists "
+             "the addresses that answer (a PCA9685 is 0x40 unless its jumpers change it)";
     case EBUSY:
       return what + ": the address is claimed by a kernel driver or another program";
     default:

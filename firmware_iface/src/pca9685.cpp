@@ -37,7 +37,8 @@ std::uint16_t ticks_for(float norm, const Channel& ch, double tick_us) {
   if (ch.us.inverted) n = -n;
   const TickCalibration& t = *ch.ticks;
   const int end = n >= 0.0f ? t.at_plus : t.at_minus;
-  const float v = static_cast<float>(t.at_zero) + std::fabs(n) * static_cast<float>(end - t.at_zero);
+  const float v =
+      static_cast<float>(t.at_zero) + std::fabs(n) * static_cast<float>(end - t.at_zero);
   return static_cast<std::uint16_t>(std::clamp<long>(std::lround(v), 0, kTicksPerPeriod - 1));
 }
 

@@ -97,7 +97,8 @@ void Pca9685Driver::begin_init(TimePoint now) {
   }
   // Asleep, PRESCALE may be written; the neutral pulses are in place before the outputs run.
   const auto prescale = static_cast<std::uint8_t>(config_.prescale());
-  std::error_code ec = write_byte(device_, pca9685::kMode1, pca9685::kSleep | pca9685::kAutoIncrement);
+  std::error_code ec =
+      write_byte(device_, pca9685::kMode1, pca9685::kSleep | pca9685::kAutoIncrement);
   if (!ec) ec = write_byte(device_, pca9685::kPrescale, prescale);
   if (!ec) {
     ec = write_channels(pca9685::ticks_for(0.0f, config_.steering, tick_us_),
@@ -181,8 +182,8 @@ void Pca9685Driver::record(const DriveCommand& cmd, int steering_ticks, int thro
 std::error_code Pca9685Driver::write_channels(int steering_ticks, int throttle_ticks) {
   const auto st = pca9685::led_bytes(steering_ticks);
   const auto th = pca9685::led_bytes(throttle_ticks);
-  if (auto ec = device_.write_registers(pca9685::led_register(config_.steering.channel),
-                                        st.data(), st.size())) {
+  if (auto ec = device_.write_registers(pca9685::led_register(config_.steering.channel), st.data(),
+                                        st.size())) {
     return ec;
   }
   return device_.write_registers(pca9685::led_register(config_.throttle.channel), th.data(),

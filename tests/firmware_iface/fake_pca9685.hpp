@@ -59,11 +59,21 @@ class FakePca9685 {
   }
   bool asleep() const { return (reg(pca9685::kMode1) & pca9685::kSleep) != 0; }
   int prescale() const { return reg(pca9685::kPrescale); }
-  bool restart_written() const { return locked([&] { return restarts_ > 0; }); }
-  bool restart_too_early() const { return locked([&] { return restart_too_early_; }); }
-  int prescale_writes_ignored() const { return locked([&] { return prescale_ignored_; }); }
-  int mode1_reads() const { return locked([&] { return mode1_reads_; }); }
-  int failed_transactions() const { return locked([&] { return failed_; }); }
+  bool restart_written() const {
+    return locked([&] { return restarts_ > 0; });
+  }
+  bool restart_too_early() const {
+    return locked([&] { return restart_too_early_; });
+  }
+  int prescale_writes_ignored() const {
+    return locked([&] { return prescale_ignored_; });
+  }
+  int mode1_reads() const {
+    return locked([&] { return mode1_reads_; });
+  }
+  int failed_transactions() const {
+    return locked([&] { return failed_; });
+  }
 
   // I2cDevice's side.
   std::error_code open() {

@@ -112,7 +112,7 @@ TEST_F(Pca9685LinkTest, stop_after_a_lost_link_opens_the_bus_again_for_a_last_ne
   step(*link, 50ms);
   ASSERT_FALSE(link->status().alive);
   EXPECT_NE(chip_.off_ticks(0), neutral_ticks());  // the board still drives
-  link->stop();  // before the back-off re-opened the bus
+  link->stop();                                    // before the back-off re-opened the bus
   EXPECT_EQ(chip_.off_ticks(0), neutral_ticks());
   EXPECT_EQ(chip_.off_ticks(1), neutral_ticks());
 }

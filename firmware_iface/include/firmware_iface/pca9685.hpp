@@ -61,9 +61,9 @@ struct TickCalibration {
 // One output channel: its number, and the calibration in us, or in ticks when `ticks` is set
 // (then `us.inverted` still flips the command, as for the us calibration).
 struct Channel {
-  int channel = 0;                        // 0..15
-  PulseChannel us;                        // used when `ticks` is not set
-  std::optional<TickCalibration> ticks;   // Donkey's *_PWM values, taking precedence
+  int channel = 0;                       // 0..15
+  PulseChannel us;                       // used when `ticks` is not set
+  std::optional<TickCalibration> ticks;  // Donkey's *_PWM values, taking precedence
 };
 
 // OFF count for `norm` (clamped to [-1, 1]; NaN -> 0) on `ch` at `tick_us`.

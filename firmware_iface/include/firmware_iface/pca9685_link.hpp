@@ -9,9 +9,10 @@
 // PRESCALE, neutral pulses, wake, >= 500 us later RESTART with auto-increment), write each
 // setpoint to the two channels, every keep-alive period read MODE1 back (SLEEP set: the
 // board browned out and lost its registers -> initialise again, counted as a reconnect), and
-// rewrite the current pulse when no setpoint came for that long. A bus error loses the link: neutral is attempted, the bus is
-// closed and re-opened with the reconnect back-off. Pca9685Link runs it on an I/O thread and
-// hands setpoints over through a SetpointSlot: send() makes no system call and no allocation.
+// rewrite the current pulse when no setpoint came for that long. A bus error loses the link:
+// neutral is attempted, the bus is closed and re-opened with the reconnect back-off. Pca9685Link
+// runs it on an I/O thread and hands setpoints over through a SetpointSlot: send() makes no system
+// call and no allocation.
 #include <atomic>
 #include <memory>
 #include <string>

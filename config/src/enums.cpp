@@ -29,7 +29,7 @@ const std::vector<std::string>& names_of(ReverseMode) {
 }
 
 const std::vector<std::string>& names_of(MotorDriver) {
-  static const std::vector<std::string> names = {"sim", "native", "mm1", "vesc", "native_sim"};
+  static const std::vector<std::string> names = {"sim", "native", "mm1", "vesc", "native_sim", "pca9685"};
   return names;
 }
 

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "config/embedded_profile.hpp"
+#include "config/pca9685_rules.hpp"
 #include "config/schema.hpp"
 #include "config_file.hpp"
 
@@ -338,6 +339,18 @@ void check_driver_pulses(const Config& cfg, const Origins& origins, const std::s
   }
 }
 
+// motor.driver pca9685's own rules (channels, address, frequency, tick keys), pointing at the
+// key's origin as the rules above do.
+void check_pca9685(const Config& cfg, const Origins& origins, const std::string& source) {
+  if (cfg.motor.driver != MotorDriver::kPca9685) return;
+  const auto problem = pca9685_problem(cfg.motor);
+  if (!problem) return;
+  const std::string at = origins.count(problem->key) != 0     ? origins.at(problem->key)
+                         : origins.count("motor.driver") != 0 ? origins.at("motor.driver")
+                                                              : source;
+  throw ConfigError(at + ": " + problem->message);
+}
+
 Document read_document(const std::string& path) {
   std::string text = read_config_file(path);
   const fs::path absolute = fs::absolute(path).lexically_normal();
@@ -421,6 +434,7 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
   }
   check_constraints(cfg, origins, doc.source);
   check_driver_pulses(cfg, origins, doc.source);
+  check_pca9685(cfg, origins, doc.source);
   return cfg;
 }
 
@@ -431,6 +445,7 @@ Config with_overrides(const Config& base, const std::vector<std::string>& assign
   for (const std::string& assignment : assignments) apply_override(cfg, assignment, origins, via);
   check_constraints(cfg, origins, via);
   check_driver_pulses(cfg, origins, via);
+  check_pca9685(cfg, origins, via);
   return cfg;
 }
 

@@ -199,7 +199,8 @@ void add_motor(Schema& s) {
   using M = MotorConfig;
   SectionBuilder<M>(s, "motor", &Config::motor, "the link to the motor controller")
       .choice("driver", &M::driver, "motor link: sim (in process), native (rcpilot firmware), mm1 (Robo HAT MM1), "
-              "vesc, native_sim (native protocol over a pty to the firmware core in process)")
+              "vesc, native_sim (native protocol over a pty to the firmware core in process), "
+              "pca9685 (PCA9685 PWM board on I2C, Donkey's PWM_STEERING_THROTTLE)")
       .text("device", &M::device, true, "serial device of the native, mm1 and vesc drivers")
       .number("baud", &M::baud, "baud", 9600, 921600, "serial speed, 8N1, no flow control")
       .number("alive_timeout_ms", &M::alive_timeout_ms, "ms", 20, 10000,
@@ -216,14 +217,14 @@ void add_motor(Schema& s) {
               "SCHED_FIFO priority of the serial link's I/O thread, which takes each setpoint "
               "to the wire; set it just below control.rt_priority; 0 keeps normal scheduling")
       .number("steering_min_us", &M::steering_min_us, "us", 500, 2500,
-              "servo pulse at steering -1 (native, mm1)")
+              "servo pulse at steering -1 (native, mm1, pca9685)")
       .number("steering_center_us", &M::steering_center_us, "us", 500, 2500,
               "servo pulse at steering 0; moving it trims the steering")
       .number("steering_max_us", &M::steering_max_us, "us", 500, 2500, "servo pulse at steering +1")
       .flag("steering_inverted", &M::steering_inverted,
             "steering +1 maps to steering_min_us (Donkey's MM1 convention is true)")
       .number("throttle_min_us", &M::throttle_min_us, "us", 500, 2500,
-              "ESC pulse at throttle -1 (native, mm1)")
+              "ESC pulse at throttle -1 (native, mm1, pca9685)")
       .number("throttle_center_us", &M::throttle_center_us, "us", 500, 2500,
               "ESC pulse at throttle 0 (stopped)")
       .number("throttle_max_us", &M::throttle_max_us, "us", 500, 2500, "ESC pulse at throttle +1")
@@ -250,7 +251,33 @@ void add_motor(Schema& s) {
       .number("vesc_servo_max", &M::vesc_servo_max, "-", 0, 1, "vesc: highest servo position")
       .number("vesc_values_period_ms", &M::vesc_values_period_ms, "ms", 5, 5000,
               "vesc: GET_VALUES poll period (voltage, erpm, temperatures, fault code); keep "
-              "below alive_timeout_ms");
+              "below alive_timeout_ms")
+      .number("i2c_bus", &M::i2c_bus, "-", 0, 255,
+              "pca9685: I2C bus number, /dev/i2c-<bus> (1 on most boards and older Jetsons, "
+              "7 or 8 on newer Jetsons; Donkey's PCA9685.<bus>:...)")
+      .number("i2c_address", &M::i2c_address, "-", 3, 119,
+              "pca9685: 7-bit I2C address, decimal in YAML (64 = 0x40, the default jumpers)")
+      .number("pwm_frequency_hz", &M::pwm_frequency_hz, "Hz", 24, 1526,
+              "pca9685: PWM frequency (Donkey's PWM_FREQUENCY 60; servos and ESCs take 50..60)")
+      .number("steering_channel", &M::steering_channel, "-", 0, 15,
+              "pca9685: channel of the steering servo (Donkey's PCA9685.1:40.1 is 1)")
+      .number("throttle_channel", &M::throttle_channel, "-", 0, 15,
+              "pca9685: channel of the ESC (Donkey's PCA9685.1:40.0 is 0)")
+      .number("pca9685_osc_hz", &M::pca9685_osc_hz, "Hz", 1000000, 50000000,
+              "pca9685: oscillator frequency the prescale is computed from (25 MHz internal; "
+              "a measured value corrects a chip whose oscillator is off)")
+      .number("steering_left_ticks", &M::steering_left_ticks, "ticks", 0, 4095,
+              "pca9685: 12-bit count at steering -1 (Donkey's STEERING_LEFT_PWM); 0 = not set, "
+              "else it and steering_right_ticks replace the steering_*_us calibration")
+      .number("steering_right_ticks", &M::steering_right_ticks, "ticks", 0, 4095,
+              "pca9685: 12-bit count at steering +1 (Donkey's STEERING_RIGHT_PWM); 0 = not set")
+      .number("throttle_forward_ticks", &M::throttle_forward_ticks, "ticks", 0, 4095,
+              "pca9685: 12-bit count at throttle +1 (Donkey's THROTTLE_FORWARD_PWM); 0 = not "
+              "set, else the three throttle_*_ticks replace the throttle_*_us calibration")
+      .number("throttle_stopped_ticks", &M::throttle_stopped_ticks, "ticks", 0, 4095,
+              "pca9685: 12-bit count at throttle 0 (Donkey's THROTTLE_STOPPED_PWM); 0 = not set")
+      .number("throttle_reverse_ticks", &M::throttle_reverse_ticks, "ticks", 0, 4095,
+              "pca9685: 12-bit count at throttle -1 (Donkey's THROTTLE_REVERSE_PWM); 0 = not set");
 }
 
 void add_control_motor_telemetry(Schema& s) {

@@ -1,8 +1,10 @@
 #include "firmware_iface/link_factory.hpp"
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "config/pca9685_rules.hpp"
 #include "firmware_iface/serial_transport.hpp"
 
 namespace rcpilot::fw {
@@ -49,6 +51,20 @@ void check_mm1_pulses(const config::MotorConfig& m) {
                                 std::to_string(kMm1MinPulseUs) + ".." +
                                 std::to_string(kMm1MaxPulseUs) + " us: set it within that range");
   }
+}
+
+// Donkey's tick calibration, when its keys are set (config::pca9685_problem checked them).
+std::optional<pca9685::TickCalibration> steering_ticks(const config::MotorConfig& m) {
+  if (m.steering_left_ticks == 0) return std::nullopt;
+  return pca9685::TickCalibration{m.steering_left_ticks,
+                                  (m.steering_left_ticks + m.steering_right_ticks + 1) / 2,
+                                  m.steering_right_ticks};
+}
+
+std::optional<pca9685::TickCalibration> throttle_ticks(const config::MotorConfig& m) {
+  if (m.throttle_stopped_ticks == 0) return std::nullopt;
+  return pca9685::TickCalibration{m.throttle_reverse_ticks, m.throttle_stopped_ticks,
+                                  m.throttle_forward_ticks};
 }
 
 board::ChannelLimits limits(const PulseChannel& ch) {
@@ -105,6 +121,33 @@ VescLinkConfig vesc_link_config(const config::MotorConfig& m) {
   return c;
 }
 
+Pca9685LinkConfig pca9685_link_config(const config::MotorConfig& m) {
+  if (const auto problem = config::pca9685_problem(m)) {
+    throw std::invalid_argument(problem->message);
+  }
+  Pca9685LinkConfig c;
+  c.osc_hz = m.pca9685_osc_hz;
+  c.frequency_hz = m.pwm_frequency_hz;
+  c.steering = {m.steering_channel, steering(m), steering_ticks(m)};
+  c.throttle = {m.throttle_channel, throttle(m), throttle_ticks(m)};
+  c.timing = link_timing(m);
+  return c;
+}
+
+std::unique_ptr<MotorLink> make_pca9685_link(const config::MotorConfig& m, const Clock& clock,
+                                             std::chrono::milliseconds ready) {
+  auto link = std::make_unique<Pca9685Link>(
+      std::make_unique<LinuxI2cDevice>(m.i2c_bus, m.i2c_address), clock, pca9685_link_config(m));
+  if (!link->wait_ready(ready)) {
+    const std::string why = link->last_error();
+    link->stop();
+    throw std::runtime_error("motor.driver pca9685: the board was not initialised within " +
+                             std::to_string(ready.count()) + " ms: " +
+                             (why.empty() ? "no answer" : why));
+  }
+  return link;
+}
+
 board::FirmwareConfig firmware_config(const config::MotorConfig& m) {
   board::FirmwareConfig f;
   f.steering = limits(steering(m));
@@ -114,6 +157,7 @@ board::FirmwareConfig firmware_config(const config::MotorConfig& m) {
 
 std::unique_ptr<MotorLink> make_serial_link(const config::MotorConfig& m, const Clock& clock,
                                             std::chrono::milliseconds handshake) {
+  if (m.driver == config::MotorDriver::kPca9685) return make_pca9685_link(m, clock, handshake);
   auto port = std::make_unique<SerialTransport>(m.device, m.baud);
   std::unique_ptr<MotorLink> link;
   const std::string driver(config::to_string(m.driver));

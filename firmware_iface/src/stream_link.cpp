@@ -34,6 +34,16 @@ bool wait_writable(int fd) {
 
 }  // namespace
 
+std::string raise_io_priority(pthread_t thread, int priority) {
+  if (priority <= 0) return "";
+  const std::string refused = set_fifo_priority(thread, priority);
+  if (refused.empty()) return "";
+  return "motor.io_rt_priority " + std::to_string(priority) +
+         ": SCHED_FIFO refused for the link's I/O thread (" + refused +
+         "); it runs with normal scheduling. Grant CAP_SYS_NICE and LimitRTPRIO (the systemd "
+         "unit does) or set motor.io_rt_priority: 0";
+}
+
 StreamLink::StreamLink(std::unique_ptr<ByteTransport> transport, const Clock& clock,
                        LinkTiming timing)
     : transport_(std::move(transport)), clock_(clock), timing_(timing) {}
@@ -43,13 +53,8 @@ StreamLink::~StreamLink() { stop(); }
 void StreamLink::start() {
   running_ = true;
   thread_ = std::thread([this] { run(); });
-  if (timing_.io_rt_priority <= 0) return;
-  const std::string refused = set_fifo_priority(thread_.native_handle(), timing_.io_rt_priority);
-  if (refused.empty()) return;
-  warnings_.push_back("motor.io_rt_priority " + std::to_string(timing_.io_rt_priority) +
-                      ": SCHED_FIFO refused for the link's I/O thread (" + refused +
-                      "); it runs with normal scheduling. Grant CAP_SYS_NICE and LimitRTPRIO "
-                      "(the systemd unit does) or set motor.io_rt_priority: 0");
+  const std::string refused = raise_io_priority(thread_.native_handle(), timing_.io_rt_priority);
+  if (!refused.empty()) warnings_.push_back(refused);
 }
 
 bool StreamLink::send(const DriveCommand& cmd) {

@@ -264,12 +264,23 @@ BenchView MotorBench::view() const {
   return v;
 }
 
+namespace {
+
+// A PCA9685 output as Donkey's calibration reads it too: "1509 us (370 ticks)".
+std::string pca9685_pulse(int ticks, double tick_us) {
+  return fmt::format("{} us ({} ticks)", fw::pca9685::ticks_to_us(ticks, tick_us), ticks);
+}
+
+}  // namespace
+
 OutputMap::OutputMap(const config::MotorConfig& motor) : motor_(motor) {
   // Builds the drivers' own settings once so bad limits fail here with the drivers' message.
   if (motor_.driver == config::MotorDriver::kVesc) {
     fw::vesc_link_config(motor_);
   } else if (motor_.driver == config::MotorDriver::kMm1) {
     fw::mm1_link_config(motor_);
+  } else if (motor_.driver == config::MotorDriver::kPca9685) {
+    fw::pca9685_link_config(motor_);
   } else if (motor_.driver != config::MotorDriver::kSim) {
     fw::native_link_config(motor_);
   }
@@ -280,6 +291,11 @@ std::string OutputMap::steering(float steering_norm) const {
   if (motor_.driver == config::MotorDriver::kVesc) {
     return fmt::format("servo {:.3f}",
                        fw::vesc_servo_position(steering_norm, fw::vesc_link_config(motor_)));
+  }
+  if (motor_.driver == config::MotorDriver::kPca9685) {
+    const auto c = fw::pca9685_link_config(motor_);
+    return pca9685_pulse(fw::pca9685::ticks_for(steering_norm, c.steering, c.tick_us()),
+                         c.tick_us());
   }
   const auto ch = fw::native_link_config(motor_).steering;
   return fmt::format("{} us", fw::to_pulse_us(steering_norm, ch));
@@ -297,6 +313,11 @@ std::string OutputMap::throttle(float throttle_norm) const {
     }
     return fmt::format("duty {:.3f}", t * motor_.vesc_max_duty);
   }
+  if (motor_.driver == config::MotorDriver::kPca9685) {
+    const auto c = fw::pca9685_link_config(motor_);
+    return pca9685_pulse(fw::pca9685::ticks_for(throttle_norm, c.throttle, c.tick_us()),
+                         c.tick_us());
+  }
   const auto ch = fw::native_link_config(motor_).throttle;
   return fmt::format("{} us", fw::to_pulse_us(throttle_norm, ch));
 }
@@ -307,6 +328,10 @@ std::string OutputMap::sent(const fw::LinkStatus& link) const {
   const fw::WireOutput& w = link.last_output;
   const std::string norm = fmt::format("{:+.2f}/{:+.2f}", c.steering_norm, c.throttle_norm);
   if (motor_.driver == config::MotorDriver::kSim) return "out " + norm;
+  if (motor_.driver == config::MotorDriver::kPca9685) {
+    return fmt::format("out {} ({}/{} us, {}/{} ticks)", norm, w.steering_us, w.throttle_us,
+                       w.steering_ticks, w.throttle_ticks);
+  }
   if (motor_.driver != config::MotorDriver::kVesc) {
     return fmt::format("out {} ({}/{} us)", norm, w.steering_us, w.throttle_us);
   }

@@ -145,7 +145,7 @@ class OutputMap {
  public:
   // Throws std::invalid_argument (naming the motor.* keys) on limits that are not ordered.
   explicit OutputMap(const config::MotorConfig& motor);
-  // e.g. "1350 us" or "servo 0.465"; "" for the in-process sim driver.
+  // e.g. "1350 us", "1509 us (370 ticks)" (pca9685) or "servo 0.465"; "" for the sim driver.
   std::string steering(float steering_norm) const;
   // e.g. "1575 us" or "duty 0.030".
   std::string throttle(float throttle_norm) const;

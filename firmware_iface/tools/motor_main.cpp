@@ -26,7 +26,9 @@
 
 #include "config/command_line.hpp"
 #include "config/loader.hpp"
+#include "firmware_iface/drive_command.hpp"
 #include "firmware_iface/native_link.hpp"
+#include "firmware_iface/pca9685_link.hpp"
 #include "firmware_iface/vesc_link.hpp"
 #include "config/program.hpp"
 #include "firmware_iface/link_factory.hpp"
@@ -44,6 +46,7 @@ struct Options {
   int deadman_ms = 150;        // ms, see BenchSettings::deadman
   int first_repeat_ms = 700;   // ms, see BenchSettings::first_repeat
   double for_s = 0.0;          // s, neutral/status/nudge duration (0 for neutral: until stopped)
+  bool once = false;           // neutral: write neutral once and exit (the unit's ExecStopPost)
   double throttle = 0.15;      // norm, nudge throttle (sign = direction)
   double steering = 0.0;       // norm, steering held during neutral/nudge
   vehicle::SweepPlan sweep;
@@ -203,12 +206,19 @@ void print_report(const fw::MotorLink& link) {
   } else if (const auto* vesc = dynamic_cast<const fw::VescLink*>(&link)) {
     std::printf("firmware: VESC %s\n", vesc->firmware_version().c_str());
   }
-  const fw::BoardTelemetry& b = s.board;
-  std::printf("board: %s, failsafe %s, battery %.2f V, %.0f erpm, FET %.1f C, motor %.1f C, "
-              "fault %d, wheel ticks %lld\n",
-              b.armed ? "armed" : "disarmed", b.failsafe ? "ACTIVE" : "off", b.battery_v,
-              b.motor_erpm, b.temp_fet_c, b.temp_motor_c, b.fault_code,
-              static_cast<long long>(b.wheel_ticks));
+  const auto* pca = dynamic_cast<const fw::Pca9685Link*>(&link);
+  if (pca != nullptr) {
+    std::printf("board: PCA9685, no firmware: no failsafe, no telemetry; it holds its last "
+                "pulse\n");
+    if (!pca->last_error().empty()) std::printf("last error: %s\n", pca->last_error().c_str());
+  } else {
+    const fw::BoardTelemetry& b = s.board;
+    std::printf("board: %s, failsafe %s, battery %.2f V, %.0f erpm, FET %.1f C, motor %.1f C, "
+                "fault %d, wheel ticks %lld\n",
+                b.armed ? "armed" : "disarmed", b.failsafe ? "ACTIVE" : "off", b.battery_v,
+                b.motor_erpm, b.temp_fet_c, b.temp_motor_c, b.fault_code,
+                static_cast<long long>(b.wheel_ticks));
+  }
   if (s.rc.valid) {
     std::printf("rc receiver: steering %u us (%+.2f), throttle %u us (%+.2f)\n",
                 static_cast<unsigned>(s.rc.steering_us), s.rc.steering_norm,
@@ -307,6 +317,34 @@ std::unique_ptr<fw::MotorLink> open_link(const config::Config& cfg, const Clock&
   return car->make_motor_link();
 }
 
+// `neutral --once`: opens the configured link (which starts at neutral), sends neutral, stops
+// it (neutral again) and exits; no bench loop, no terminal. For the simulated drivers there is
+// no board to stop.
+int run_neutral_once(const config::Config& cfg) {
+  if (config::is_simulated(cfg.motor.driver)) {
+    std::printf("motor.driver %s: no board, nothing to put to neutral\n",
+                std::string(config::to_string(cfg.motor.driver)).c_str());
+    return app::kExitOk;
+  }
+  SteadyClock clock;
+  std::unique_ptr<fw::MotorLink> link;
+  try {
+    link = fw::make_serial_link(cfg.motor, clock, std::chrono::seconds(2));
+  } catch (const std::exception& e) {
+    spdlog::critical("neutral not written: {}", e.what());
+    return app::kExitStartupError;
+  }
+  link->send(fw::neutral_command(0, clock.now()));
+  link->stop();
+  const fw::LinkStatus status = link->status();
+  if (status.commands_sent == 0 || !status.last_command.is_neutral()) {
+    spdlog::critical("neutral not written: the link lost the board ({})", link->describe());
+    return app::kExitRuntimeError;
+  }
+  std::printf("neutral written, link stopped (%s)\n", link->describe().c_str());
+  return app::kExitOk;
+}
+
 // Opens the link and runs the command; neutral and link stop on every way out.
 int run_bench(const config::Config& cfg, const Options& opt, const vehicle::OutputMap& map,
               int signal_fd) {
@@ -371,7 +409,10 @@ void add_commands(cli::CommandLine& command_line, Options& opt) {
           "Steering per a/d press (norm)");
   command_line.command("neutral", "Send neutral and show the board's status")
       .option("for", po::value(&opt.for_s)->notifier(cli::non_negative("--for")),
-              "Seconds (0, the default: until q or Ctrl-C)");
+              "Seconds (0, the default: until q or Ctrl-C)")
+      .flag("once", &opt.once,
+              "Open the link, write neutral once and exit (the service runs this after any end "
+              "of the node: a PCA9685 keeps its last pulse otherwise)");
   command_line.command("status", "Send neutral for a while, then print a report")
       .option("for", po::value(&opt.for_s)->notifier(cli::positive("--for")),
               "Seconds (default 1)");
@@ -436,5 +477,6 @@ int main(int argc, char** argv) {
                  e.what());
     return app::kExitConfigError;
   }
+  if (opt.command == "neutral" && opt.once) return run_neutral_once(cfg);
   return run_bench(cfg, opt, *map, signal_fd);
 }

@@ -180,6 +180,30 @@ TEST_F(LoaderErrorTest, a_pulse_the_mm1_cannot_output_is_refused_at_load_naming_
               HasSubstr(":3:20: motor.throttle_min_us is 900 us, but motor.driver mm1"));
 }
 
+TEST_F(LoaderErrorTest, a_pca9685_calibration_it_cannot_use_is_refused_at_load_naming_the_key) {
+  EXPECT_EQ(error_of_yaml("motor:\n  driver: pca9685\n  throttle_channel: 1\n"),
+            path_ + ":3:21: motor.steering_channel and motor.throttle_channel are both 1: the "
+                    "servo and the ESC need a channel each");
+  EXPECT_THAT(error_of_yaml("motor:\n  driver: pca9685\n  steering_left_ticks: 460\n"),
+              HasSubstr(":3:24: motor.steering_left_ticks and motor.steering_right_ticks must "
+                        "both be set and differ (got 460, 0)"));
+  EXPECT_THAT(error_of_yaml("motor:\n  driver: pca9685\n  throttle_forward_ticks: 500\n  "
+                            "throttle_stopped_ticks: 600\n  throttle_reverse_ticks: 220\n"),
+              HasSubstr(":4:27: motor.throttle_stopped_ticks must lie strictly between"));
+  EXPECT_THAT(error_of_yaml("motor:\n  driver: pca9685\n  i2c_address: 60\n"),
+              HasSubstr(":3:16: motor.i2c_address 60 is no PCA9685 address"));
+  // Donkey's calibration as it is, and the keys are ignored by the other drivers.
+  EXPECT_NO_THROW(load_config(write_file("donkey.yaml",
+                                         "motor:\n  driver: pca9685\n  steering_left_ticks: 460\n"
+                                         "  steering_right_ticks: 290\n  throttle_forward_ticks: "
+                                         "500\n  throttle_stopped_ticks: 370\n  "
+                                         "throttle_reverse_ticks: 220\n"),
+                              {}));
+  EXPECT_NO_THROW(load_config(write_file("native.yaml", "motor:\n  driver: native\n  "
+                                                        "throttle_channel: 1\n"),
+                              {}));
+}
+
 struct Typo {
   std::string given;
   std::string suggested;

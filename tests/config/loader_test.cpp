@@ -75,6 +75,9 @@ TEST_F(LoaderTest, to_yaml_round_trips_every_key) {
     upper.set(cfg, upper.type == ValueType::kInt ? Value(static_cast<long long>(upper.max))
                                                  : Value(upper.max));
   }
+  // The last driver, pca9685, has rules of its own that these extremes break (one channel for
+  // both, equal steering ticks): a driver without such rules keeps the round trip about YAML.
+  cfg.motor.driver = MotorDriver::kNative;
   const Config back = load_config(write_file("round.yaml", to_yaml(cfg)), {});
   EXPECT_TRUE(differing_keys(back, cfg).empty()) << to_yaml(cfg);
   const Config defaults = load_config(write_file("defaults.yaml", to_yaml(Config{})), {});

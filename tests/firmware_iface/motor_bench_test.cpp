@@ -309,6 +309,24 @@ TEST(OutputMap, shows_servo_position_and_duty_for_vesc_and_nothing_for_the_sim) 
   EXPECT_EQ(OutputMap(motor("sim")).steering(0.3f), "");
 }
 
+TEST(OutputMap, shows_pca9685_pulses_with_their_ticks_so_donkey_values_can_be_read_off) {
+  config::MotorConfig m = motor("pca9685");
+  const OutputMap us(m);
+  EXPECT_EQ(us.steering(0.0f), "1501 us (368 ticks)");  // 4.08 us ticks at 60 Hz
+  m.steering_left_ticks = 460;
+  m.steering_right_ticks = 290;
+  m.throttle_forward_ticks = 500;
+  m.throttle_stopped_ticks = 370;
+  m.throttle_reverse_ticks = 220;
+  const OutputMap ticks(m);
+  EXPECT_EQ(ticks.steering(-1.0f), "1877 us (460 ticks)");
+  EXPECT_EQ(ticks.throttle(0.0f), "1510 us (370 ticks)");
+  fw::LinkStatus s;
+  s.commands_sent = 1;
+  s.last_output = {1510, 1510, 0.0f, 0.0f, 370, 370};
+  EXPECT_EQ(ticks.sent(s), "out +0.00/+0.00 (1510/1510 us, 370/370 ticks)");
+}
+
 TEST(OutputMap, rejects_limits_that_are_not_ordered_naming_the_keys) {
   config::MotorConfig m = motor("mm1");
   m.throttle_min_us = 1600;

@@ -281,5 +281,29 @@ TEST(MotorTool, config_errors_exit_2_and_a_silent_board_exits_3_naming_motor_dev
   EXPECT_NE(out.find("motor.device " + silent_board.slave_path()), std::string::npos) << out;
 }
 
+TEST(MotorTool, neutral_once_writes_neutral_disarms_and_exits_without_a_terminal) {
+  fw::testing::FwSimProcess board;
+  const std::string path = board.slave_path();
+  ASSERT_FALSE(path.empty());
+  const auto [code, out] = run(kMotor, native_on(path, {"neutral", "--once"}), 30);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("neutral written, link stopped"), std::string::npos) << out;
+  EXPECT_FALSE(board.wait_line(disarmed_neutral).empty()) << out;
+
+  const auto [sim_code, sim_out] = run(kMotor, {"neutral", "--once"}, 30);
+  EXPECT_EQ(sim_code, 0) << sim_out;
+  EXPECT_NE(sim_out.find("no board"), std::string::npos) << sim_out;
+}
+
+TEST(MotorTool, neutral_once_on_a_missing_i2c_bus_exits_3_saying_what_to_do) {
+  const auto [code, out] = run(kMotor,
+                               {"--set", "motor.driver=pca9685", "--set", "motor.i2c_bus=250",
+                                "neutral", "--once"},
+                               30);
+  EXPECT_EQ(code, 3) << out;
+  EXPECT_NE(out.find("/dev/i2c-250 address 0x40"), std::string::npos) << out;
+  EXPECT_NE(out.find("motor.i2c_bus"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace rcpilot::testing

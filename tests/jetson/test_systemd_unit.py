@@ -58,9 +58,15 @@ class UnitDirectivesTest(unittest.TestCase):
         pre = self.one("ExecStartPre")
         self.assertIn("+", pre.split(helper)[0])
         self.assertTrue(pre.endswith(helper + " apply $RCPILOT_PERF_ARGS"), pre)
-        self.assertEqual(self.one("ExecStopPost"), "+" + helper + " restore")
+        self.assertEqual(self.service["ExecStopPost"][-1], "+" + helper + " restore")
         self.assertEqual(self.one("ExecStart"),
                          PREFIX + "/bin/rcpilot --config /etc/rcpilot/rcpilot.yaml")
+
+    def test_neutral_is_written_after_any_end_of_the_node_before_the_restore(self):
+        stop_post = self.service.get("ExecStopPost", [])
+        self.assertEqual(len(stop_post), 2, stop_post)
+        self.assertEqual(stop_post[0], "-+" + PREFIX + "/bin/rcpilot-motor --config "
+                         "/etc/rcpilot/rcpilot.yaml neutral --once")
 
     def test_reload_sends_sighup_for_the_live_config_reload(self):
         self.assertEqual(self.one("ExecReload"), "/bin/kill -HUP $MAINPID")
@@ -95,7 +101,7 @@ class SystemdAnalyzeTest(unittest.TestCase):
             self.skipTest("systemd-analyze not installed (apt install systemd): unit not verified")
         self.tmp = tempfile.mkdtemp(prefix="rcpilot-unit-")
         self.addCleanup(shutil.rmtree, self.tmp)
-        for rel in ("bin/rcpilot", "lib/rcpilot/rcpilot-perf"):
+        for rel in ("bin/rcpilot", "bin/rcpilot-motor", "lib/rcpilot/rcpilot-perf"):
             stub = os.path.join(self.tmp, "prefix", rel)
             os.makedirs(os.path.dirname(stub), exist_ok=True)
             with open(stub, "w") as f:

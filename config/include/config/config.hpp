@@ -71,7 +71,7 @@ struct ControlConfig {
 };
 
 struct MotorConfig {
-  MotorDriver driver = MotorDriver::kSim;  // motor link: sim, native, mm1, vesc, native_sim
+  MotorDriver driver = MotorDriver::kSim;  // motor link: sim, native, mm1, vesc, native_sim, pca9685
   std::string device = "/dev/ttyACM0";  // serial device of native, mm1, vesc
   int baud = 115200;            // baud, serial speed (8N1)
   int alive_timeout_ms = 250;   // ms, the link is dead when the board said nothing this long
@@ -100,6 +100,19 @@ struct MotorConfig {
   double vesc_servo_min = 0.15;     // vesc: lowest servo position
   double vesc_servo_max = 0.85;     // vesc: highest servo position
   int vesc_values_period_ms = 50;   // ms, vesc: GET_VALUES poll period
+  int i2c_bus = 1;                  // pca9685: /dev/i2c-<bus>
+  int i2c_address = 0x40;           // pca9685: 7-bit I2C address (64 = 0x40)
+  int pwm_frequency_hz = 60;        // Hz, pca9685: PWM frequency (Donkey's 60)
+  int steering_channel = 1;         // pca9685: steering servo's channel (0..15)
+  int throttle_channel = 0;         // pca9685: ESC's channel (0..15)
+  int pca9685_osc_hz = 25000000;    // Hz, pca9685: the chip's oscillator
+  // Donkey's calibration in 12-bit ticks (STEERING_LEFT_PWM ...); 0 = not set. When set they
+  // take precedence over the *_us keys for the pca9685 driver.
+  int steering_left_ticks = 0;      // pca9685: ticks at steering -1 (left)
+  int steering_right_ticks = 0;     // pca9685: ticks at steering +1 (right)
+  int throttle_forward_ticks = 0;   // pca9685: ticks at throttle +1
+  int throttle_stopped_ticks = 0;   // pca9685: ticks at throttle 0
+  int throttle_reverse_ticks = 0;   // pca9685: ticks at throttle -1
 };
 
 struct TelemetryConfig {

@@ -29,7 +29,7 @@ enum class ReverseMode : std::uint8_t {
   kBrakeThenReverse,  // hobby ESCs: the first negative pulse brakes; reverse needs brake, neutral
 };
 // motor.driver: the motor controller link.
-enum class MotorDriver : std::uint8_t { kSim, kNative, kMm1, kVesc, kNativeSim };
+enum class MotorDriver : std::uint8_t { kSim, kNative, kMm1, kVesc, kNativeSim, kPca9685 };
 // motor.vesc_throttle_mode: what a VESC's throttle commands.
 enum class VescThrottle : std::uint8_t { kDuty, kRpm, kCurrent };
 

@@ -46,11 +46,13 @@ struct RcInput {
 // What the last setpoint put on the wire, in the board's own units, after every clamp and
 // override (a VESC fault's neutral, the MM1's 1000..2000 us). Fields a board has not stay 0.
 struct WireOutput {
-  std::uint16_t steering_us = 0;  // native, MM1: servo pulse sent, us
-  std::uint16_t throttle_us = 0;  // native, MM1: ESC pulse sent, us
+  std::uint16_t steering_us = 0;  // native, MM1, PCA9685: servo pulse sent, us
+  std::uint16_t throttle_us = 0;  // native, MM1, PCA9685: ESC pulse sent, us
   float servo_position = 0.0f;    // VESC: SET_SERVO_POS sent, 0..1
   float throttle_value = 0.0f;    // VESC: duty (-0.95..0.95), erpm or A as configured; at
                                   // neutral the brake current (A) or 0
+  std::uint16_t steering_ticks = 0;  // pca9685: steering channel's 12-bit OFF count
+  std::uint16_t throttle_ticks = 0;  // pca9685: throttle channel's 12-bit OFF count
 };
 
 // Health of a link as the supervisor sees it.

@@ -6,6 +6,8 @@
 // injected Clock, so tests step time; the timer only decides how often the logic looks.
 // send() publishes the newest setpoint into a lock-free slot: no system call, no allocation.
 // Protocols plug in through the hooks below, all run on the I/O thread.
+#include <pthread.h>
+
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -13,6 +15,7 @@
 #include <boost/system/error_code.hpp>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
 
 #include "common/clock.hpp"
@@ -38,6 +41,10 @@ struct LinkTiming {
   // under normal scheduling each wake waits for a CPU like any other thread (bench/RESULTS.md).
   int io_rt_priority = 0;
 };
+
+// Puts a link's I/O `thread` on SCHED_FIFO at `priority` (motor.io_rt_priority; 0: leaves it
+// alone). Returns "" or the warning to log once, naming the key and what to do.
+std::string raise_io_priority(pthread_t thread, int priority);
 
 // A setpoint as it went out: the command after every override, and the board's own units.
 struct SentSetpoint {

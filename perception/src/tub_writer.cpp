@@ -90,6 +90,20 @@ void write_file(const TubWriteFn& write_fn, const std::string& path, const std::
   }
 }
 
+// Whether `dir` holds anything beyond an empty images/ (what a session that recorded nothing
+// in a new folder leaves).
+bool holds_files(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return false;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename() != "images" || !fs::is_directory(entry.path(), ec) ||
+        !fs::is_empty(entry.path(), ec)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string image_name(std::int64_t index) {
   std::string key = kImageKey;
   for (auto& c : key) c = c == '/' ? '_' : c;
@@ -110,8 +124,7 @@ const std::vector<std::string>& TubWriter::types() {
 
 TubWriter::TubWriter(const std::string& path, nlohmann::json metadata, TubOptions options)
     : path_(path), options_(std::move(options)) {
-  std::error_code ec;
-  const bool has_files = fs::is_directory(path_, ec) && !fs::is_empty(path_, ec);
+  const bool has_files = holds_files(path_);
   try {
     if (fs::exists(fs::path(path_) / kManifest)) {
       open_existing();
@@ -123,7 +136,6 @@ TubWriter::TubWriter(const std::string& path, nlohmann::json metadata, TubOption
       create_new(std::move(metadata));
     }
     session_id_ = today_yy_mm_dd() + "_" + std::to_string(session_number_);
-    open_catalog(!paths_.empty());
   } catch (const nlohmann::json::exception& e) {
     // A manifest or catalog manifest with a missing or mistyped field (found by fuzz/
     // tub_reopen): refuse it like any other damaged tub.
@@ -159,7 +171,7 @@ nlohmann::json TubWriter::manifest_types() const {
 
 void TubWriter::create_new(nlohmann::json metadata) {
   try {
-    fs::create_directories(fs::path(path_) / "images");
+    fs::create_directories(fs::path(path_));
   } catch (const fs::filesystem_error& e) {
     throw TubError("cannot create tub folder " + path_ + ": " + e.code().message());
   }
@@ -192,27 +204,78 @@ void TubWriter::open_existing() {
         std::max(session_number_, tub_format::session_number_of(catalog.records.back()) + 1);
     break;
   }
-  std::error_code ec;
-  fs::create_directories(fs::path(path_) / "images", ec);
+  while (!paths_.empty()) {
+    resume_catalog();
+    if (!drop_empty_last_catalog()) break;
+  }
+  if (manifest.uncommitted) drop_uncommitted_record(*manifest.uncommitted);
+  if (!paths_.empty()) {
+    align_current_index(manifest.current_index);
+    write_catalog_manifest();
+  }
+  write_manifest(false);
+  if (!paths_.empty() && static_cast<int>(line_lengths_.size()) < kMaxCatalogLen) {
+    open_catalog_for_append();
+  }
 }
 
-void TubWriter::open_catalog(bool append) {
-  line_lengths_.clear();
-  line_indexes_.clear();
-  if (append) {
-    resume_catalog();
-    if (static_cast<int>(line_lengths_.size()) >= kMaxCatalogLen) return open_catalog(false);
-  } else {
-    paths_.push_back(unused_catalog_name());
-    catalog_start_index_ = current_index_;
-    catalog_created_at_s_ = epoch_seconds();
+// A last catalog with no record (an older rcpilot created the next catalog when a session
+// opened; Donkey's reader fails on it with "cannot mmap an empty file") is removed from the
+// manifest and, when it is an empty file, from the folder. True if it was dropped.
+bool TubWriter::drop_empty_last_catalog() {
+  if (!line_lengths_.empty()) return false;
+  const std::string name = paths_.back();
+  const fs::path file = fs::path(path_) / name;
+  std::error_code ec;
+  if (fs::file_size(file, ec) == 0 && !ec) {
+    fs::remove(file, ec);
+    fs::remove(fs::path(path_) / (name + "_manifest"), ec);
   }
+  paths_.pop_back();
+  note_repair("removed the empty catalog " + name + " (Donkey's reader cannot open it)");
+  line_indexes_.clear();
+  return true;
+}
+
+// Donkey's reader counts records by position (len() is current_index minus deleted, deleted
+// indexes are positions): the next index must be the position after the last catalog line. A
+// kill after manifest.json counted a record whose line never arrived leaves current_index one
+// ahead (the index listed as deleted); it is given back. Needs a last catalog with a record.
+void TubWriter::align_current_index(std::int64_t manifest_current_index) {
+  const std::int64_t next = line_indexes_.back() + 1;
+  if (manifest_current_index > next) {
+    note_repair("manifest.json counted " + std::to_string(manifest_current_index - next) +
+                " record(s) a kill cut short; index " + std::to_string(next) + " is written again");
+  }
+  deleted_.erase(std::lower_bound(deleted_.begin(), deleted_.end(), next), deleted_.end());
+  current_index_ = next;
+}
+
+// The record a kill caught between its two manifest.json writes is deleted to every reader;
+// when its line made it into the catalog, the line is cut off again so that its index is
+// written again and the tub's indexes stay contiguous (the record in flight is lost, as when
+// the kill lands earlier).
+void TubWriter::drop_uncommitted_record(std::int64_t index) {
+  if (paths_.empty() || line_indexes_.size() < 2 || line_indexes_.back() != index ||
+      !std::binary_search(deleted_.begin(), deleted_.end(), index)) {
+    return;
+  }
+  std::int64_t keep = 0;
+  for (std::size_t i = 0; i + 1 < line_lengths_.size(); ++i) keep += line_lengths_[i];
+  const std::string file = (fs::path(path_) / paths_.back()).string();
+  if (::truncate(file.c_str(), static_cast<off_t>(keep)) != 0) fail_errno("truncate", file, errno);
+  line_lengths_.pop_back();
+  line_indexes_.pop_back();
+}
+
+void TubWriter::open_catalog_for_append() {
   if (catalog_fd_ >= 0) ::close(catalog_fd_);
   catalog_fd_ = -1;
-  catalog_fd_ =
-      open_or_throw((fs::path(path_) / paths_.back()).string(), O_WRONLY | O_CREAT | O_APPEND);
-  write_catalog_manifest();
-  write_manifest(false);
+  catalog_fd_ = open_or_throw((fs::path(path_) / paths_.back()).string(), O_WRONLY | O_APPEND);
+}
+
+void TubWriter::note_repair(const std::string& text) {
+  repair_note_ += (repair_note_.empty() ? "" : "; ") + text;
 }
 
 // The next catalog_N.catalog that no file in the folder has: a catalog the manifest does not
@@ -237,14 +300,15 @@ void TubWriter::resume_catalog() {
   const std::string& name = paths_.back();
   const auto catalog = tub_format::read_catalog(path_, name);
   const auto meta = tub_format::read_catalog_manifest(path_, name);
-  repair_note_ =
+  const std::string mismatch =
       meta ? tub_format::catalog_manifest_mismatch(catalog, *meta) : std::string("it is missing");
-  if (!repair_note_.empty()) {
-    repair_note_ = name + "_manifest did not match " + name + " (" + repair_note_ +
-                   "); rebuilt it from the catalog's " + std::to_string(catalog.records.size()) +
-                   " records, none lost";
+  if (!mismatch.empty() && !catalog.records.empty()) {
+    note_repair(name + "_manifest did not match " + name + " (" + mismatch +
+                "); rebuilt it from the catalog's " + std::to_string(catalog.records.size()) +
+                " records, none lost");
   }
   line_lengths_ = catalog.line_lengths;
+  line_indexes_.clear();
   for (const auto& record : catalog.records) {
     line_indexes_.push_back(record["_index"].get<std::int64_t>());
     current_index_ = std::max(current_index_, line_indexes_.back() + 1);
@@ -275,7 +339,6 @@ std::int64_t TubWriter::write(const cv::Mat& bgr, float angle, float throttle,
                               const std::string& mode, std::int64_t timestamp_ms,
                               const nlohmann::json& extras) {
   if (!open_) throw TubError("tub " + path_ + " is closed");
-  if (static_cast<int>(line_lengths_.size()) >= kMaxCatalogLen) open_catalog(false);
   const std::int64_t index = current_index_;
   const std::string image = image_name(index);
   nlohmann::json record = {{"_index", index},
@@ -298,16 +361,91 @@ std::int64_t TubWriter::write(const cv::Mat& bgr, float angle, float throttle,
     record[key] = value.is_number_float() ? nlohmann::json(tidy(value.get<float>())) : value;
   }
   write_image(bgr, image);
-  append_catalog_line(dump(record) + "\n");
-  line_indexes_.push_back(index);
-  ++current_index_;
+  const std::string line = dump(record) + "\n";
+  if (catalog_fd_ < 0 || static_cast<int>(line_lengths_.size()) >= kMaxCatalogLen) {
+    start_catalog(line, index);
+  } else {
+    append_record(line, index);
+  }
   ++records_written_;
-  write_catalog_manifest();
-  write_manifest(false);
   return index;
 }
 
-void TubWriter::write_image(const cv::Mat& bgr, const std::string& name) const {
+// The first record of a catalog: the catalog file appears whole (written, then renamed into
+// place), then its manifest, and only then does manifest.json list it, so no reader ever meets
+// an empty or missing catalog. A kill before that leaves a catalog file manifest.json does not
+// list: every reader ignores it and unused_catalog_name() never picks its name again.
+void TubWriter::start_catalog(const std::string& line, std::int64_t index) {
+  const std::string name = unused_catalog_name();
+  write_atomically(name, line);
+  const int fd = open_or_throw((fs::path(path_) / name).string(), O_WRONLY | O_APPEND);
+  if (catalog_fd_ >= 0) ::close(catalog_fd_);
+  catalog_fd_ = fd;
+  paths_.push_back(name);
+  line_lengths_ = {static_cast<std::int64_t>(line.size())};
+  line_indexes_ = {index};
+  catalog_start_index_ = index;
+  catalog_created_at_s_ = epoch_seconds();
+  current_index_ = index + 1;
+  try {
+    write_catalog_manifest();
+    write_manifest(false);
+  } catch (const TubError&) {
+    // Not listed: the next record starts another catalog.
+    paths_.pop_back();
+    ::close(catalog_fd_);
+    catalog_fd_ = -1;
+    line_lengths_.clear();
+    line_indexes_.clear();
+    current_index_ = index;
+    throw;
+  }
+}
+
+// A record in the open catalog, committed by the second manifest.json (see the class comment).
+void TubWriter::append_record(const std::string& line, std::int64_t index) {
+  pending_index_ = index;
+  current_index_ = index + 1;
+  try {
+    write_manifest(false);
+  } catch (const TubError&) {
+    pending_index_.reset();
+    current_index_ = index;
+    throw;
+  }
+  try {
+    append_catalog_line(line);
+  } catch (const TubError&) {
+    // The line is cut off again; un-count the record (a failure here leaves it counted and
+    // deleted, which every reader reads consistently and the next open gives back).
+    pending_index_.reset();
+    current_index_ = index;
+    try {
+      write_manifest(false);
+    } catch (const TubError&) {
+    }
+    throw;
+  }
+  line_indexes_.push_back(index);
+  try {
+    write_catalog_manifest();
+    pending_index_.reset();
+    write_manifest(false);
+  } catch (const TubError&) {
+    // The line stays, deleted, as manifest.json on disk says.
+    pending_index_.reset();
+    deleted_.insert(std::upper_bound(deleted_.begin(), deleted_.end(), index), index);
+    throw;
+  }
+}
+
+void TubWriter::write_image(const cv::Mat& bgr, const std::string& name) {
+  if (!images_ready_) {
+    std::error_code ec;
+    fs::create_directories(fs::path(path_) / "images", ec);
+    if (ec) throw TubError("cannot create " + path_ + "/images: " + ec.message());
+    images_ready_ = true;
+  }
   std::vector<unsigned char> jpeg;
   try {
     encode_jpeg(bgr, options_.jpeg_quality, jpeg);
@@ -378,7 +516,7 @@ void TubWriter::close() {
   open_ = false;
   if (catalog_fd_ >= 0) ::close(catalog_fd_);
   catalog_fd_ = -1;
-  write_manifest(records_written_ > 0);
+  if (!paths_.empty()) write_manifest(records_written_ > 0);  // a new tub with no record: none
 }
 
 void TubWriter::write_manifest(bool with_session) const {
@@ -388,12 +526,18 @@ void TubWriter::write_manifest(bool with_session) const {
     ids.push_back(session_id_);
     sessions = {{"all_full_ids", ids}, {"last_id", session_number_}, {"last_full_id", session_id_}};
   }
+  std::vector<std::int64_t> deleted = deleted_;
+  if (pending_index_) {
+    deleted.insert(std::upper_bound(deleted.begin(), deleted.end(), *pending_index_),
+                   *pending_index_);
+  }
   nlohmann::json line4 = {{"created_at", created_at_s_}};
   if (!sessions.empty()) line4["sessions"] = sessions;
-  const nlohmann::json line5 = {{"paths", paths_},
-                                {"current_index", current_index_},
-                                {"max_len", kMaxCatalogLen},
-                                {"deleted_indexes", deleted_}};
+  nlohmann::json line5 = {{"paths", paths_},
+                          {"current_index", current_index_},
+                          {"max_len", kMaxCatalogLen},
+                          {"deleted_indexes", deleted}};
+  if (pending_index_) line5["rcpilot_uncommitted"] = *pending_index_;
   std::ostringstream text;
   text << dump(manifest_inputs()) << "\n"
        << dump(manifest_types()) << "\n"
@@ -406,7 +550,7 @@ void TubWriter::write_manifest(bool with_session) const {
 void TubWriter::write_catalog_manifest() const {
   const nlohmann::json meta = {{"created_at", catalog_created_at_s_},
                                {"line_lengths", line_lengths_},
-                               {"path", paths_.back()},
+                               {"path", paths_.back() + "_manifest"},
                                {"start_index", catalog_start_index_}};
   write_atomically(paths_.back() + "_manifest", dump(meta) + "\n");
 }

@@ -157,7 +157,8 @@ TEST(Recorder, autopilot_modes_are_recorded_only_when_configured) {
   EXPECT_EQ(tub.records()[1].mode, "local_angle");
 }
 
-TEST(Recorder, missing_operator_input_is_left_out_of_the_record) {
+TEST(Recorder, autopilot_records_carry_user_keys_as_zero_and_the_pilot_outputs) {
+  // Donkey's training reads user/angle and user/throttle from every record (issue 18).
   auto cfg = record_config();
   cfg.during_autopilot = true;
   Rig rig(cfg);
@@ -165,13 +166,26 @@ TEST(Recorder, missing_operator_input_is_left_out_of_the_record) {
   rig.frames.publish(frame(1, at_ms(100)));
   TickState st = tick(at_ms(105), DriveMode::kLocal, 0.f, 0.f, 0.2f, 0.3f);
   st.operator_input.valid = false;
+  st.pilot_steering_norm = -0.5f;
+  st.pilot_throttle_norm = 0.25f;
   rig.recorder.on_tick(st);
+  ASSERT_TRUE(rig.recorder.wait_idle(kWait));  // before frame 2 makes tick 1 too old for it
+  rig.frames.publish(frame(2, at_ms(150)));
+  TickState no_pilot = tick(at_ms(155), DriveMode::kLocal, 0.f, 0.f, 0.f, 0.3f);
+  no_pilot.operator_input.valid = false;
+  rig.recorder.on_tick(no_pilot);
+  ASSERT_TRUE(rig.recorder.wait_idle(kWait));
   rig.stop_recording();
   const TubReader tub(rig.dir.str("tub"));
-  ASSERT_EQ(tub.records().size(), 1u);
-  EXPECT_FALSE(tub.records()[0].raw.contains("user/angle"));
-  EXPECT_TRUE(std::isnan(tub.records()[0].throttle));
-  EXPECT_FLOAT_EQ(tub.records()[0].raw.at("rcpilot/throttle_sent").get<float>(), 0.3f);
+  ASSERT_EQ(tub.records().size(), 2u);
+  const auto& raw = tub.records()[0].raw;
+  EXPECT_EQ(raw.at("user/angle"), 0.0);
+  EXPECT_EQ(raw.at("user/throttle"), 0.0);
+  EXPECT_EQ(raw.at("pilot/angle"), -0.5);
+  EXPECT_EQ(raw.at("pilot/throttle"), 0.25);
+  EXPECT_FLOAT_EQ(raw.at("rcpilot/throttle_sent").get<float>(), 0.3f);
+  EXPECT_FALSE(tub.records()[1].raw.contains("pilot/angle")) << "no valid prediction";
+  EXPECT_EQ(tub.inputs().back(), "pilot/throttle");
 }
 
 TEST(Recorder, each_start_is_a_new_session_in_the_same_tub) {

@@ -14,9 +14,9 @@ namespace {
 
 // How often the recorder thread looks at requests when no tick arrives.
 constexpr auto kPollPeriod = std::chrono::milliseconds(50);
-constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
 
-// The inputs rcpilot records beyond Donkey's four (docs/recording.md).
+// The inputs rcpilot records beyond Donkey's four (docs/recording.md); with
+// record.during_autopilot also the model's outputs, as Donkey's RECORD_DURING_AI does.
 perception::TubOptions tub_options(const config::RecordConfig& cfg,
                                    perception::TubWriteFn write_fn) {
   perception::TubOptions o;
@@ -24,6 +24,10 @@ perception::TubOptions tub_options(const config::RecordConfig& cfg,
                     {"rcpilot/throttle_sent", "float"},
                     {"rcpilot/frame_seq", "int"},
                     {"rcpilot/frame_ms", "int"}};
+  if (cfg.during_autopilot) {
+    o.extra_inputs.push_back({"pilot/angle", "float"});
+    o.extra_inputs.push_back({"pilot/throttle", "float"});
+  }
   o.jpeg_quality = cfg.jpeg_quality;
   o.write_fn = std::move(write_fn);
   return o;
@@ -171,13 +175,18 @@ void Recorder::handle_tick(const TickState& st) {
 
 void Recorder::write_record(const TickState& st, const perception::Frame& frame) {
   const OperatorInput& op = st.operator_input;
-  const nlohmann::json extras = {{"rcpilot/steering_sent", st.command.steering_norm},
-                                 {"rcpilot/throttle_sent", st.command.throttle_norm},
-                                 {"rcpilot/frame_seq", frame.sequence},
-                                 {"rcpilot/frame_ms", epoch_ms(frame.captured_at)}};
-  writer_->write(frame.bgr, op.valid ? op.steering_norm : kMissing,
-                 op.valid ? op.throttle_norm : kMissing, std::string(to_string(st.mode)),
-                 epoch_ms(st.now), extras);
+  nlohmann::json extras = {{"rcpilot/steering_sent", st.command.steering_norm},
+                           {"rcpilot/throttle_sent", st.command.throttle_norm},
+                           {"rcpilot/frame_seq", frame.sequence},
+                           {"rcpilot/frame_ms", epoch_ms(frame.captured_at)}};
+  if (cfg_.during_autopilot) {  // NaN (no valid prediction) is left out of the record
+    extras["pilot/angle"] = st.pilot_steering_norm;
+    extras["pilot/throttle"] = st.pilot_throttle_norm;
+  }
+  // Donkey's training reads user/angle and user/throttle from every record: with no operator
+  // input connected they are 0, what Donkey's controllers report when nobody touches them.
+  writer_->write(frame.bgr, op.valid ? op.steering_norm : 0.0f, op.valid ? op.throttle_norm : 0.0f,
+                 std::string(to_string(st.mode)), epoch_ms(st.now), extras);
   last_frame_sequence_ = frame.sequence;
   synced_ = false;
   {

@@ -122,6 +122,16 @@ const std::vector<std::string>& TubWriter::types() {
   return v;
 }
 
+std::vector<std::string> TubWriter::inputs_of(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(fs::path(path) / kManifest, ec)) return {};
+  try {
+    return tub_format::read_manifest(path).inputs;
+  } catch (const nlohmann::json::exception& e) {
+    throw TubError("tub " + path + " has a damaged manifest (" + e.what() + ")");
+  }
+}
+
 TubWriter::TubWriter(const std::string& path, nlohmann::json metadata, TubOptions options)
     : path_(path), options_(std::move(options)) {
   const bool has_files = holds_files(path_);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <condition_variable>
@@ -186,6 +187,37 @@ TEST(Recorder, autopilot_records_carry_user_keys_as_zero_and_the_pilot_outputs) 
   EXPECT_FLOAT_EQ(raw.at("rcpilot/throttle_sent").get<float>(), 0.3f);
   EXPECT_FALSE(tub.records()[1].raw.contains("pilot/angle")) << "no valid prediction";
   EXPECT_EQ(tub.inputs().back(), "pilot/throttle");
+}
+
+TEST(Recorder, a_tub_keeps_its_pilot_inputs_when_record_during_autopilot_changes) {
+  for (const bool during_autopilot : {false, true}) {
+    auto cfg = record_config();
+    cfg.during_autopilot = during_autopilot;
+    Rig rig(cfg);
+    const std::string tub = rig.dir.str("tub");
+    rig.start_recording();
+    rig.drive(1, 100);
+    rig.stop_recording();
+    auto other = cfg;
+    other.during_autopilot = !during_autopilot;
+    Recorder again(other, tub, rig.frames);
+    again.start();
+    again.start_recording();
+    ASSERT_TRUE(again.wait_idle(kWait));
+    rig.frames.publish(frame(2, at_ms(200)));
+    TickState st = tick(at_ms(205), DriveMode::kUser, 0.1f, 0.4f, 0.05f, 0.3f);
+    st.pilot_steering_norm = 0.5f;
+    again.on_tick(st);
+    ASSERT_TRUE(again.wait_idle(kWait));
+    again.stop();
+    EXPECT_TRUE(again.status().last_error.empty()) << again.status().last_error;
+    const TubReader reader(tub);
+    ASSERT_EQ(reader.records().size(), 2u) << "during_autopilot " << during_autopilot;
+    const bool has_pilot = std::find(reader.inputs().begin(), reader.inputs().end(),
+                                     "pilot/angle") != reader.inputs().end();
+    EXPECT_EQ(has_pilot, during_autopilot);
+    EXPECT_EQ(reader.records()[1].raw.contains("pilot/angle"), during_autopilot);
+  }
 }
 
 TEST(Recorder, each_start_is_a_new_session_in_the_same_tub) {

@@ -60,6 +60,9 @@ class TubWriter {
   // The inputs and types every record carries (write() fills them).
   static const std::vector<std::string>& inputs();
   static const std::vector<std::string>& types();
+  // The input keys of the tub at `path` (manifest.json line 1); empty when it has no
+  // manifest.json yet. Throws TubError naming the file when it cannot be read.
+  static std::vector<std::string> inputs_of(const std::string& path);
 
   // Creates the folder `path` (or opens the tub there); manifest.json, images/ and the first
   // catalog appear with the first record. `metadata`: free JSON object stored as manifest

@@ -191,6 +191,7 @@ void read_catalog_list(const fs::path& tub, const nlohmann::json& line5, Manifes
   }
   m.current_index = fields.index("current_index").value_or(0);
   m.deleted = fields.indexes("deleted_indexes", 0);
+  m.uncommitted = fields.index("rcpilot_uncommitted");
   std::sort(m.deleted.begin(), m.deleted.end());
 }
 

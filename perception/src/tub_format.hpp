@@ -26,6 +26,9 @@ struct Manifest {
   std::vector<std::string> paths;            // line 5 catalog file names
   std::int64_t current_index = 0;            // line 5, >= 0
   std::vector<std::int64_t> deleted;         // line 5 deleted_indexes, sorted
+  // line 5 rcpilot_uncommitted: the record TubWriter was writing (listed as deleted until
+  // committed) when it was killed; Donkey ignores the field.
+  std::optional<std::int64_t> uncommitted;
 };
 
 // Reads <tub>/manifest.json. Throws TubError naming the file, line and field.

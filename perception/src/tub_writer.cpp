@@ -17,20 +17,19 @@
 
 #include "perception/jpeg_codec.hpp"
 #include "tub_format.hpp"
+#include "tub_io.hpp"
 
 namespace rcpilot::perception {
 namespace fs = std::filesystem;
+using tub_io::dump;
+using tub_io::epoch_seconds;
+using tub_io::fail_errno;
+using tub_io::kManifest;
+using tub_io::open_or_throw;
+using tub_io::write_all;
 namespace {
 
-constexpr const char* kManifest = "manifest.json";
 constexpr const char* kImageKey = "cam/image_array";
-
-// Python's json.dumps escapes non-ASCII; so do we, so line_lengths count characters = bytes.
-std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', true); }
-
-double epoch_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string today_yy_mm_dd() {
   const std::time_t t = std::time(nullptr);
@@ -48,31 +47,6 @@ double tidy(float v) {
   return std::strtod(buf, nullptr);
 }
 
-[[noreturn]] void fail_errno(const std::string& what, const std::string& path, int err) {
-  throw TubError("cannot " + what + " " + path + ": " + std::strerror(err) +
-                 "; check free disk space and permissions");
-}
-
-int open_or_throw(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
-  if (fd < 0) fail_errno("open", path, errno);
-  return fd;
-}
-
-// Writes all of `data`, retrying short writes and EINTR.
-void write_all(const TubWriteFn& write_fn, int fd, const std::string& data,
-               const std::string& path) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    errno = 0;
-    const ssize_t n = write_fn ? write_fn(fd, data.data() + done, data.size() - done)
-                               : ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail_errno("write", path, n == 0 || errno == 0 ? EIO : errno);
-    done += static_cast<std::size_t>(n);
-  }
-}
-
 // Creates (or replaces) `path` with `data`; on failure removes what it wrote.
 void write_file(const TubWriteFn& write_fn, const std::string& path, const std::string& data) {
   const int fd = open_or_throw(path, O_WRONLY | O_CREAT | O_TRUNC);
@@ -88,6 +62,20 @@ void write_file(const TubWriteFn& write_fn, const std::string& path, const std::
     ::unlink(path.c_str());
     fail_errno("write", path, err);
   }
+}
+
+// Whether `dir` holds anything beyond an empty images/ (what a session that recorded nothing
+// in a new folder leaves).
+bool holds_files(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return false;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename() != "images" || !fs::is_directory(entry.path(), ec) ||
+        !fs::is_empty(entry.path(), ec)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::string image_name(std::int64_t index) {
@@ -110,8 +98,7 @@ const std::vector<std::string>& TubWriter::types() {
 
 TubWriter::TubWriter(const std::string& path, nlohmann::json metadata, TubOptions options)
     : path_(path), options_(std::move(options)) {
-  std::error_code ec;
-  const bool has_files = fs::is_directory(path_, ec) && !fs::is_empty(path_, ec);
+  const bool has_files = holds_files(path_);
   try {
     if (fs::exists(fs::path(path_) / kManifest)) {
       open_existing();
@@ -123,7 +110,6 @@ TubWriter::TubWriter(const std::string& path, nlohmann::json metadata, TubOption
       create_new(std::move(metadata));
     }
     session_id_ = today_yy_mm_dd() + "_" + std::to_string(session_number_);
-    open_catalog(!paths_.empty());
   } catch (const nlohmann::json::exception& e) {
     // A manifest or catalog manifest with a missing or mistyped field (found by fuzz/
     // tub_reopen): refuse it like any other damaged tub.
@@ -159,7 +145,7 @@ nlohmann::json TubWriter::manifest_types() const {
 
 void TubWriter::create_new(nlohmann::json metadata) {
   try {
-    fs::create_directories(fs::path(path_) / "images");
+    fs::create_directories(fs::path(path_));
   } catch (const fs::filesystem_error& e) {
     throw TubError("cannot create tub folder " + path_ + ": " + e.code().message());
   }
@@ -168,114 +154,10 @@ void TubWriter::create_new(nlohmann::json metadata) {
   session_number_ = 0;
 }
 
-void TubWriter::open_existing() {
-  auto manifest = tub_format::read_manifest(path_);
-  if (manifest.inputs != manifest_inputs().get<std::vector<std::string>>() ||
-      manifest.types != manifest_types().get<std::vector<std::string>>()) {
-    throw TubError((fs::path(path_) / kManifest).string() + " is not a tub with inputs " +
-                   dump(manifest_inputs()) + " of types " + dump(manifest_types()) +
-                   "; record into a new folder");
-  }
-  metadata_ = std::move(manifest.metadata);
-  created_at_s_ = manifest.created_at_s.value_or(epoch_seconds());
-  sessions_ = std::move(manifest.sessions);
-  session_number_ = manifest.last_session ? *manifest.last_session + 1 : 0;
-  paths_ = std::move(manifest.paths);
-  current_index_ = manifest.current_index;
-  deleted_ = std::move(manifest.deleted);
-  // A session killed before close() is missing from the manifest's sessions; its number must
-  // not be given out again.
-  for (auto it = paths_.rbegin(); it != paths_.rend(); ++it) {
-    const auto catalog = tub_format::read_catalog(path_, *it);
-    if (catalog.records.empty()) continue;
-    session_number_ =
-        std::max(session_number_, tub_format::session_number_of(catalog.records.back()) + 1);
-    break;
-  }
-  std::error_code ec;
-  fs::create_directories(fs::path(path_) / "images", ec);
-}
-
-void TubWriter::open_catalog(bool append) {
-  line_lengths_.clear();
-  line_indexes_.clear();
-  if (append) {
-    resume_catalog();
-    if (static_cast<int>(line_lengths_.size()) >= kMaxCatalogLen) return open_catalog(false);
-  } else {
-    paths_.push_back(unused_catalog_name());
-    catalog_start_index_ = current_index_;
-    catalog_created_at_s_ = epoch_seconds();
-  }
-  if (catalog_fd_ >= 0) ::close(catalog_fd_);
-  catalog_fd_ = -1;
-  catalog_fd_ =
-      open_or_throw((fs::path(path_) / paths_.back()).string(), O_WRONLY | O_CREAT | O_APPEND);
-  write_catalog_manifest();
-  write_manifest(false);
-}
-
-// The next catalog_N.catalog that no file in the folder has: a catalog the manifest does not
-// list (left by another program, or by a crash before the manifest named it) is never
-// appended to or replaced.
-std::string TubWriter::unused_catalog_name() const {
-  for (std::size_t n = paths_.size();; ++n) {
-    const std::string name = "catalog_" + std::to_string(n) + ".catalog";
-    std::error_code ec;
-    const fs::path dir(path_);
-    const bool listed = std::find(paths_.begin(), paths_.end(), name) != paths_.end();
-    if (!listed && !fs::exists(dir / name, ec) && !fs::exists(dir / (name + "_manifest"), ec)) {
-      return name;
-    }
-  }
-}
-
-// Continues the last catalog. Its lines are the records (tub_format.hpp): line_lengths is
-// rebuilt from them, so a wrong catalog manifest never costs a record; only bytes after the
-// last record (a write a crash cut short) are cut off.
-void TubWriter::resume_catalog() {
-  const std::string& name = paths_.back();
-  const auto catalog = tub_format::read_catalog(path_, name);
-  const auto meta = tub_format::read_catalog_manifest(path_, name);
-  repair_note_ =
-      meta ? tub_format::catalog_manifest_mismatch(catalog, *meta) : std::string("it is missing");
-  if (!repair_note_.empty()) {
-    repair_note_ = name + "_manifest did not match " + name + " (" + repair_note_ +
-                   "); rebuilt it from the catalog's " + std::to_string(catalog.records.size()) +
-                   " records, none lost";
-  }
-  line_lengths_ = catalog.line_lengths;
-  for (const auto& record : catalog.records) {
-    line_indexes_.push_back(record["_index"].get<std::int64_t>());
-    current_index_ = std::max(current_index_, line_indexes_.back() + 1);
-  }
-  catalog_start_index_ = !line_indexes_.empty()      ? line_indexes_.front()
-                         : meta && meta->start_index ? *meta->start_index
-                                                     : current_index_;
-  catalog_created_at_s_ = meta && meta->created_at_s ? *meta->created_at_s : epoch_seconds();
-  const std::string file = (fs::path(path_) / name).string();
-  if (catalog.file_bytes > catalog.record_bytes) {
-    if (::truncate(file.c_str(), static_cast<off_t>(catalog.record_bytes)) != 0) {
-      fail_errno("truncate", file, errno);
-    }
-  }
-  if (catalog.last_line_unterminated) {  // a hand-edited last line: give it its '\n'
-    const int fd = open_or_throw(file, O_WRONLY | O_APPEND);
-    try {
-      write_all(options_.write_fn, fd, "\n", file);
-    } catch (const TubError&) {
-      ::close(fd);
-      throw;
-    }
-    ::close(fd);
-  }
-}
-
 std::int64_t TubWriter::write(const cv::Mat& bgr, float angle, float throttle,
                               const std::string& mode, std::int64_t timestamp_ms,
                               const nlohmann::json& extras) {
   if (!open_) throw TubError("tub " + path_ + " is closed");
-  if (static_cast<int>(line_lengths_.size()) >= kMaxCatalogLen) open_catalog(false);
   const std::int64_t index = current_index_;
   const std::string image = image_name(index);
   nlohmann::json record = {{"_index", index},
@@ -298,16 +180,91 @@ std::int64_t TubWriter::write(const cv::Mat& bgr, float angle, float throttle,
     record[key] = value.is_number_float() ? nlohmann::json(tidy(value.get<float>())) : value;
   }
   write_image(bgr, image);
-  append_catalog_line(dump(record) + "\n");
-  line_indexes_.push_back(index);
-  ++current_index_;
+  const std::string line = dump(record) + "\n";
+  if (catalog_fd_ < 0 || static_cast<int>(line_lengths_.size()) >= kMaxCatalogLen) {
+    start_catalog(line, index);
+  } else {
+    append_record(line, index);
+  }
   ++records_written_;
-  write_catalog_manifest();
-  write_manifest(false);
   return index;
 }
 
-void TubWriter::write_image(const cv::Mat& bgr, const std::string& name) const {
+// The first record of a catalog: the catalog file appears whole (written, then renamed into
+// place), then its manifest, and only then does manifest.json list it, so no reader ever meets
+// an empty or missing catalog. A kill before that leaves a catalog file manifest.json does not
+// list: every reader ignores it and unused_catalog_name() never picks its name again.
+void TubWriter::start_catalog(const std::string& line, std::int64_t index) {
+  const std::string name = unused_catalog_name();
+  write_atomically(name, line);
+  const int fd = open_or_throw((fs::path(path_) / name).string(), O_WRONLY | O_APPEND);
+  if (catalog_fd_ >= 0) ::close(catalog_fd_);
+  catalog_fd_ = fd;
+  paths_.push_back(name);
+  line_lengths_ = {static_cast<std::int64_t>(line.size())};
+  line_indexes_ = {index};
+  catalog_start_index_ = index;
+  catalog_created_at_s_ = epoch_seconds();
+  current_index_ = index + 1;
+  try {
+    write_catalog_manifest();
+    write_manifest(false);
+  } catch (const TubError&) {
+    // Not listed: the next record starts another catalog.
+    paths_.pop_back();
+    ::close(catalog_fd_);
+    catalog_fd_ = -1;
+    line_lengths_.clear();
+    line_indexes_.clear();
+    current_index_ = index;
+    throw;
+  }
+}
+
+// A record in the open catalog, committed by the second manifest.json (see the class comment).
+void TubWriter::append_record(const std::string& line, std::int64_t index) {
+  pending_index_ = index;
+  current_index_ = index + 1;
+  try {
+    write_manifest(false);
+  } catch (const TubError&) {
+    pending_index_.reset();
+    current_index_ = index;
+    throw;
+  }
+  try {
+    append_catalog_line(line);
+  } catch (const TubError&) {
+    // The line is cut off again; un-count the record (a failure here leaves it counted and
+    // deleted, which every reader reads consistently and the next open gives back).
+    pending_index_.reset();
+    current_index_ = index;
+    try {
+      write_manifest(false);
+    } catch (const TubError&) {
+    }
+    throw;
+  }
+  line_indexes_.push_back(index);
+  try {
+    write_catalog_manifest();
+    pending_index_.reset();
+    write_manifest(false);
+  } catch (const TubError&) {
+    // The line stays, deleted, as manifest.json on disk says.
+    pending_index_.reset();
+    deleted_.insert(std::upper_bound(deleted_.begin(), deleted_.end(), index), index);
+    throw;
+  }
+}
+
+void TubWriter::write_image(const cv::Mat& bgr, const std::string& name) {
+  if (!images_ready_) {
+    std::error_code ec;
+    fs::create_directories(fs::path(path_) / "images", ec);
+    if (ec) throw TubError("cannot create " + path_ + "/images: " + ec.message());
+    images_ready_ = true;
+  }
   std::vector<unsigned char> jpeg;
   try {
     encode_jpeg(bgr, options_.jpeg_quality, jpeg);
@@ -378,7 +335,7 @@ void TubWriter::close() {
   open_ = false;
   if (catalog_fd_ >= 0) ::close(catalog_fd_);
   catalog_fd_ = -1;
-  write_manifest(records_written_ > 0);
+  if (!paths_.empty()) write_manifest(records_written_ > 0);  // a new tub with no record: none
 }
 
 void TubWriter::write_manifest(bool with_session) const {
@@ -388,12 +345,18 @@ void TubWriter::write_manifest(bool with_session) const {
     ids.push_back(session_id_);
     sessions = {{"all_full_ids", ids}, {"last_id", session_number_}, {"last_full_id", session_id_}};
   }
+  std::vector<std::int64_t> deleted = deleted_;
+  if (pending_index_) {
+    deleted.insert(std::upper_bound(deleted.begin(), deleted.end(), *pending_index_),
+                   *pending_index_);
+  }
   nlohmann::json line4 = {{"created_at", created_at_s_}};
   if (!sessions.empty()) line4["sessions"] = sessions;
-  const nlohmann::json line5 = {{"paths", paths_},
-                                {"current_index", current_index_},
-                                {"max_len", kMaxCatalogLen},
-                                {"deleted_indexes", deleted_}};
+  nlohmann::json line5 = {{"paths", paths_},
+                          {"current_index", current_index_},
+                          {"max_len", kMaxCatalogLen},
+                          {"deleted_indexes", deleted}};
+  if (pending_index_) line5["rcpilot_uncommitted"] = *pending_index_;
   std::ostringstream text;
   text << dump(manifest_inputs()) << "\n"
        << dump(manifest_types()) << "\n"
@@ -406,7 +369,7 @@ void TubWriter::write_manifest(bool with_session) const {
 void TubWriter::write_catalog_manifest() const {
   const nlohmann::json meta = {{"created_at", catalog_created_at_s_},
                                {"line_lengths", line_lengths_},
-                               {"path", paths_.back()},
+                               {"path", paths_.back() + "_manifest"},
                                {"start_index", catalog_start_index_}};
   write_atomically(paths_.back() + "_manifest", dump(meta) + "\n");
 }

@@ -48,6 +48,18 @@ TEST_F(ControlCoreTest, without_a_prediction_the_car_stays_neutral) {
   EXPECT_EQ(st.reason, StopReason::kNoPrediction);
 }
 
+TEST_F(ControlCoreTest, the_tick_reports_the_models_output_before_shaping_for_the_recorder) {
+  control.ai_throttle_mult = 0.5;
+  ControlCore core(control, pilot);  // disarmed: neutral is sent, the model's output reported
+  const auto st = core.decide(with_prediction(0.25f, 0.8f, 1, kT0), 1, kT0);
+  EXPECT_FLOAT_EQ(st.pilot_steering_norm, 0.25f);
+  EXPECT_FLOAT_EQ(st.pilot_throttle_norm, 0.8f);  // before ai_throttle_mult
+  TickInputs invalid = with_prediction(0.25f, 0.8f, 2, kT0);
+  invalid.prediction.valid = false;
+  EXPECT_TRUE(std::isnan(core.decide(invalid, 2, kT0).pilot_steering_norm));
+  EXPECT_TRUE(std::isnan(core.decide(TickInputs{}, 3, kT0).pilot_throttle_norm));
+}
+
 TEST_F(ControlCoreTest, in_local_mode_a_fresh_prediction_drives_the_car) {
   control.mode = config::DriveMode::kLocal;
   control.ai_throttle_mult = 0.5;

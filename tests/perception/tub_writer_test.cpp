@@ -81,7 +81,7 @@ TEST(TubWriter, writes_2500_records_donkey_can_read) {
   for (int k = 0; k < 3; ++k) {
     const std::string name = "catalog_" + std::to_string(k) + ".catalog";
     const json meta = json::parse(read_lines(tub / (name + "_manifest")).at(0));
-    EXPECT_EQ(meta.at("path"), name);
+    EXPECT_EQ(meta.at("path"), name + "_manifest");  // what Donkey writes: its own file name
     EXPECT_EQ(meta.at("start_index"), k * 1000);
     const auto lines = read_lines(tub / name);
     ASSERT_EQ(meta.at("line_lengths").size(), lines.size());
@@ -173,9 +173,72 @@ TEST(TubWriter, refuses_a_non_empty_folder_that_is_not_a_tub) {
 
 TEST(TubWriter, session_is_not_recorded_when_nothing_was_written) {
   testing::TempDir dir;
+  {
+    TubWriter writer(dir.str("tub"));
+    writer.write(test_image(0), 0.f, 0.f, "user", 1);
+  }
   { TubWriter writer(dir.str("tub")); }
   const json line4 = json::parse(read_lines(dir.path() / "tub" / "manifest.json").at(3));
-  EXPECT_FALSE(line4.contains("sessions"));
+  EXPECT_EQ(line4.at("sessions").at("all_full_ids").size(), 1u);
+}
+
+TEST(TubWriter, a_new_tub_that_records_nothing_leaves_no_manifest_or_catalog) {
+  // Donkey's read-only reader cannot open an empty catalog nor a manifest listing none.
+  testing::TempDir dir;
+  { TubWriter writer(dir.str("tub")); }
+  EXPECT_TRUE(fs::is_directory(dir.path() / "tub"));
+  EXPECT_TRUE(fs::is_empty(dir.path() / "tub"));
+  TubWriter again(dir.str("tub"));  // still a new tub
+  EXPECT_EQ(again.write(test_image(0), 0.f, 0.f, "user", 1), 0);
+}
+
+TEST(TubWriter, a_session_opened_on_a_full_catalog_creates_the_next_only_with_its_first_record) {
+  testing::TempDir dir;
+  const fs::path tub = dir.path() / "tub";
+  {
+    TubWriter writer(tub.string());
+    for (int i = 0; i < TubWriter::kMaxCatalogLen; ++i)
+      writer.write(test_image(i), 0.f, 0.f, "user", i);
+  }
+  { TubWriter idle(tub.string()); }
+  EXPECT_FALSE(fs::exists(tub / "catalog_1.catalog"));
+  EXPECT_EQ(json::parse(read_lines(tub / "manifest.json").at(4)).at("paths").size(), 1u);
+  EXPECT_EQ(read_tub(tub).size(), 1000u);
+  {
+    TubWriter writer(tub.string());
+    EXPECT_EQ(writer.write(test_image(0), 0.f, 0.f, "user", 1), 1000);
+  }
+  EXPECT_EQ(read_lines(tub / "catalog_1.catalog").size(), 1u);
+  EXPECT_EQ(read_tub(tub).size(), 1001u);
+}
+
+TEST(TubWriter, an_empty_last_catalog_an_older_rcpilot_left_is_removed_on_open) {
+  testing::TempDir dir;
+  const fs::path tub = dir.path() / "tub";
+  {
+    TubWriter writer(tub.string());
+    writer.write(test_image(0), 0.f, 0.f, "user", 1);
+  }
+  // What rcpilot before issue 18 left: the next catalog, empty, listed in manifest.json.
+  std::ofstream(tub / "catalog_1.catalog").close();
+  std::ofstream(tub / "catalog_1.catalog_manifest")
+      << R"({"created_at":1.0,"line_lengths":[],"path":"catalog_1.catalog","start_index":1})"
+      << "\n";
+  auto lines = read_lines(tub / "manifest.json");
+  json line5 = json::parse(lines[4]);
+  line5["paths"].push_back("catalog_1.catalog");
+  lines[4] = line5.dump();
+  {
+    std::ofstream out(tub / "manifest.json", std::ios::trunc);
+    for (const auto& line : lines) out << line << "\n";
+  }
+  TubWriter writer(tub.string());
+  EXPECT_NE(writer.repair_note().find("empty catalog catalog_1.catalog"), std::string::npos)
+      << writer.repair_note();
+  EXPECT_FALSE(fs::exists(tub / "catalog_1.catalog"));
+  EXPECT_EQ(json::parse(read_lines(tub / "manifest.json").at(4)).at("paths"),
+            json::array({"catalog_0.catalog"}));
+  EXPECT_EQ(writer.write(test_image(1), 0.f, 0.f, "user", 2), 1);
 }
 
 TEST(TubWriter, extra_inputs_are_listed_in_the_manifest_and_written_when_present) {
@@ -187,8 +250,7 @@ TEST(TubWriter, extra_inputs_are_listed_in_the_manifest_and_written_when_present
                json{{"rcpilot/throttle_sent", 0.15f}, {"rcpilot/frame_seq", 7}});
   writer.write(test_image(1), 0.1f, 0.2f, "user", 2,
                json{{"rcpilot/throttle_sent", std::nanf("")}, {"rcpilot/frame_seq", nullptr}});
-  EXPECT_THROW(writer.write(test_image(2), 0.f, 0.f, "user", 3, json{{"other/key", 1}}),
-               TubError);
+  EXPECT_THROW(writer.write(test_image(2), 0.f, 0.f, "user", 3, json{{"other/key", 1}}), TubError);
   writer.close();
   const auto manifest = read_lines(dir.path() / "tub" / "manifest.json");
   EXPECT_EQ(json::parse(manifest[0]).back(), "rcpilot/frame_seq");
@@ -204,7 +266,10 @@ TEST(TubWriter, extra_inputs_are_listed_in_the_manifest_and_written_when_present
 
 TEST(TubWriter, refuses_a_tub_recorded_with_other_inputs) {
   testing::TempDir dir;
-  { TubWriter plain(dir.str("tub")); }
+  {
+    TubWriter plain(dir.str("tub"));
+    plain.write(test_image(0), 0.f, 0.f, "user", 1);
+  }
   TubOptions options;
   options.extra_inputs = {{"rcpilot/frame_seq", "int"}};
   EXPECT_THROW(TubWriter(dir.str("tub"), json::object(), options), TubError);

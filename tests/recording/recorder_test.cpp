@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <condition_variable>
@@ -157,7 +158,8 @@ TEST(Recorder, autopilot_modes_are_recorded_only_when_configured) {
   EXPECT_EQ(tub.records()[1].mode, "local_angle");
 }
 
-TEST(Recorder, missing_operator_input_is_left_out_of_the_record) {
+TEST(Recorder, autopilot_records_carry_user_keys_as_zero_and_the_pilot_outputs) {
+  // Donkey's training reads user/angle and user/throttle from every record (issue 18).
   auto cfg = record_config();
   cfg.during_autopilot = true;
   Rig rig(cfg);
@@ -165,13 +167,57 @@ TEST(Recorder, missing_operator_input_is_left_out_of_the_record) {
   rig.frames.publish(frame(1, at_ms(100)));
   TickState st = tick(at_ms(105), DriveMode::kLocal, 0.f, 0.f, 0.2f, 0.3f);
   st.operator_input.valid = false;
+  st.pilot_steering_norm = -0.5f;
+  st.pilot_throttle_norm = 0.25f;
   rig.recorder.on_tick(st);
+  ASSERT_TRUE(rig.recorder.wait_idle(kWait));  // before frame 2 makes tick 1 too old for it
+  rig.frames.publish(frame(2, at_ms(150)));
+  TickState no_pilot = tick(at_ms(155), DriveMode::kLocal, 0.f, 0.f, 0.f, 0.3f);
+  no_pilot.operator_input.valid = false;
+  rig.recorder.on_tick(no_pilot);
+  ASSERT_TRUE(rig.recorder.wait_idle(kWait));
   rig.stop_recording();
   const TubReader tub(rig.dir.str("tub"));
-  ASSERT_EQ(tub.records().size(), 1u);
-  EXPECT_FALSE(tub.records()[0].raw.contains("user/angle"));
-  EXPECT_TRUE(std::isnan(tub.records()[0].throttle));
-  EXPECT_FLOAT_EQ(tub.records()[0].raw.at("rcpilot/throttle_sent").get<float>(), 0.3f);
+  ASSERT_EQ(tub.records().size(), 2u);
+  const auto& raw = tub.records()[0].raw;
+  EXPECT_EQ(raw.at("user/angle"), 0.0);
+  EXPECT_EQ(raw.at("user/throttle"), 0.0);
+  EXPECT_EQ(raw.at("pilot/angle"), -0.5);
+  EXPECT_EQ(raw.at("pilot/throttle"), 0.25);
+  EXPECT_FLOAT_EQ(raw.at("rcpilot/throttle_sent").get<float>(), 0.3f);
+  EXPECT_FALSE(tub.records()[1].raw.contains("pilot/angle")) << "no valid prediction";
+  EXPECT_EQ(tub.inputs().back(), "pilot/throttle");
+}
+
+TEST(Recorder, a_tub_keeps_its_pilot_inputs_when_record_during_autopilot_changes) {
+  for (const bool during_autopilot : {false, true}) {
+    auto cfg = record_config();
+    cfg.during_autopilot = during_autopilot;
+    Rig rig(cfg);
+    const std::string tub = rig.dir.str("tub");
+    rig.start_recording();
+    rig.drive(1, 100);
+    rig.stop_recording();
+    auto other = cfg;
+    other.during_autopilot = !during_autopilot;
+    Recorder again(other, tub, rig.frames);
+    again.start();
+    again.start_recording();
+    ASSERT_TRUE(again.wait_idle(kWait));
+    rig.frames.publish(frame(2, at_ms(200)));
+    TickState st = tick(at_ms(205), DriveMode::kUser, 0.1f, 0.4f, 0.05f, 0.3f);
+    st.pilot_steering_norm = 0.5f;
+    again.on_tick(st);
+    ASSERT_TRUE(again.wait_idle(kWait));
+    again.stop();
+    EXPECT_TRUE(again.status().last_error.empty()) << again.status().last_error;
+    const TubReader reader(tub);
+    ASSERT_EQ(reader.records().size(), 2u) << "during_autopilot " << during_autopilot;
+    const bool has_pilot = std::find(reader.inputs().begin(), reader.inputs().end(),
+                                     "pilot/angle") != reader.inputs().end();
+    EXPECT_EQ(has_pilot, during_autopilot);
+    EXPECT_EQ(reader.records()[1].raw.contains("pilot/angle"), during_autopilot);
+  }
 }
 
 TEST(Recorder, each_start_is_a_new_session_in_the_same_tub) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,22 +36,36 @@ struct TubOptions {
   TubWriteFn write_fn;                 // empty: ::write
 };
 
-// Writes one tub folder. Every record: a JPEG under images/, one catalog line, then the
-// catalog manifest and manifest.json are rewritten (write-then-rename), all with write(2) and
-// no user-space buffering, so a killed process loses at most the record being written. A
-// failed write throws TubError naming the file and the errno text and leaves what was
-// recorded before readable. sync() makes it survive a power loss too. Opening an existing tub
-// appends a new session to it; a catalog manifest that does not match its catalog is rebuilt
-// from the catalog's lines, never the other way round (docs/recording.md). Not thread-safe; meant
-// for one recording thread.
+// Writes one tub folder, in an order that leaves a tub Donkey's own reader reads consistently
+// (its len() equal to what it iterates) after a kill at any point (docs/recording.md):
+// 1. the JPEG under images/;
+// 2. manifest.json (write-then-rename) with current_index counting the new record and its
+//    index in deleted_indexes (and as rcpilot_uncommitted), so a line that is missing, cut
+//    short or not yet listed is a deleted record to every reader;
+// 3. the catalog line (appended), 4. the catalog manifest (write-then-rename);
+// 5. manifest.json again without the index: the record is committed.
+// Reopening a tub a kill left between 2 and 5 cuts the uncommitted record off, so its index is
+// written again and indexes stay contiguous (Donkey counts records by position).
+// A catalog file is created with its first record (written whole, then renamed into place) and
+// listed in manifest.json only after it and its catalog manifest exist, so no reader ever sees
+// an empty or missing catalog (Donkey's reader cannot map an empty file). All writes use
+// write(2) with no user-space buffering. A failed write throws TubError naming the file and the
+// errno text and leaves what was recorded before readable. sync() makes it survive a power
+// loss too. Opening an existing tub appends a new session to it; a catalog manifest that does
+// not match its catalog is rebuilt from the catalog's lines, never the other way round. Not
+// thread-safe; meant for one recording thread.
 class TubWriter {
  public:
   static constexpr int kMaxCatalogLen = 1000;  // records per catalog file (Donkey's max_len)
   // The inputs and types every record carries (write() fills them).
   static const std::vector<std::string>& inputs();
   static const std::vector<std::string>& types();
+  // The input keys of the tub at `path` (manifest.json line 1); empty when it has no
+  // manifest.json yet. Throws TubError naming the file when it cannot be read.
+  static std::vector<std::string> inputs_of(const std::string& path);
 
-  // Creates `path` (or opens the tub there). `metadata`: free JSON object stored as manifest
+  // Creates the folder `path` (or opens the tub there); manifest.json, images/ and the first
+  // catalog appear with the first record. `metadata`: free JSON object stored as manifest
   // line 3 of a new tub. Throws TubError if `path` is a non-empty folder that is not a tub, or
   // a tub whose inputs are not inputs() + options.extra_inputs.
   TubWriter(const std::string& path, nlohmann::json metadata = nlohmann::json::object(),
@@ -85,20 +100,27 @@ class TubWriter {
   const std::string& session_id() const { return session_id_; }
   std::int64_t records_written() const { return records_written_; }
   const std::vector<std::int64_t>& deleted_indexes() const { return deleted_; }
-  // What opening the tub had to repair (a catalog manifest that did not match its catalog),
-  // for the operator; "" if nothing.
+  // What opening the tub had to repair (a catalog manifest that did not match its catalog, an
+  // empty catalog left by an older rcpilot, a record a kill cut short), for the operator; ""
+  // if nothing.
   const std::string& repair_note() const { return repair_note_; }
 
  private:
   void create_new(nlohmann::json metadata);
   void open_existing();
-  void open_catalog(bool append);
+  bool drop_empty_last_catalog();
   void resume_catalog();
+  void drop_uncommitted_record(std::int64_t index);
+  void align_current_index(std::int64_t manifest_current_index);
+  void open_catalog_for_append();
   std::string unused_catalog_name() const;
+  void start_catalog(const std::string& line, std::int64_t index);
+  void append_record(const std::string& line, std::int64_t index);
   void write_manifest(bool with_session) const;
   void write_catalog_manifest() const;
-  void write_image(const cv::Mat& bgr, const std::string& name) const;
+  void write_image(const cv::Mat& bgr, const std::string& name);
   void append_catalog_line(const std::string& line);
+  void note_repair(const std::string& text);
   void write_atomically(const std::string& name, const std::string& text) const;
   nlohmann::json manifest_inputs() const;
   nlohmann::json manifest_types() const;
@@ -116,7 +138,10 @@ class TubWriter {
   std::int64_t session_number_ = 0;                     // N
   std::int64_t records_written_ = 0;                    // this session
 
-  int catalog_fd_ = -1;  // the current catalog, opened for appending
+  std::optional<std::int64_t> pending_index_;  // written as deleted until committed (write())
+  bool images_ready_ = false;                  // images/ exists
+
+  int catalog_fd_ = -1;  // the current catalog, opened for appending; -1: start a new one
   double catalog_created_at_s_ = 0.0;
   std::int64_t catalog_start_index_ = 0;
   std::vector<std::int64_t> line_lengths_;  // chars per line of the current catalog, incl. '\n'

@@ -47,6 +47,10 @@ TickState ControlCore::decide(const TickInputs& in, std::uint64_t tick, TimePoin
     st.frame_sequence = p.frame_sequence;
     st.prediction_age_ms = static_cast<float>(elapsed_ms(p.captured_at, now));
     st.inference_ms = p.inference_ms;
+    if (p.valid) {
+      st.pilot_steering_norm = p.steering_norm;
+      st.pilot_throttle_norm = p.throttle_norm;
+    }
   }
   SafetyInputs safety;
   safety.prediction = p;

@@ -1,5 +1,6 @@
 #include "recording/recorder.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -14,16 +15,36 @@ namespace {
 
 // How often the recorder thread looks at requests when no tick arrives.
 constexpr auto kPollPeriod = std::chrono::milliseconds(50);
-constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
+constexpr const char* kPilotAngle = "pilot/angle";
+constexpr const char* kPilotThrottle = "pilot/throttle";
+
+// Whether the tub at `path` has (or, new, gets) the inputs pilot/angle and pilot/throttle: a
+// new tub gets them with record.during_autopilot, as Donkey's RECORD_DURING_AI does; an
+// existing tub keeps its inputs whatever the setting, so toggling it never locks a tub out.
+bool pilot_inputs(const config::RecordConfig& cfg, const std::string& path) {
+  try {
+    const auto inputs = perception::TubWriter::inputs_of(path);
+    if (!inputs.empty()) {
+      return std::find(inputs.begin(), inputs.end(), kPilotAngle) != inputs.end();
+    }
+  } catch (const perception::TubError&) {
+    // Damaged: opening the tub reports it.
+  }
+  return cfg.during_autopilot;
+}
 
 // The inputs rcpilot records beyond Donkey's four (docs/recording.md).
-perception::TubOptions tub_options(const config::RecordConfig& cfg,
+perception::TubOptions tub_options(const config::RecordConfig& cfg, const std::string& path,
                                    perception::TubWriteFn write_fn) {
   perception::TubOptions o;
   o.extra_inputs = {{"rcpilot/steering_sent", "float"},
                     {"rcpilot/throttle_sent", "float"},
                     {"rcpilot/frame_seq", "int"},
                     {"rcpilot/frame_ms", "int"}};
+  if (pilot_inputs(cfg, path)) {
+    o.extra_inputs.push_back({kPilotAngle, "float"});
+    o.extra_inputs.push_back({kPilotThrottle, "float"});
+  }
   o.jpeg_quality = cfg.jpeg_quality;
   o.write_fn = std::move(write_fn);
   return o;
@@ -171,13 +192,18 @@ void Recorder::handle_tick(const TickState& st) {
 
 void Recorder::write_record(const TickState& st, const perception::Frame& frame) {
   const OperatorInput& op = st.operator_input;
-  const nlohmann::json extras = {{"rcpilot/steering_sent", st.command.steering_norm},
-                                 {"rcpilot/throttle_sent", st.command.throttle_norm},
-                                 {"rcpilot/frame_seq", frame.sequence},
-                                 {"rcpilot/frame_ms", epoch_ms(frame.captured_at)}};
-  writer_->write(frame.bgr, op.valid ? op.steering_norm : kMissing,
-                 op.valid ? op.throttle_norm : kMissing, std::string(to_string(st.mode)),
-                 epoch_ms(st.now), extras);
+  nlohmann::json extras = {{"rcpilot/steering_sent", st.command.steering_norm},
+                           {"rcpilot/throttle_sent", st.command.throttle_norm},
+                           {"rcpilot/frame_seq", frame.sequence},
+                           {"rcpilot/frame_ms", epoch_ms(frame.captured_at)}};
+  if (pilot_inputs_) {  // NaN (no valid prediction) is left out of the record
+    extras[kPilotAngle] = st.pilot_steering_norm;
+    extras[kPilotThrottle] = st.pilot_throttle_norm;
+  }
+  // Donkey's training reads user/angle and user/throttle from every record: with no operator
+  // input connected they are 0, what Donkey's controllers report when nobody touches them.
+  writer_->write(frame.bgr, op.valid ? op.steering_norm : 0.0f, op.valid ? op.throttle_norm : 0.0f,
+                 std::string(to_string(st.mode)), epoch_ms(st.now), extras);
   last_frame_sequence_ = frame.sequence;
   synced_ = false;
   {
@@ -199,8 +225,11 @@ void Recorder::write_record(const TickState& st, const perception::Frame& frame)
 void Recorder::open_session() {
   if (writer_) return;
   try {
+    auto options = tub_options(cfg_, path_, write_fn_);
+    pilot_inputs_ = std::any_of(options.extra_inputs.begin(), options.extra_inputs.end(),
+                                [](const perception::TubField& f) { return f.key == kPilotAngle; });
     writer_ = std::make_unique<perception::TubWriter>(
-        path_, nlohmann::json{{"generator", "rcpilot"}}, tub_options(cfg_, write_fn_));
+        path_, nlohmann::json{{"generator", "rcpilot"}}, std::move(options));
   } catch (const std::exception& e) {
     fail(e.what());
     return;
@@ -254,7 +283,8 @@ void Recorder::erase(std::int64_t n) {
     if (writer_) {
       erased = writer_->erase_last(n);
     } else {
-      perception::TubWriter tub(path_, nlohmann::json::object(), tub_options(cfg_, write_fn_));
+      perception::TubWriter tub(path_, nlohmann::json::object(),
+                                tub_options(cfg_, path_, write_fn_));
       report_repair(tub);
       erased = tub.erase_last(n);
       tub.close();

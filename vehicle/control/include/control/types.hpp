@@ -1,6 +1,7 @@
 #pragma once
 // Messages of the vehicle component: what the control loop decides and reports each tick.
 #include <cstdint>
+#include <limits>
 #include <string_view>
 
 #include "common/clock.hpp"
@@ -61,6 +62,10 @@ struct TickState {
   std::uint64_t overruns = 0;        // deadline ticks skipped because the loop ran late
   bool link_ok = true;               // the motor link accepted the setpoint
   bool lagging = false;              // mean period over the last 100 ticks > period / 0.9
+  // The model's output this tick (recorded as pilot/*), before shaping, -1..1; NaN: no valid
+  // prediction.
+  float pilot_steering_norm = std::numeric_limits<float>::quiet_NaN();
+  float pilot_throttle_norm = std::numeric_limits<float>::quiet_NaN();
 };
 
 }  // namespace rcpilot::vehicle

@@ -122,6 +122,7 @@ class Recorder final : public StateSink {
   std::int64_t epoch_offset_ms_ = 0;       // wall-clock ms minus monotonic ms, per session
   std::optional<TimePoint> last_sync_;     // tick time of the last sync; none yet this session
   bool synced_ = true;                     // nothing written since the last sync
+  bool pilot_inputs_ = false;              // the tub has pilot/angle and pilot/throttle
 };
 
 }  // namespace rcpilot::vehicle

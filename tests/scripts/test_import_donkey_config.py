@@ -87,10 +87,28 @@ class ImportDonkeyConfigTest(unittest.TestCase):
                          (3, 2))
         self.assertEqual(cfg["motor"]["steering_left_ticks"], 400)
 
-    def test_an_mm1_car_gives_a_config_rcpilot_loads(self):
+    def check_config(self, out_path):
+        """rcpilot --check-config on the imported YAML: it must load and pass every check."""
         binary = os.environ.get("RCPILOT_BINARY", os.path.join(ROOT, "build", "bin", "rcpilot"))
         if not os.path.isfile(binary):
             self.skipTest("no rcpilot binary (set RCPILOT_BINARY)")
+        # model.path is the owner's to set (the importer cannot know where the ONNX lives).
+        model = os.path.join(ROOT, "models", "linear.onnx")
+        check = subprocess.run([binary, "--config", out_path, "--set", "model.path=" + model,
+                                "--check-config"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               universal_newlines=True, timeout=60)
+        self.assertEqual(check.returncode, 0, check.stdout)
+
+    def test_a_pca9685_car_gives_a_config_rcpilot_loads(self):
+        out_path = os.path.join(self.dir.name, "rcpilot.yaml")
+        out = run(os.path.join(FIXTURES, "myconfig.py"), CONFIG, "-o", out_path)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        with open(out_path) as f:
+            self.assertEqual(yaml.safe_load(f)["motor"]["driver"], "pca9685")
+        self.check_config(out_path)
+
+    def test_an_mm1_car_gives_a_config_rcpilot_loads(self):
         out_path = os.path.join(self.dir.name, "rcpilot.yaml")
         out = run(os.path.join(FIXTURES, "myconfig_mm1.py"), CONFIG, "-o", out_path)
         self.assertEqual(out.returncode, 0, out.stderr)
@@ -100,13 +118,7 @@ class ImportDonkeyConfigTest(unittest.TestCase):
         self.assertEqual(cfg["motor"]["device"], "/dev/ttyTHS1")
         self.assertEqual(cfg["motor"]["steering_center_us"], 1520)
         self.assertTrue(cfg["motor"]["steering_inverted"])
-        # model.path is the owner's to set (the importer cannot know where the ONNX lives).
-        model = os.path.join(ROOT, "models", "linear.onnx")
-        check = subprocess.run([binary, "--config", out_path, "--set", "model.path=" + model,
-                                "--check-config"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               universal_newlines=True, timeout=60)
-        self.assertEqual(check.returncode, 0, check.stdout)
+        self.check_config(out_path)
 
     def test_the_files_are_never_executed(self):
         marker = os.path.join(self.dir.name, "EXECUTED")

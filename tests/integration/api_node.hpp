@@ -34,11 +34,6 @@ namespace fs = std::filesystem;
 inline const std::string kRcpilot = RCPILOT_BINARY_DIR "/bin/rcpilot";
 inline const std::string kCtl = RCPILOT_BINARY_DIR "/bin/rcpilot-ctl";
 inline const std::string kSimProfile = RCPILOT_SOURCE_DIR "/config/profiles/sim.yaml";
-constexpr double kOperatorTimeoutS = 0.5;  // control.operator_timeout_ms's default
-
-inline double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 inline std::string read_text(const std::string& path) {
   std::ifstream in(path);

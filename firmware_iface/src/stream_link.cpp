@@ -6,6 +6,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
+#include "common/cpu_relax.hpp"
 #include "common/thread_priority.hpp"
 #include "firmware_iface/drive_command.hpp"
 
@@ -55,6 +56,7 @@ void StreamLink::start() {
   thread_ = std::thread([this] { run(); });
   const std::string refused = raise_io_priority(thread_.native_handle(), timing_.io_rt_priority);
   if (!refused.empty()) warnings_.push_back(refused);
+  spin_ = timing_.io_rt_priority > 0 && refused.empty();
 }
 
 bool StreamLink::send(const DriveCommand& cmd) {
@@ -147,8 +149,24 @@ void StreamLink::run() {
 }
 
 void StreamLink::arm_tick(TimePoint now) {
-  tick_.expires_after(tick_delay(now));
+  Duration delay = tick_delay(now);
+  if (delay == kFineTick && spin_.load(std::memory_order_relaxed)) {
+    wait_fine_tick();
+    delay = Duration::zero();
+  }
+  tick_.expires_after(delay);
   tick_.async_wait([this](const error_code& ec) { on_tick(ec); });
+}
+
+// On SCHED_FIFO a timer wake-up still costs the kernel's wake latency, which under load made the
+// hand-off's p99 worse than the old pipe wake (bench/RESULTS.md, issue 15). So in the short
+// window where the control loop's setpoint is due, the I/O thread watches the slot instead: at
+// most kFineTick per turn and kFineTicksPerSend turns per send (about 0.3 ms of a core per
+// 20 ms period when the loop is on time, 2 ms when it is late). The bound is real time, like
+// the timers' own waits; the link's logic still reads the injected clock.
+void StreamLink::wait_fine_tick() {
+  const auto until = std::chrono::steady_clock::now() + kFineTick;
+  while (!slot_.fresh() && std::chrono::steady_clock::now() < until) cpu_relax();
 }
 
 void StreamLink::on_tick(const error_code& ec) {

@@ -129,6 +129,7 @@ class StreamLink : public MotorLink {
   void shut_down();
   void finish_shutdown(bool write_neutral);
   Duration tick_delay(TimePoint now);
+  void wait_fine_tick();
 
   std::unique_ptr<ByteTransport> transport_;
   const Clock& clock_;
@@ -144,7 +145,8 @@ class StreamLink : public MotorLink {
   std::atomic<bool> alive_{false};
   std::atomic<std::uint64_t> send_failures_{0};
   std::atomic<Duration::rep> serviced_until_{0};
-  SetpointSlot<Handoff> slot_;  // control thread -> I/O thread
+  std::atomic<bool> spin_{false};  // the I/O thread runs SCHED_FIFO: fine ticks spin, not sleep
+  SetpointSlot<Handoff> slot_;     // control thread -> I/O thread
 
   // Guards status_; the SCHED_FIFO control loop takes it in status(), so it inherits
   // priority (common/pi_mutex.hpp).

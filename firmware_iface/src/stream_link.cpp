@@ -1,6 +1,7 @@
 #include "firmware_iface/stream_link.hpp"
 
 #include <poll.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <boost/asio/error.hpp>
@@ -27,6 +28,16 @@ constexpr Duration kLead = std::chrono::microseconds(300);  // start fine ticks 
 constexpr int kFineTicksPerSend = 40;                       // at most 2 ms of fine ticks
 // A write that finds the kernel buffer full waits this long for space, then the link is lost.
 constexpr int kWriteWaitMs = 20;
+
+// Whether the calling thread runs a real-time policy, asked once per thread (the control loop
+// sets its policy before its first send; a thread that changes it later keeps the first answer).
+bool on_realtime_thread() {
+  thread_local const bool realtime = [] {
+    const int policy = ::sched_getscheduler(0);
+    return policy == SCHED_FIFO || policy == SCHED_RR;
+  }();
+  return realtime;
+}
 
 bool wait_writable(int fd) {
   pollfd p{fd, POLLOUT, 0};
@@ -65,7 +76,18 @@ bool StreamLink::send(const DriveCommand& cmd) {
     return false;
   }
   slot_.publish(Handoff{clamped(cmd), clock_.now()});
+  if (!on_realtime_thread()) wake_io();
   return true;
+}
+
+// A caller that is not real-time may make a system call: waking the I/O thread at once beats
+// its polling (bench/RESULTS.md, issue 15). One wake waits at a time.
+void StreamLink::wake_io() {
+  if (wake_posted_.exchange(true, std::memory_order_acq_rel)) return;
+  boost::asio::post(io_, [this] {
+    wake_posted_.store(false, std::memory_order_release);
+    if (!stopping_ && port_open_) service(clock_.now());
+  });
 }
 
 void StreamLink::stop() {

@@ -1,12 +1,15 @@
 #!/usr/bin/python3
-"""Trains Donkey Car's "linear" model on tub v2 folders and exports it for rcpilot.
+"""Trains Donkey Car's "linear" or "categorical" model on tub v2 folders, exports it for rcpilot.
 
 Reads one or more tubs (docs/models.md, REFERENCE.md section 3), trains the two-headed
-regressor (steering `angle`, `throttle`, both in [-1, 1]), keeps the best-validation weights,
-exports ONNX for OpenCV 4.6 DNN and writes the metadata YAML beside it.
+model (linear: steering `angle` and `throttle` regressed in [-1, 1]; categorical: the same
+heads as bin scores, scripts/categorical.py), keeps the best-validation weights, exports ONNX
+for OpenCV 4.6 DNN and writes the metadata YAML beside it.
 
-Example:
+Examples:
   scripts/train.py --tub build/data/tub --out models/linear.onnx --epochs 10
+  scripts/train.py --type categorical --tub build/data/tub --out models/categorical.onnx \
+      --init-from models/linear.onnx --epochs 3
 """
 
 import argparse
@@ -24,7 +27,8 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import export_onnx  # noqa: E402  (sibling module; path set just above)
+import categorical  # noqa: E402  (sibling modules; path set just above)
+import export_onnx  # noqa: E402
 
 IMAGE_SIZE = 224  # pixels, square; the simulator records at this size
 IMAGE_KEY = "cam/image_array"
@@ -176,13 +180,20 @@ class DonkeyLinear(nn.Module):
         return self.angle(x), self.throttle(x)
 
 
-def make_model(device):
-    """A fresh DonkeyLinear on `device`, channels-last.
+def make_model(args):
+    """A fresh model of args.type on args.device, channels-last.
 
+    --init-from copies a linear model's backbone into it (categorical.init_backbone).
     to_input() yields channels-last tensors (a view of NHWC uint8), and matching the weights
     to that layout makes CPU training about 13% faster on the 2-core machine.
     """
-    return DonkeyLinear().to(device).to(memory_format=torch.channels_last)
+    model = DonkeyLinear()
+    if args.type == "categorical":
+        model = categorical.replace_heads(model)
+    if args.init_from:
+        copied = categorical.init_backbone(model, args.init_from)
+        print(f"initialised {copied} backbone tensors from {args.init_from}", flush=True)
+    return model.to(args.device).to(memory_format=torch.channels_last)
 
 
 def to_input(images_uint8, device):
@@ -213,11 +224,19 @@ def augment(x, labels, flip):
     return x, labels
 
 
-def weighted_loss(angle, throttle, labels, throttle_weight):
-    """MSE on steering plus `throttle_weight` times MSE on throttle."""
+def weighted_loss(angle, throttle, labels, args):
+    """Steering loss plus args.throttle_weight x throttle loss: MSE (linear) or bin
+    cross-entropy (categorical)."""
+    if args.heads:
+        return args.heads.loss(angle, throttle, labels, args.throttle_weight)
     loss_angle = nn.functional.mse_loss(angle.squeeze(1), labels[:, 0])
     loss_throttle = nn.functional.mse_loss(throttle.squeeze(1), labels[:, 1])
-    return loss_angle + throttle_weight * loss_throttle
+    return loss_angle + args.throttle_weight * loss_throttle
+
+
+def steering_value(angle, args):
+    """The steering the node would read from the `angle` head, [N]."""
+    return args.heads.steering_value(angle) if args.heads else angle.squeeze(1)
 
 
 def train_epoch(model, optimizer, images, labels, indexes, args, rng):
@@ -232,7 +251,7 @@ def train_epoch(model, optimizer, images, labels, indexes, args, rng):
         y = torch.from_numpy(labels[batch]).to(args.device)
         x, y = augment(x, y, args.flip)
         angle, throttle = model(x)
-        loss = weighted_loss(angle, throttle, y, args.throttle_weight)
+        loss = weighted_loss(angle, throttle, y, args)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -251,8 +270,8 @@ def evaluate(model, images, labels, indexes, args):
         x = to_input(images[batch], args.device)
         y = torch.from_numpy(labels[batch]).to(args.device)
         angle, throttle = model(x)
-        loss_sum += weighted_loss(angle, throttle, y, args.throttle_weight).item() * len(batch)
-        mae_sum += (angle.squeeze(1) - y[:, 0]).abs().sum().item()
+        loss_sum += weighted_loss(angle, throttle, y, args).item() * len(batch)
+        mae_sum += (steering_value(angle, args) - y[:, 0]).abs().sum().item()
     return loss_sum / len(indexes), mae_sum / len(indexes)
 
 
@@ -305,7 +324,7 @@ def fit(model, images, labels, args):
 
 def benchmark(args):
     """Prints forward+backward images/s at args.batch on random data (no tub needed)."""
-    model = make_model(args.device)
+    model = make_model(args)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     frames = np.random.default_rng(0).integers(
         0, 256, (args.batch, IMAGE_SIZE, IMAGE_SIZE, 3), dtype=np.uint8)
@@ -318,7 +337,7 @@ def benchmark(args):
                 torch.cuda.synchronize()
             started = time.monotonic()
         angle, throttle = model(x)
-        loss = weighted_loss(angle, throttle, y, args.throttle_weight)
+        loss = weighted_loss(angle, throttle, y, args)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -334,8 +353,15 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--tub", action="append", help="tub v2 folder; repeat for several")
-    p.add_argument("--out", default="models/linear.onnx",
-                   help="ONNX path; metadata goes beside it with .yaml")
+    p.add_argument("--type", choices=["linear", "categorical"], default="linear",
+                   help="Donkey model type: regressed outputs or softmax bins")
+    p.add_argument("--out", help="ONNX path (default models/TYPE.onnx); metadata goes beside "
+                   "it with .yaml")
+    p.add_argument("--throttle-range", type=float, default=0.5,
+                   help="categorical: throttle bins span [0, this] (Donkey's default 0.5)")
+    p.add_argument("--init-from", metavar="ONNX",
+                   help="start from this linear model's convolutions and dense layers "
+                   "(an ONNX written by train.py)")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
@@ -355,6 +381,10 @@ def parse_args(argv):
         p.error("--tub is required")
     if args.epochs < 1 or args.batch < 1 or not 0.0 <= args.val_fraction < 1.0:
         p.error("need --epochs >= 1, --batch >= 1 and 0 <= --val-fraction < 1")
+    if not 0.0 < args.throttle_range <= 1.0:
+        p.error("need 0 < --throttle-range <= 1")
+    args.out = args.out or f"models/{args.type}.onnx"
+    args.heads = categorical.Heads(args.throttle_range) if args.type == "categorical" else None
     if args.device == "cuda" and not torch.cuda.is_available():
         p.error("--device cuda: torch sees no CUDA device")
     return args
@@ -373,7 +403,7 @@ def main(argv=None):
     except TubError as e:
         print(f"train.py: {e}", file=sys.stderr)
         return 2
-    model = make_model(args.device)
+    model = make_model(args)
     state, val_loss, val_mae = fit(model, images, labels, args)
     if state is None:
         print("train.py: validation loss was never finite; training diverged "
@@ -399,7 +429,9 @@ def main(argv=None):
         "trained_with": "scripts/train.py " + shlex.join(argv),
         "torch": torch.__version__,
     }
-    yaml_path = export_onnx.write_metadata(args.out, info)
+    yaml_path = export_onnx.write_metadata(
+        args.out, info, architecture=f"donkey_{args.type}",
+        categorical=categorical.metadata_block(args.heads) if args.heads else "")
     print(f"wrote {args.out} and {yaml_path} (val_loss {val_loss:.5f}, "
           f"val_steering_mae {val_mae:.4f})")
     return 0

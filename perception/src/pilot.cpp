@@ -4,6 +4,8 @@
 #include <cmath>
 #include <exception>
 
+#include "perception/output_decoder.hpp"
+
 namespace rcpilot::perception {
 namespace {
 
@@ -64,17 +66,11 @@ bool Pilot::read_outputs(float& steering, float& throttle) {
     last_error_ = "engine returned " + std::to_string(outputs_.size()) + " outputs";
     return false;
   }
-  const cv::Mat& s = outputs_[steering_output_];
-  const cv::Mat& t = outputs_[throttle_output_];
-  if (s.type() != CV_32F || t.type() != CV_32F || s.total() <= steering_element_ ||
-      t.total() <= throttle_element_) {
-    last_error_ = "engine outputs are not float32 of the expected size";
-    return false;
-  }
-  const float raw_steering = s.ptr<float>()[steering_element_];
-  const float raw_throttle = t.ptr<float>()[throttle_element_];
-  if (!std::isfinite(raw_steering) || !std::isfinite(raw_throttle)) {
-    last_error_ = "model output is not finite (NaN or Inf)";
+  const ModelOutputs& out = metadata_.outputs;
+  double raw_steering = 0.0;
+  double raw_throttle = 0.0;
+  if (!read_value(outputs_[steering_output_], steering_element_, out.steering_bins, raw_steering) ||
+      !read_value(outputs_[throttle_output_], throttle_element_, out.throttle_bins, raw_throttle)) {
     return false;
   }
   steering = to_norm(raw_steering);
@@ -82,7 +78,28 @@ bool Pilot::read_outputs(float& steering, float& throttle) {
   return true;
 }
 
-float Pilot::to_norm(float raw) const {
+bool Pilot::read_value(const cv::Mat& output, std::size_t element, const BinnedOutput& bins,
+                       double& raw) {
+  if (output.type() != CV_32F || (!bins.categorical() && output.total() <= element)) {
+    last_error_ = "engine outputs are not float32 of the expected size";
+    return false;
+  }
+  if (bins.categorical()) {
+    const ModelOutputs& out = metadata_.outputs;
+    const DecodeStatus status =
+        decode_bins(bins, out.scores, out.decode, output.ptr<float>(), output.total(), raw);
+    if (status != DecodeStatus::kOk) last_error_ = decode_status_text(status);
+    return status == DecodeStatus::kOk;
+  }
+  raw = output.ptr<float>()[element];
+  if (!std::isfinite(raw)) {
+    last_error_ = "model output is not finite (NaN or Inf)";
+    return false;
+  }
+  return true;
+}
+
+float Pilot::to_norm(double raw) const {
   const double lo = metadata_.output_lo;
   const double hi = metadata_.output_hi;
   const double norm = 2.0 * (raw - lo) / (hi - lo) - 1.0;

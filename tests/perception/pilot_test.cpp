@@ -14,8 +14,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::FakeEngine;
-using testing::two_output_metadata;
 using testing::model_path;
+using testing::two_output_metadata;
 
 struct FakePilot {
   explicit FakePilot(std::vector<std::vector<float>> values,
@@ -71,6 +71,46 @@ TEST(Pilot, reads_steering_and_throttle_from_vector_indices) {
   const Prediction p = fp.pilot->infer(gray_frame(), clock);
   EXPECT_FLOAT_EQ(p.steering_norm, -0.3f);
   EXPECT_FLOAT_EQ(p.throttle_norm, 0.1f);
+}
+
+ModelMetadata categorical_metadata(BinDecode decode) {
+  ModelMetadata meta = two_output_metadata();
+  meta.outputs.steering_bins = {5, -1.0, 1.0};  // bins -1, -0.5, 0, 0.5, 1
+  meta.outputs.throttle_bins = {3, 0.0, 0.5};   // bins 0, 0.25, 0.5
+  meta.outputs.scores = BinScores::kProbabilities;
+  meta.outputs.decode = decode;
+  return meta;
+}
+
+TEST(Pilot, decodes_categorical_outputs_then_maps_the_output_range) {
+  FakePilot argmax({{0.1f, 0.6f, 0.1f, 0.1f, 0.1f}, {0.2f, 0.3f, 0.5f}},
+                   categorical_metadata(BinDecode::kArgmax));
+  ManualClock clock;
+  Prediction p = argmax.pilot->infer(gray_frame(), clock);
+  ASSERT_TRUE(p.valid) << argmax.pilot->last_error();
+  EXPECT_FLOAT_EQ(p.steering_norm, -0.5f);
+  EXPECT_FLOAT_EQ(p.throttle_norm, 0.5f);
+
+  ModelMetadata meta = categorical_metadata(BinDecode::kExpected);
+  meta.output_lo = 0.0;  // network units [0, 2] -> [-1, 1]: 0.75 -> -0.25
+  meta.output_hi = 2.0;
+  FakePilot expected({{0.0f, 0.0f, 0.0f, 0.5f, 0.5f}, {0.0f, 1.0f, 1.0f}}, meta);
+  p = expected.pilot->infer(gray_frame(), clock);
+  ASSERT_TRUE(p.valid) << expected.pilot->last_error();
+  EXPECT_FLOAT_EQ(p.steering_norm, -0.25f);
+  EXPECT_FLOAT_EQ(p.throttle_norm, 0.375f * 2.0f / 2.0f - 1.0f);
+}
+
+TEST(Pilot, categorical_output_of_the_wrong_size_or_sign_gives_an_invalid_prediction) {
+  FakePilot short_output({{0.1f, 0.6f, 0.3f}, {0.2f, 0.3f, 0.5f}},
+                         categorical_metadata(BinDecode::kArgmax));
+  ManualClock clock;
+  EXPECT_FALSE(short_output.pilot->infer(gray_frame(), clock).valid);
+  EXPECT_NE(short_output.pilot->last_error().find("one score per bin"), std::string::npos);
+  FakePilot negative({{0.1f, 0.6f, -0.3f, 0.3f, 0.3f}, {0.2f, 0.3f, 0.5f}},
+                     categorical_metadata(BinDecode::kExpected));
+  EXPECT_FALSE(negative.pilot->infer(gray_frame(), clock).valid);
+  EXPECT_NE(negative.pilot->last_error().find("scores: logits"), std::string::npos);
 }
 
 TEST(Pilot, nan_output_gives_an_invalid_prediction) {

@@ -23,7 +23,8 @@ class Pilot {
   Pilot(std::unique_ptr<InferenceEngine> engine, ModelMetadata metadata);
 
   // Never throws: an empty frame, an engine failure or a NaN output gives valid = false (see
-  // last_error()). Steering/throttle are mapped from output_range to [-1, 1] and clamped.
+  // last_error()). Categorical outputs are decoded (output_decoder.hpp); then steering and
+  // throttle are mapped from output_range to [-1, 1] and clamped.
   // `clock` stamps predicted_at and times preprocess_ms / inference_ms.
   Prediction infer(const Frame& frame, const Clock& clock);
 
@@ -42,7 +43,10 @@ class Pilot {
 
  private:
   bool read_outputs(float& steering, float& throttle);
-  float to_norm(float raw) const;
+  // One network value (network units): element `element` of `output`, or its decoded bins.
+  bool read_value(const cv::Mat& output, std::size_t element, const BinnedOutput& bins,
+                  double& raw);
+  float to_norm(double raw) const;
 
   std::unique_ptr<InferenceEngine> engine_;
   ModelMetadata metadata_;

@@ -103,6 +103,20 @@ TEST(OneDnnEngine, bundled_model_gives_opencvs_outputs) {
                         RCPILOT_SOURCE_DIR "/models/linear.yaml", 2);
 }
 
+TEST(OneDnnEngine, bundled_categorical_model_gives_opencvs_bin_scores) {
+  expect_same_as_opencv(RCPILOT_SOURCE_DIR "/models/categorical.onnx",
+                        RCPILOT_SOURCE_DIR "/models/categorical.yaml", 2);
+}
+
+TEST(OneDnnEngine, bin_count_that_does_not_match_the_model_is_rejected_at_load) {
+  testing::TempDir dir;
+  const std::string yaml =
+      edited_metadata("tiny_categorical.yaml", {{"bins: 20", "bins: 21"}}, dir);
+  const std::string e = load_error(model_path("tiny_categorical.onnx"), yaml);
+  EXPECT_TRUE(contains(e, "'throttle' has 20 value(s)")) << e;
+  EXPECT_TRUE(contains(e, "exactly 21")) << e;
+}
+
 TEST(OneDnnEngine, pytorch_export_with_gemm_heads_gives_opencvs_outputs) {
   expect_same_as_opencv(model_path("tiny_linear.onnx"), model_path("tiny_linear.yaml"), 1);
 }

@@ -70,4 +70,23 @@ DecodeStatus decode_bins(const BinnedOutput& bins, BinScores scores, BinDecode d
   return DecodeStatus::kOk;
 }
 
+const char* score_kind_mismatch(BinScores scores, const float* values, std::size_t count) {
+  double sum = 0.0;
+  bool negative = false;
+  for (std::size_t i = 0; i < count; ++i) {
+    sum += values[i];
+    negative = negative || values[i] < 0.0f;
+  }
+  const bool probabilities = !negative && std::abs(sum - 1.0) <= 0.01;
+  if (scores == BinScores::kLogits && probabilities) {
+    return "its scores are probabilities (>= 0, summing to 1): the graph ends in a softmax, so "
+           "write outputs.categorical.scores: probabilities";
+  }
+  if (scores == BinScores::kProbabilities && !probabilities) {
+    return "its scores are not probabilities (below 0, or not summing to 1): the graph has no "
+           "softmax, so write outputs.categorical.scores: logits";
+  }
+  return nullptr;
+}
+
 }  // namespace rcpilot::perception

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <utility>
 
 #include "perception/output_decoder.hpp"
 
@@ -114,6 +115,23 @@ void Pilot::warm_up(int runs) {
     for (int i = 0; i < runs; ++i) engine_->run(preprocessor_.run(black), outputs_);
   } catch (const std::exception& e) {
     throw ModelError("warm-up inference failed on " + engine_->describe() + ": " + e.what());
+  }
+  if (runs > 0) check_score_kinds();
+}
+
+void Pilot::check_score_kinds() const {
+  const ModelOutputs& out = metadata_.outputs;
+  const std::pair<std::size_t, const BinnedOutput*> categorical[] = {
+      {steering_output_, &out.steering_bins}, {throttle_output_, &out.throttle_bins}};
+  for (const auto& [index, bins] : categorical) {
+    if (!bins->categorical() || index >= outputs_.size() || outputs_[index].type() != CV_32F)
+      continue;
+    const char* mismatch =
+        score_kind_mismatch(out.scores, outputs_[index].ptr<float>(), outputs_[index].total());
+    if (mismatch != nullptr) {
+      throw ModelError(metadata_.source_path + ": output '" + engine_->output_names().at(index) +
+                       "' of " + engine_->describe() + ": " + mismatch);
+    }
   }
 }
 

@@ -127,5 +127,25 @@ TEST(OutputDecoder, a_refused_decode_leaves_the_value_alone) {
   EXPECT_EQ(value, 0.125);
 }
 
+TEST(OutputDecoder, probabilities_declared_as_logits_are_caught_since_a_second_softmax_is_silent) {
+  const std::vector<float> softmax{0.1f, 0.2f, 0.7f};
+  EXPECT_NE(score_kind_mismatch(kLogits, softmax.data(), softmax.size()), nullptr);
+  EXPECT_EQ(score_kind_mismatch(kProb, softmax.data(), softmax.size()), nullptr);
+  // fp16 engines round: within 1% of a sum of 1 still counts as probabilities.
+  const std::vector<float> rounded{0.1f, 0.2f, 0.705f};
+  EXPECT_EQ(score_kind_mismatch(kProb, rounded.data(), rounded.size()), nullptr);
+}
+
+TEST(OutputDecoder, logits_declared_as_probabilities_are_caught) {
+  const std::vector<float> logits{-1.5f, 0.3f, 2.0f};
+  EXPECT_NE(
+      std::string(score_kind_mismatch(kProb, logits.data(), logits.size())).find("scores: logits"),
+      std::string::npos);
+  EXPECT_EQ(score_kind_mismatch(kLogits, logits.data(), logits.size()), nullptr);
+  const std::vector<float> positive_logits{0.5f, 1.0f, 2.0f};  // >= 0 but summing to 3.5
+  EXPECT_NE(score_kind_mismatch(kProb, positive_logits.data(), positive_logits.size()), nullptr);
+  EXPECT_EQ(score_kind_mismatch(kLogits, positive_logits.data(), positive_logits.size()), nullptr);
+}
+
 }  // namespace
 }  // namespace rcpilot::perception

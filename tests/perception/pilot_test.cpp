@@ -113,6 +113,26 @@ TEST(Pilot, categorical_output_of_the_wrong_size_or_sign_gives_an_invalid_predic
   EXPECT_NE(negative.pilot->last_error().find("scores: logits"), std::string::npos);
 }
 
+TEST(Pilot, warm_up_refuses_categorical_scores_of_the_other_kind_naming_file_and_output) {
+  ModelMetadata meta = categorical_metadata(BinDecode::kExpected);
+  meta.source_path = "models/cat.yaml";
+  meta.outputs.scores = BinScores::kLogits;  // but the engine returns probabilities
+  FakePilot softmax({{0.1f, 0.2f, 0.4f, 0.2f, 0.1f}, {2.0f, -1.0f, 0.5f}}, meta);
+  try {
+    softmax.pilot->warm_up(1);
+    FAIL() << "probabilities declared as logits were accepted";
+  } catch (const ModelError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("models/cat.yaml: output 'angle'"), std::string::npos) << what;
+    EXPECT_NE(what.find("scores: probabilities"), std::string::npos) << what;
+  }
+  meta.outputs.scores = BinScores::kProbabilities;
+  FakePilot logits({{0.1f, 0.2f, 0.4f, 0.2f, 0.1f}, {2.0f, -1.0f, 0.5f}}, meta);
+  EXPECT_THROW(logits.pilot->warm_up(1), ModelError);  // throttle's are logits
+  FakePilot right({{0.1f, 0.2f, 0.4f, 0.2f, 0.1f}, {0.2f, 0.3f, 0.5f}}, meta);
+  EXPECT_NO_THROW(right.pilot->warm_up(1));
+}
+
 TEST(Pilot, nan_output_gives_an_invalid_prediction) {
   FakePilot fp({{std::numeric_limits<float>::quiet_NaN()}, {0.2f}});
   ManualClock clock;

@@ -29,4 +29,10 @@ const char* decode_status_text(DecodeStatus status);
 DecodeStatus decode_bins(const BinnedOutput& bins, BinScores scores, BinDecode decode,
                          const float* values, std::size_t count, double& value);
 
+// Start-up check that scores are of the kind the metadata says: probabilities are >= 0 and
+// sum to 1 (within 1%, for fp16 engines), logits do not look like that. A softmax graph
+// declared as logits would be softmaxed twice, which pulls every value towards the middle of
+// the range without any error. nullptr when they agree, else what is wrong and what to write.
+const char* score_kind_mismatch(BinScores scores, const float* values, std::size_t count);
+
 }  // namespace rcpilot::perception

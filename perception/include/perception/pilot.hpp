@@ -29,7 +29,8 @@ class Pilot {
   Prediction infer(const Frame& frame, const Clock& clock);
 
   // Runs `runs` inferences on a black frame so lazy allocations happen before driving.
-  // Throws ModelError if the engine fails.
+  // Throws ModelError if the engine fails, or if categorical scores are not of the kind the
+  // metadata says (output_decoder.hpp, score_kind_mismatch).
   void warm_up(int runs);
 
   // Start-up self-timing: `runs` inferences of `frame`; returns inference ms percentiles.
@@ -47,6 +48,8 @@ class Pilot {
   bool read_value(const cv::Mat& output, std::size_t element, const BinnedOutput& bins,
                   double& raw);
   float to_norm(double raw) const;
+  // Throws ModelError when the last outputs' categorical scores contradict metadata scores.
+  void check_score_kinds() const;
 
   std::unique_ptr<InferenceEngine> engine_;
   ModelMetadata metadata_;

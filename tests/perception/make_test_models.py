@@ -19,6 +19,8 @@ Models (all opset 11, constant-folded, static shapes so OpenCV 4.6 cv::dnn can l
                         AveragePool, GlobalAveragePool, Flatten, Gemm; one output `pilot` [1, 2].
   tiny_categorical.onnx Donkey "categorical" shape contract: outputs `angle` [1, 15] and
                         `throttle` [1, 20], bin logits (metadata outputs.categorical).
+  tiny_categorical_softmax.onnx  the same with a Softmax on each head, as Donkey's Keras
+                        model: probabilities, decoded with argmax over Donkey's bins.
   unsupported_op.onnx   uses Sigmoid, which the onednn backend does not run (auto falls back
                         to OpenCV DNN); otherwise like tiny_linear.
 The last three compare the onednn backend against OpenCV DNN.
@@ -114,6 +116,12 @@ class TinyCategorical(TinyLinear):
         self.throttle = nn.Linear(16, 20)
 
 
+class TinyCategoricalSoftmax(TinyCategorical):
+    def forward(self, x):
+        angle, throttle = super().forward(x)
+        return torch.softmax(angle, dim=1), torch.softmax(throttle, dim=1)
+
+
 class UnsupportedOp(TinyLinear):
     def forward(self, x):
         return super().forward(torch.sigmoid(x))
@@ -187,6 +195,12 @@ def main():
     decode: expected"""
     write(f"{out}/tiny_categorical.yaml",
           metadata("tiny_categorical", (1, 3, 224, 224), categorical))
+    export(TinyCategoricalSoftmax(), (1, 3, 224, 224), f"{out}/tiny_categorical_softmax.onnx",
+           ["angle", "throttle"])
+    donkey = categorical.replace("0.5]", "0.475]").replace("logits", "probabilities").replace(
+        "expected", "argmax")
+    write(f"{out}/tiny_categorical_softmax.yaml",
+          metadata("tiny_categorical_softmax", (1, 3, 224, 224), donkey))
 
 
 if __name__ == "__main__":

@@ -192,6 +192,16 @@ TEST(OneDnnEngine, unsupported_operator_is_its_own_error_naming_the_node) {
   }
 }
 
+TEST(OneDnnEngine, softmax_of_a_donkey_categorical_model_is_unsupported_so_auto_uses_opencv) {
+  try {
+    make_onednn_engine(model_path("tiny_categorical_softmax.onnx"),
+                       load_model_metadata(model_path("tiny_categorical_softmax.yaml")), fp32(1));
+    FAIL() << "Softmax is not an operator the onednn backend runs (docs/models.md says so)";
+  } catch (const UnsupportedModelError& e) {
+    EXPECT_TRUE(contains(e.what(), "Softmax node")) << e.what();
+  }
+}
+
 TEST(OneDnnEngine, input_size_mismatch_error_names_both_shapes) {
   const std::string e =
       load_error(model_path("tiny_linear_120x160.onnx"), model_path("tiny_linear_120x160.yaml"));

@@ -223,5 +223,29 @@ TEST(Pilot, real_model_runs_end_to_end_on_a_donkey_shaped_network) {
   EXPECT_GT(timing.p50, 0.0);
 }
 
+TEST(Pilot, donkey_style_softmax_model_decodes_with_argmax_to_one_of_donkeys_bin_values) {
+  const auto meta = load_model_metadata(model_path("tiny_categorical_softmax.yaml"));
+  Pilot pilot(
+      std::make_unique<OpenCvDnnEngine>(model_path("tiny_categorical_softmax.onnx"), meta, 1),
+      meta);
+  pilot.warm_up(1);
+  ManualClock clock;
+  const Prediction p = pilot.infer(gray_frame(224, 224), clock);
+  ASSERT_TRUE(p.valid) << pilot.last_error();
+  const double steering_bin = (p.steering_norm + 1.0) * 14 / 2;  // b * 2 / 14 - 1
+  EXPECT_NEAR(steering_bin, std::round(steering_bin), 1e-4);
+  const double throttle_bin = p.throttle_norm * 20 / 0.5;  // b * 0.5 / 20
+  EXPECT_NEAR(throttle_bin, std::round(throttle_bin), 1e-4);
+}
+
+TEST(Pilot, softmax_model_declared_as_logits_is_refused_at_warm_up) {
+  auto meta = load_model_metadata(model_path("tiny_categorical_softmax.yaml"));
+  meta.outputs.scores = BinScores::kLogits;
+  Pilot pilot(
+      std::make_unique<OpenCvDnnEngine>(model_path("tiny_categorical_softmax.onnx"), meta, 1),
+      meta);
+  EXPECT_THROW(pilot.warm_up(1), ModelError);
+}
+
 }  // namespace
 }  // namespace rcpilot::perception

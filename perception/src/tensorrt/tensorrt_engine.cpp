@@ -293,10 +293,10 @@ void TensorRtEngine::bind_outputs(const std::vector<trt::IoTensor>& tensors,
     const bool fits = out.single_vector ? buffer->count >= needed : buffer->count == needed;
     if (read && (!fits || !buffer->tensor.is_float32)) {
       std::ostringstream msg;
-      msg << "TensorRT engine '" << options_.engine_path << "' output '"
-          << buffer->tensor.name << "' has shape " << shape_text(dims)
-          << (buffer->tensor.is_float32 ? "" : ", not float32") << ", but "
-          << metadata.source_path << " needs " << out.describe_needed(i)
+      msg << "TensorRT engine '" << options_.engine_path << "' output '" << buffer->tensor.name
+          << "' has shape " << shape_text(dims)
+          << (buffer->tensor.is_float32 ? "" : ", not float32") << ", but " << metadata.source_path
+          << " needs " << out.describe_needed(i)
           << "; fix outputs in the metadata or rebuild the engine";
       throw ModelError(msg.str());
     }

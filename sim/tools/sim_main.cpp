@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <filesystem>
 
-#include <opencv2/imgcodecs.hpp>
 #include <spdlog/spdlog.h>
+#include <opencv2/imgcodecs.hpp>
 
 #include "config/command_line.hpp"
 #include "config/loader.hpp"
@@ -13,6 +13,7 @@
 #include "perception/tub_writer.hpp"
 #include "sim/dataset.hpp"
 #include "sim/lockstep.hpp"
+#include "sim/track_generator.hpp"
 
 namespace rcpilot {
 namespace {
@@ -30,7 +31,7 @@ struct RecordOptions {
 
 struct EvaluateOptions {
   int laps = 3;
-  std::string track;      // overrides sim.track
+  std::string track;  // overrides sim.track
   bool expert_only = false;
 };
 
@@ -40,6 +41,28 @@ struct RenderOptions {
   double offset_m = 0.0;
   double heading_deg = 0.0;
 };
+
+struct GenerateOptions {
+  std::string out;
+  sim::TrackGenOptions track;
+};
+
+// Writes a random closed track; needs no config (the track is the output, not an input).
+int generate_track(const GenerateOptions& opt) {
+  const sim::TrackSpec spec = sim::generate_track(opt.track);
+  std::FILE* f = std::fopen(opt.out.c_str(), "w");
+  const std::string text = "# rcpilot-sim generate-track --seed " + std::to_string(opt.track.seed) +
+                           "\n" + sim::track_to_yaml(spec);
+  if (f == nullptr || std::fputs(text.c_str(), f) < 0 || std::fclose(f) != 0) {
+    std::fprintf(stderr, "rcpilot-sim: cannot write track file %s (check the folder exists)\n",
+                 opt.out.c_str());
+    return app::kExitRuntimeError;
+  }
+  const sim::Track track(spec);
+  std::printf("wrote %s: %.2f m long, road %.3f m, %zu segments (seed %u)\n", opt.out.c_str(),
+              track.length_m(), track.road_width_m(), spec.segments.size(), opt.track.seed);
+  return app::kExitOk;
+}
 
 int record(const config::Config& cfg, const RecordOptions& opt) {
   const sim::Track track = sim::load_configured_track(cfg);
@@ -78,7 +101,7 @@ void print_result(const char* who, const sim::LockstepResult& r) {
 }
 
 sim::LockstepResult drive(const config::Config& cfg, const sim::Track& track, int laps,
-                              perception::Pilot* pilot) {
+                          perception::Pilot* pilot) {
   ManualClock clock(TimePoint{} + std::chrono::seconds(1));
   sim::SimWorld world(cfg.sim, cfg.camera, track, clock.now());
   sim::LockstepOptions opt;
@@ -122,8 +145,9 @@ int render(const config::Config& cfg, const RenderOptions& opt) {
 int main(int argc, char** argv) {
   using namespace rcpilot;
   namespace po = cli::po;
-  cli::CommandLine cli{"rcpilot-sim",
-                       "rcpilot-sim: simulator tools (record training data, evaluate, render)"};
+  cli::CommandLine cli{
+      "rcpilot-sim",
+      "rcpilot-sim: simulator tools (record training data, evaluate, render, generate tracks)"};
   cli.require_command();
   CommonOptions common;
   RecordOptions rec;
@@ -148,7 +172,35 @@ int main(int argc, char** argv) {
       .option("s", po::value(&ren.s_m), "Arc length along the track, m")
       .option("offset", po::value(&ren.offset_m), "Lateral offset, m (+ left)")
       .option("heading", po::value(&ren.heading_deg), "Heading offset, deg (+ left)");
+  GenerateOptions gen;
+  auto& gen_cmd = cli.command("generate-track", "Write a random closed track file from a seed");
+  gen_cmd.option("out", po::value(&gen.out)->required(), "Track YAML to write")
+      .option("seed", po::value(&gen.track.seed), "Seed; the same seed gives the same track")
+      .option("min-length",
+              po::value(&gen.track.min_length_m)->notifier(cli::positive("--min-length")),
+              "Shortest centreline, m")
+      .option("max-length",
+              po::value(&gen.track.max_length_m)->notifier(cli::positive("--max-length")),
+              "Longest centreline, m")
+      .option("min-radius",
+              po::value(&gen.track.min_radius_m)->notifier(cli::positive("--min-radius")),
+              "Tightest curve radius, m (curvature limit)")
+      .option("min-width",
+              po::value(&gen.track.min_width_m)->notifier(cli::positive("--min-width")),
+              "Narrowest road, m")
+      .option("max-width",
+              po::value(&gen.track.max_width_m)->notifier(cli::positive("--max-width")),
+              "Widest road, m")
+      .option("name", po::value(&gen.track.name), "Track name (default generated-SEED)");
   if (const auto exit_code = cli.parse(argc, argv)) return *exit_code;
+  if (cli.chosen_command() == "generate-track") {
+    try {
+      return generate_track(gen);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "rcpilot-sim generate-track: %s\n", e.what());
+      return app::kExitConfigError;
+    }
+  }
   const std::optional<config::Config> loaded =
       app::load_config_or_report("rcpilot-sim", common.config_path, common.overrides);
   if (!loaded) return app::kExitConfigError;

@@ -1,8 +1,8 @@
 #include "sim/lockstep.hpp"
 
+#include "control/control_core.hpp"
 #include "sim/sim_board_link.hpp"
 #include "sim/sim_camera.hpp"
-#include "control/control_core.hpp"
 
 namespace rcpilot::sim {
 
@@ -17,7 +17,7 @@ bool maybe_predict(SimCamera& camera, const FrameDriver& driver, const ManualClo
   next_frame += frame_period;
   if (!camera.read(frame.bgr)) return false;
   ++frame.sequence;
-  frame.captured_at = now;
+  frame.captured_at = camera.captured_at();  // earlier than now with sim.latency_ms
   const SteadyClock wall;
   const TimePoint t0 = wall.now();
   in.prediction = driver(frame, clock);

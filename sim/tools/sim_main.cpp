@@ -40,7 +40,11 @@ struct RenderOptions {
   double s_m = 0.0;
   double offset_m = 0.0;
   double heading_deg = 0.0;
+  double speed_mps = 0.0;
+  double throttle = -1.0;  // < 0: hold the speed
 };
+
+constexpr double kRenderLeadS = 0.3;  // s driven before `render --speed` takes its frame
 
 struct GenerateOptions {
   std::string out;
@@ -128,7 +132,20 @@ int evaluate(config::Config cfg, const EvaluateOptions& opt) {
 
 int render(const config::Config& cfg, const RenderOptions& opt) {
   sim::SimWorld world(cfg.sim, cfg.camera, sim::load_configured_track(cfg), TimePoint{});
-  world.reset_pose(opt.s_m, opt.offset_m, opt.heading_deg * M_PI / 180.0, 0.0);
+  if (opt.speed_mps > 0 || opt.throttle > 0) {
+    // Motion blur, latency and body pitch need a moving car: drive up to the pose for 0.3 s.
+    const double lead_m = opt.speed_mps * kRenderLeadS;
+    world.reset_pose(opt.s_m - lead_m, opt.offset_m, opt.heading_deg * M_PI / 180.0, opt.speed_mps);
+    const double hold = opt.speed_mps / cfg.sim.max_speed_mps;
+    const Duration step = std::chrono::milliseconds(20);  // the expert steers, 50 Hz
+    for (TimePoint t{}; t < TimePoint{} + seconds_to_duration(kRenderLeadS); t += step) {
+      world.set_command(world.expert_command().steering_norm,
+                        opt.throttle >= 0 ? opt.throttle : hold, t);
+    }
+    world.advance_to(TimePoint{} + seconds_to_duration(kRenderLeadS));
+  } else {
+    world.reset_pose(opt.s_m, opt.offset_m, opt.heading_deg * M_PI / 180.0, 0.0);
+  }
   cv::Mat frame;
   world.render(frame);
   if (!cv::imwrite(opt.out, frame)) {
@@ -171,7 +188,11 @@ int main(int argc, char** argv) {
   ren_cmd.option("out", po::value(&ren.out)->required(), "Image file (.png, .jpg)")
       .option("s", po::value(&ren.s_m), "Arc length along the track, m")
       .option("offset", po::value(&ren.offset_m), "Lateral offset, m (+ left)")
-      .option("heading", po::value(&ren.heading_deg), "Heading offset, deg (+ left)");
+      .option("heading", po::value(&ren.heading_deg), "Heading offset, deg (+ left)")
+      .option("speed", po::value(&ren.speed_mps)->notifier(cli::non_negative("--speed")),
+              "Drive at this speed, m/s, for 0.3 s up to the pose (motion blur, latency)")
+      .option("throttle", po::value(&ren.throttle)->notifier(cli::in_range("--throttle", 0.0, 1.0)),
+              "Throttle over those 0.3 s (default: hold --speed; more accelerates: body pitch)");
   GenerateOptions gen;
   auto& gen_cmd = cli.command("generate-track", "Write a random closed track file from a seed");
   gen_cmd.option("out", po::value(&gen.out)->required(), "Track YAML to write")

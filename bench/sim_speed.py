@@ -3,11 +3,14 @@
 `rcpilot-sim evaluate` (lockstep laps, expert only and with the bundled model), so the cost of
 the camera realism effects can be compared before and after (issue 20: within 2x).
 
-    bench/sim_speed.py [--build DIR] [--repeat N] [--records N] [--laps N] [--set KEY=VALUE ...]
+    bench/sim_speed.py [--build DIR | --sim PATH] [--repeat N] [--records N] [--laps N]
+                       [--set KEY=VALUE ...]
 
---set is passed to every rcpilot-sim call (e.g. the effects to turn on). Prints one markdown
-table row per case: median wall s, frames/s, CPU s (user + sys of the child), with the host's
-steal and the load average over the whole run (bench_measure.py's helpers)."""
+--set is passed to every rcpilot-sim call (e.g. the effects to turn on); --sim times another
+rcpilot-sim binary (e.g. one built from the commit before, for a before/after on the same
+load). Prints one markdown table row per case: median wall s, frames per wall s, CPU s (user +
+sys of the child) and frames per CPU s (steadier than wall time on a shared machine), with the
+host's steal and the load average over the whole run (bench_measure.py's helpers)."""
 
 import argparse
 import os
@@ -54,19 +57,20 @@ def run_case(name, make_cmd, frames_of, repeat):
         walls.append(wall)
         cpus.append(cpu)
         frames = frames_of(out)
-    wall = statistics.median(walls)
-    return f"| {name} | {wall:.2f} | {frames / wall:.0f} | {statistics.median(cpus):.2f} |"
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    return f"| {name} | {wall:.2f} | {frames / wall:.0f} | {cpu:.2f} | {frames / cpu:.0f} |"
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
+    ap.add_argument("--sim", help="rcpilot-sim to time (default: BUILD/bin/rcpilot-sim)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--records", type=int, default=2000)
     ap.add_argument("--laps", type=int, default=1)
     ap.add_argument("--set", action="append", default=[], dest="overrides")
     args = ap.parse_args()
-    sim = os.path.join(args.build, "bin", "rcpilot-sim")
+    sim = args.sim or os.path.join(args.build, "bin", "rcpilot-sim")
     sets = [a for kv in args.overrides for a in ("--set", kv)]
     tmp = tempfile.mkdtemp(prefix="sim_speed_")
 
@@ -80,8 +84,8 @@ def main():
         return lambda: [sim, "evaluate", "--laps", str(args.laps)] + extra + sets
 
     steal0, load0 = steal_clock(), loadavg()
-    print("| case | wall s (median) | frames/s | CPU s |")
-    print("| --- | --- | --- | --- |")
+    print("| case | wall s (median) | frames / wall s | CPU s (median) | frames / CPU s |")
+    print("| --- | --- | --- | --- | --- |")
     try:
         print(run_case(f"record {args.records} records", record_cmd,
                        lambda _out: float(args.records), args.repeat), flush=True)
@@ -92,7 +96,7 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     steal = steal_percent(steal0)
-    print(f"\nsteal {steal:.1f} %, load average before {load0}, after {loadavg()}, "
+    print(f"\n{sim}: steal {steal:.1f} %, load average before {load0}, after {loadavg()}, "
           f"overrides {args.overrides or 'none'}")
 
 

@@ -73,16 +73,12 @@ void Renderer::build_rays(const config::SimConfig& sim) {
   ray_maps_.map_y.create(height_, width_, CV_32F);
 }
 
-void Renderer::render_rays(const Pose2& car, cv::Mat& bgr, double nose_up_deg) const {
-  const cv::Matx33d to_vehicle =
-      camera_rays_to_vehicle_ground(pitch_deg_ - nose_up_deg, cam_height_m_, cam_forward_m_);
-  const cv::Matx33d to_px = world_to_ground_px(car) * to_vehicle;
-  ray_maps_.sky.copyTo(bgr);
+void Renderer::build_ray_bands(const cv::Matx33d& to_vehicle, Bands& out) const {
   // Pyramid level per row from the centre column, as on the pinhole path; rows whose centre
   // shows no ground take the coarsest level seen.
   const int centre = width_ / 2;
   int coarsest = 0;
-  Bands bands;
+  out.count = 0;
   for (int row = 0; row < height_; ++row) {
     const cv::Vec3d g = to_vehicle * cv::Vec3d(ray_maps_.rays.at<cv::Vec3f>(row, centre));
     const cv::Vec3d g_next = to_vehicle * cv::Vec3d(ray_maps_.rays.at<cv::Vec3f>(
@@ -90,34 +86,48 @@ void Renderer::render_rays(const Pose2& car, cv::Mat& bgr, double nose_up_deg) c
     int level = level_for(g, g_next);
     coarsest = std::max(coarsest, level);
     if (level < 0) level = coarsest;
-    Band* last = bands.count > 0 ? &bands.items[bands.count - 1] : nullptr;
-    if (last != nullptr && (last->level == level || bands.count == kMaxBands)) {
+    Band* last = out.count > 0 ? &out.items[out.count - 1] : nullptr;
+    if (last != nullptr && (last->level == level || out.count == kMaxBands)) {
       last->row1 = row + 1;
     } else {
-      bands.items[bands.count++] = {row, row + 1, level};
+      out.items[out.count++] = {row, row + 1, level};
     }
   }
+}
+
+void Renderer::render_rays(const Pose2& car, cv::Mat& bgr, double nose_up_deg) const {
+  const cv::Matx33d to_vehicle =
+      camera_rays_to_vehicle_ground(pitch_deg_ - nose_up_deg, cam_height_m_, cam_forward_m_);
+  const cv::Matx33d to_px = world_to_ground_px(car) * to_vehicle;
+  ray_maps_.sky.copyTo(bgr);
+  Bands bands;
+  build_ray_bands(to_vehicle, bands);
   const cv::Vec3b far(cv::saturate_cast<uchar>(ground_.far_bgr[0]),
                       cv::saturate_cast<uchar>(ground_.far_bgr[1]),
                       cv::saturate_cast<uchar>(ground_.far_bgr[2]));
+  const float limit_sq = static_cast<float>(kFarLimitM * kFarLimitM);
+  const cv::Matx33f v = to_vehicle;  // floats: this loop runs once per pixel per frame
   for (int i = 0; i < bands.count; ++i) {
     const Band& band = bands.items[i];
-    const cv::Matx33d m = level_scale(band.level) * to_px;
+    const cv::Matx33f m = level_scale(band.level) * to_px;
     for (int r = band.row0; r < band.row1; ++r) {
       const auto* rays = ray_maps_.rays.ptr<cv::Vec3f>(r);
       auto* mx = ray_maps_.map_x.ptr<float>(r);
       auto* my = ray_maps_.map_y.ptr<float>(r);
       auto* out = bgr.ptr<cv::Vec3b>(r);
       for (int c = 0; c < width_; ++c) {
-        const cv::Vec3d d(rays[c]);
-        const cv::Vec3d g = to_vehicle * d;  // rear-axle frame, homogeneous
-        const bool ground = g[2] > 1e-9 && std::hypot(g[0], g[1]) < kFarLimitM * g[2];
+        const float dx = rays[c][0], dy = rays[c][1], dz = rays[c][2];
+        // Rear-axle frame, homogeneous: w > 0 when the ray meets the ground.
+        const float w = v(2, 0) * dx + v(2, 1) * dy + v(2, 2) * dz;
+        const float gx = v(0, 0) * dx + v(0, 1) * dy + v(0, 2) * dz;
+        const float gy = v(1, 0) * dx + v(1, 1) * dy + v(1, 2) * dz;
         mx[c] = my[c] = kOutside;
-        if (!ground) continue;
+        if (!(w > 1e-9f) || gx * gx + gy * gy >= limit_sq * w * w) continue;
         out[c] = far;  // kept where the ground image ends
-        const cv::Vec3d p = m * d;
-        mx[c] = static_cast<float>(p[0] / p[2]);
-        my[c] = static_cast<float>(p[1] / p[2]);
+        const float px = m(0, 0) * dx + m(0, 1) * dy + m(0, 2) * dz;
+        const float py = m(1, 0) * dx + m(1, 1) * dy + m(1, 2) * dz;
+        mx[c] = px / w;  // m's last row is v's: the same w
+        my[c] = py / w;
       }
     }
     cv::Mat rows = bgr.rowRange(band.row0, band.row1);

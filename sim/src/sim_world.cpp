@@ -12,6 +12,14 @@ constexpr double kSuspensionTauS = 0.08;  // s, how fast the body settles to its
 constexpr double kMaxBodyPitchDeg = 6.0;  // deg, the suspension's travel limits the pitch
 constexpr int kBlurSamples = 3;           // views averaged over the exposure
 
+// Whether the view changed enough during an exposure to blur (a parked car renders once).
+bool moved(const SimWorld::PastPose& a, const SimWorld::PastPose& b) {
+  constexpr double kStillM = 0.002, kStillRad = 0.002, kStillPitchDeg = 0.05;
+  return std::hypot(a.pose.x_m - b.pose.x_m, a.pose.y_m - b.pose.y_m) > kStillM ||
+         std::fabs(std::remainder(a.pose.yaw_rad - b.pose.yaw_rad, kTwoPi)) > kStillRad ||
+         std::fabs(a.nose_up_deg - b.nose_up_deg) > kStillPitchDeg;
+}
+
 CarState state_at(const Pose2& p, double speed_mps) {
   CarState s;
   s.x_m = p.x_m;
@@ -121,7 +129,10 @@ void SimWorld::render(cv::Mat& bgr) const {
   {
     std::lock_guard<PiMutex> lock(mutex_);
     captured = now_ - latency_;
-    if (exposure_ > Duration::zero()) count = kBlurSamples;
+    if (exposure_ > Duration::zero() &&
+        moved(pose_ago_locked(latency_), pose_ago_locked(latency_ + exposure_))) {
+      count = kBlurSamples;
+    }
     for (int k = 0; k < count; ++k) {
       const Duration into_exposure = count > 1 ? exposure_ * k / (count - 1) : Duration::zero();
       views[k] = pose_ago_locked(latency_ + into_exposure);

@@ -156,6 +156,30 @@ int render(const config::Config& cfg, const RenderOptions& opt) {
   return app::kExitOk;
 }
 
+// generate-track's options (it needs no config: the track is its output).
+void add_generate_command(cli::CommandLine& cli, GenerateOptions& gen) {
+  namespace po = cli::po;
+  auto& gen_cmd = cli.command("generate-track", "Write a random closed track file from a seed");
+  gen_cmd.option("out", po::value(&gen.out)->required(), "Track YAML to write")
+      .option("seed", po::value(&gen.track.seed), "Seed; the same seed gives the same track")
+      .option("min-length",
+              po::value(&gen.track.min_length_m)->notifier(cli::positive("--min-length")),
+              "Shortest centreline, m")
+      .option("max-length",
+              po::value(&gen.track.max_length_m)->notifier(cli::positive("--max-length")),
+              "Longest centreline, m")
+      .option("min-radius",
+              po::value(&gen.track.min_radius_m)->notifier(cli::positive("--min-radius")),
+              "Tightest curve radius, m (curvature limit)")
+      .option("min-width",
+              po::value(&gen.track.min_width_m)->notifier(cli::positive("--min-width")),
+              "Narrowest road, m")
+      .option("max-width",
+              po::value(&gen.track.max_width_m)->notifier(cli::positive("--max-width")),
+              "Widest road, m")
+      .option("name", po::value(&gen.track.name), "Track name (default generated-SEED)");
+}
+
 }  // namespace
 }  // namespace rcpilot
 
@@ -194,25 +218,7 @@ int main(int argc, char** argv) {
       .option("throttle", po::value(&ren.throttle)->notifier(cli::in_range("--throttle", 0.0, 1.0)),
               "Throttle over those 0.3 s (default: hold --speed; more accelerates: body pitch)");
   GenerateOptions gen;
-  auto& gen_cmd = cli.command("generate-track", "Write a random closed track file from a seed");
-  gen_cmd.option("out", po::value(&gen.out)->required(), "Track YAML to write")
-      .option("seed", po::value(&gen.track.seed), "Seed; the same seed gives the same track")
-      .option("min-length",
-              po::value(&gen.track.min_length_m)->notifier(cli::positive("--min-length")),
-              "Shortest centreline, m")
-      .option("max-length",
-              po::value(&gen.track.max_length_m)->notifier(cli::positive("--max-length")),
-              "Longest centreline, m")
-      .option("min-radius",
-              po::value(&gen.track.min_radius_m)->notifier(cli::positive("--min-radius")),
-              "Tightest curve radius, m (curvature limit)")
-      .option("min-width",
-              po::value(&gen.track.min_width_m)->notifier(cli::positive("--min-width")),
-              "Narrowest road, m")
-      .option("max-width",
-              po::value(&gen.track.max_width_m)->notifier(cli::positive("--max-width")),
-              "Widest road, m")
-      .option("name", po::value(&gen.track.name), "Track name (default generated-SEED)");
+  add_generate_command(cli, gen);
   if (const auto exit_code = cli.parse(argc, argv)) return *exit_code;
   if (cli.chosen_command() == "generate-track") {
     try {

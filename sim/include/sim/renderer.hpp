@@ -59,7 +59,7 @@ class Renderer {
   // Renders the view from a car whose rear axle is at `car` and whose body is pitched
   // `nose_up_deg` (acceleration), into `bgr` (re-used when it is already width x height
   // CV_8UC3). Const and allocation-free after the first call with a pinhole lens and no roll;
-  // a fisheye lens or roll uses per-pixel rays (ray_maps_, two width x height float maps).
+  // a fisheye lens or roll uses per-pixel rays and scratch maps, so calls must not overlap.
   void render(const Pose2& car, cv::Mat& bgr, double nose_up_deg = 0.0) const;
 
   const GroundImage& ground() const { return ground_; }
@@ -93,6 +93,7 @@ class Renderer {
   int level_for(const cv::Vec3d& g, const cv::Vec3d& g_next) const;
   void build_sky();
   void build_rays(const config::SimConfig& sim);
+  void build_ray_bands(const cv::Matx33d& to_vehicle, Bands& out) const;
   void render_pinhole(const Pose2& car, cv::Mat& bgr, double nose_up_deg) const;
   void render_rays(const Pose2& car, cv::Mat& bgr, double nose_up_deg) const;
   void apply_lighting(cv::Mat& bgr) const;

@@ -33,6 +33,12 @@ struct Progress {
 
 class SimWorld {
  public:
+  // Where the car was, and its body pitch, at one physics tick (motion blur, latency).
+  struct PastPose {
+    Pose2 pose;
+    double nose_up_deg = 0.0;  // deg, + nose up
+  };
+
   // Physics tick: commands take effect at the next tick boundary.
   static constexpr double kPhysicsDtS = 0.002;
 
@@ -67,11 +73,6 @@ class SimWorld {
   const Track& track() const { return track_; }
 
  private:
-  // Where the car was, and its body pitch, at one physics tick (motion blur, latency).
-  struct PastPose {
-    Pose2 pose;
-    double nose_up_deg = 0.0;
-  };
   void step_locked();
   void update_progress_locked();
   void remember_pose_locked();

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <sstream>
+#include <stdexcept>
 
 #include <opencv2/imgproc.hpp>
 
@@ -10,7 +12,8 @@
 namespace rcpilot::sim {
 namespace {
 
-constexpr double kMarginM = 3.0;  // ground shown beyond the road on every side
+constexpr double kMarginM = 3.0;       // ground shown beyond the road on every side
+constexpr double kMaxGroundPx = 8000;  // per side: 192 MB of BGR at most (40 m at 5 mm)
 constexpr double kEdgeLineWidthM = 0.04;
 constexpr double kEdgeLineInsetM = 0.04;  // edge line centre inside the road edge
 constexpr double kCentreLineWidthM = 0.025;
@@ -128,8 +131,17 @@ GroundImage build_ground(const Track& track, double metres_per_px, const GroundS
   const double margin = kMarginM + track.road_width_m() / 2;
   g.x_min_m = x_min - margin;
   g.y_max_m = y_max + margin;
-  const cv::Size size(static_cast<int>((x_max - x_min + 2 * margin) / metres_per_px),
-                      static_cast<int>((y_max - y_min + 2 * margin) / metres_per_px));
+  const double width_px = (x_max - x_min + 2 * margin) / metres_per_px;
+  const double height_px = (y_max - y_min + 2 * margin) / metres_per_px;
+  if (!(width_px <= kMaxGroundPx && height_px <= kMaxGroundPx)) {
+    std::ostringstream msg;
+    msg << track.source() << ": track '" << track.name() << "' spans " << x_max - x_min << " x "
+        << y_max - y_min << " m; the simulator draws at most "
+        << kMaxGroundPx * metres_per_px - 2 * margin
+        << " m on a side (its ground image would not fit in memory): make the layout smaller";
+    throw std::runtime_error(msg.str());
+  }
+  const cv::Size size(static_cast<int>(width_px), static_cast<int>(height_px));
   cv::RNG rng(0x9e3779b9u ^ seed);
   const double v = std::clamp(style.variation, 0.0, 1.0);
   // Grass: green by default; variation drifts it towards dry/brown and changes brightness.

@@ -173,5 +173,20 @@ TEST(RealismRender, the_configured_road_width_replaces_the_track_files) {
   }
 }
 
+TEST(RealismRender, a_layout_too_large_for_the_ground_image_fails_naming_the_file) {
+  // A 60 m circle: closed and within the length limit, but 120 m across.
+  const Track big(
+      parse_track_spec("road_width_m: 0.8\nsegments:\n  - arc: {radius_m: 60, "
+                       "angle_deg: 360}\n",
+                       "big.yaml"));
+  try {
+    build_ground(big, 0.005, GroundStyle{});
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("big.yaml"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("smaller"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace rcpilot::sim

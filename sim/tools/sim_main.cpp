@@ -111,7 +111,10 @@ sim::LockstepResult drive(const config::Config& cfg, const sim::Track& track, in
   sim::LockstepOptions opt;
   opt.laps = laps;
   opt.max_sim_s = 120.0 * laps;
-  if (pilot == nullptr) return sim::run_lockstep(cfg, world, clock, sim::expert_driver(world), opt);
+  if (pilot == nullptr) {
+    opt.render_frames = false;  // the expert reads the car's pose, not the pixels
+    return sim::run_lockstep(cfg, world, clock, sim::expert_driver(world), opt);
+  }
   auto model = [pilot](const perception::Frame& f, const Clock& c) { return pilot->infer(f, c); };
   return sim::run_lockstep(cfg, world, clock, model, opt);
 }

@@ -391,7 +391,8 @@ void add_sim_log(Schema& s) {
   using S = SimConfig;
   SectionBuilder<S>(s, "sim", &Config::sim, "the simulated car, camera and expert driver")
       .text("track", &S::track, true, "track YAML; relative paths start at the config's folder")
-      .number("seed", &S::seed, "-", 0, 2147483648.0, "seed for lighting and texture variation")
+      .number("seed", &S::seed, "-", 0, 2147483648.0,
+              "seed for lighting and texture variation, sensor noise, shadows and distractors")
       .number("lighting_variation", &S::lighting_variation, "-", 0, 1,
               "how much brightness and tint vary per seed")
       .number("texture_variation", &S::texture_variation, "-", 0, 1,

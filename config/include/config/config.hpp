@@ -146,7 +146,7 @@ struct RecordConfig {
 
 struct SimConfig {
   std::string track = "../../sim/tracks/default.yaml";  // track YAML; relative to the config
-  unsigned seed = 1;                 // seed for lighting and texture variation
+  unsigned seed = 1;                 // seed for lighting, texture, noise, shadows, distractors
   double lighting_variation = 0.0;   // 0..1, how much brightness/tint vary per seed
   double texture_variation = 0.0;    // 0..1, how much ground texture varies per seed
   double wheelbase_m = 0.26;         // m, front to rear axle

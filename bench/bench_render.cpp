@@ -4,6 +4,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "sim/camera_effects.hpp"
 #include "sim/renderer.hpp"
 #include "sim/sim_world.hpp"
 #include "sim/track.hpp"
@@ -53,8 +54,95 @@ void BM_WorldStepAndRender(benchmark::State& state) {
   }
 }
 
+// Every camera realism effect on (the set bench/sim_speed.py and docs/sim-effects/all-on.png
+// use): fisheye ray path, three views for motion blur, auto exposure, noise and JPEG.
+rcpilot::config::SimConfig all_effects() {
+  rcpilot::config::SimConfig sim;
+  sim.noise_std = 4;
+  sim.exposure_ms = 10;
+  sim.jpeg_quality = 60;
+  sim.lens = "wide160";
+  sim.auto_exposure = true;
+  sim.latency_ms = 50;
+  sim.shadows = 0.6;
+  sim.light_along_track = 0.6;
+  sim.mount_pitch_offset_deg = 2;
+  sim.mount_roll_deg = 2;
+  sim.accel_pitch_deg_per_mps2 = 0.3;
+  sim.distractors = 0.6;
+  return sim;
+}
+
+// The renderer alone on the fisheye ray path.
+void BM_RenderFrame224Wide160(benchmark::State& state) {
+  rcpilot::config::SimConfig sim;
+  sim.lens = "wide160";
+  const rcpilot::sim::Renderer renderer(sim, rcpilot::config::CameraConfig{}, bench_track());
+  cv::Mat frame;
+  double s = 0.0;
+  for (auto _ : state) {
+    renderer.render(bench_track().pose_at(s, 0.1), frame);
+    benchmark::DoNotOptimize(frame.data);
+    s += 0.37;
+  }
+}
+
+// BM_WorldStepAndRender with every effect on.
+void BM_WorldStepAndRenderAllEffects(benchmark::State& state) {
+  rcpilot::sim::SimWorld world(all_effects(), rcpilot::config::CameraConfig{}, bench_track(),
+                               rcpilot::TimePoint{});
+  cv::Mat frame;
+  rcpilot::TimePoint now{};
+  for (auto _ : state) {
+    const auto cmd = world.expert_command();
+    world.set_command(cmd.steering_norm, cmd.throttle_norm, now);
+    now += std::chrono::milliseconds(33);
+    world.advance_to(now);
+    world.render(frame);
+    benchmark::DoNotOptimize(frame.data);
+  }
+}
+
+// One image-space effect on a rendered frame (copy included, ~0.01 ms).
+void effect(benchmark::State& state, const rcpilot::config::SimConfig& sim) {
+  const rcpilot::sim::Renderer renderer(rcpilot::config::SimConfig{},
+                                        rcpilot::config::CameraConfig{}, bench_track());
+  cv::Mat clean, frame;
+  renderer.render(bench_track().pose_at(6.0, 0.1), clean);
+  rcpilot::sim::CameraEffects fx(sim);
+  rcpilot::TimePoint t{};
+  for (auto _ : state) {
+    clean.copyTo(frame);
+    fx.apply(frame, t += std::chrono::milliseconds(33));
+    benchmark::DoNotOptimize(frame.data);
+  }
+}
+
+void BM_EffectJpeg60(benchmark::State& state) {
+  rcpilot::config::SimConfig sim;
+  sim.jpeg_quality = 60;
+  effect(state, sim);
+}
+
+void BM_EffectNoise(benchmark::State& state) {
+  rcpilot::config::SimConfig sim;
+  sim.noise_std = 4;
+  effect(state, sim);
+}
+
+void BM_EffectAutoExposure(benchmark::State& state) {
+  rcpilot::config::SimConfig sim;
+  sim.auto_exposure = true;
+  effect(state, sim);
+}
+
 }  // namespace
 
+BENCHMARK(BM_EffectJpeg60)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EffectNoise)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EffectAutoExposure)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RenderFrame224Wide160)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WorldStepAndRenderAllEffects)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RenderFrame224)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RenderFrame224WithLighting)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_WorldStepAndRender)->Unit(benchmark::kMillisecond);

@@ -49,6 +49,11 @@ int tub_reopen(const std::uint8_t* data, std::size_t size);
 // Model metadata YAML: parse_model_metadata returns or throws ModelError.
 int model_metadata(const std::uint8_t* data, std::size_t size);
 
+// The simulator (sim_targets.cpp).
+// A track file: parse_track_spec and Track either build a closed track or throw naming the
+// file; an accepted spec written by track_to_yaml parses to the same segments.
+int track_file(const std::uint8_t* data, std::size_t size);
+
 // Separates the files of one tub input: "\n====\n".
 inline const std::string kPartSeparator = "\n====\n";
 

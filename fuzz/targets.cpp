@@ -16,6 +16,7 @@ const std::vector<Target>& targets() {
       {"tub_reader", tub_reader},
       {"tub_reopen", tub_reopen},
       {"model_metadata", model_metadata},
+      {"track_file", track_file},
   };
   return kTargets;
 }

@@ -391,7 +391,8 @@ void add_sim_log(Schema& s) {
   using S = SimConfig;
   SectionBuilder<S>(s, "sim", &Config::sim, "the simulated car, camera and expert driver")
       .text("track", &S::track, true, "track YAML; relative paths start at the config's folder")
-      .number("seed", &S::seed, "-", 0, 2147483648.0, "seed for lighting and texture variation")
+      .number("seed", &S::seed, "-", 0, 2147483648.0,
+              "seed for lighting and texture variation, sensor noise, shadows and distractors")
       .number("lighting_variation", &S::lighting_variation, "-", 0, 1,
               "how much brightness and tint vary per seed")
       .number("texture_variation", &S::texture_variation, "-", 0, 1,
@@ -411,7 +412,42 @@ void add_sim_log(Schema& s) {
       .number("expert_lookahead_m", &S::expert_lookahead_m, "m", 0.05, 10,
               "pure-pursuit lookahead distance of the expert driver")
       .number("expert_throttle", &S::expert_throttle, "norm", 0, 1,
-              "the expert driver's throttle on straights");
+              "the expert driver's throttle on straights")
+      .number("noise_std", &S::noise_std, "levels", 0, 50,
+              "std dev of Gaussian sensor noise on 8-bit pixels; 0: none")
+      .number("exposure_ms", &S::exposure_ms, "ms", 0, 50,
+              "exposure time: the frame averages the view over it (motion blur); 0: none")
+      .number("jpeg_quality", &S::jpeg_quality, "-", 0, 100,
+              "JPEG-compress and decode every frame at this quality (a camera's MJPEG); 0: none")
+      .choice("lens", &S::lens, {"pinhole", "wide120", "wide160"},
+              "pinhole (camera_hfov_deg wide, no distortion), or a fisheye lens 120 or 160 deg "
+              "wide across the image (equidistant model)")
+      .flag("auto_exposure", &S::auto_exposure,
+            "auto exposure and white balance: gains that follow the scene with a lag")
+      .number("auto_exposure_tau_s", &S::auto_exposure_tau_s, "s", 0.01, 10,
+              "time constant of the auto exposure and white balance reaction")
+      .number("latency_ms", &S::latency_ms, "ms", 0, 500,
+              "a frame shows the world this long before it is delivered (and is stamped so)")
+      .number("mount_pitch_offset_deg", &S::mount_pitch_offset_deg, "deg", -20, 20,
+              "camera mount error added to camera_pitch_deg (+ looks further down)")
+      .number("mount_roll_deg", &S::mount_roll_deg, "deg", -20, 20,
+              "camera mount roll about the lens axis (+ clockwise as the camera sees)")
+      .number("mount_height_offset_m", &S::mount_height_offset_m, "m", -0.1, 0.5,
+              "camera mount error added to camera_height_m")
+      .number("accel_pitch_deg_per_mps2", &S::accel_pitch_deg_per_mps2, "deg/(m/s^2)", 0, 5,
+              "car body pitch under acceleration (nose up accelerating, down braking); 0: none")
+      .number("shadows", &S::shadows, "-", 0, 1,
+              "world-fixed shadows on the ground (trees, buildings): how many and how dark")
+      .number("light_along_track", &S::light_along_track, "-", 0, 1,
+              "how far the light level swings along the track (sun and cloud patches)")
+      .number("road_width_m", &S::road_width_m, "m", 0, 5,
+              "replaces the track file's road width (edge line to edge line); 0: the file's")
+      .choice("line_colour", &S::line_colour, {"white", "yellow", "orange", "blue"},
+              "colour of the edge lines")
+      .choice("centre_line", &S::centre_line, {"dashed", "solid", "none"},
+              "the yellow centre line: dashed, solid or missing")
+      .number("distractors", &S::distractors, "-", 0, 1,
+              "cones, tape strips and patches of other surfaces beside the road; 0: none");
   SectionBuilder<LogConfig>(s, "log", &Config::log, "console logging")
       .choice("level", &LogConfig::level, {"trace", "debug", "info", "warn", "error", "off"},
               "lowest level logged")

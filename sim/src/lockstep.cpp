@@ -1,23 +1,26 @@
 #include "sim/lockstep.hpp"
 
+#include "control/control_core.hpp"
 #include "sim/sim_board_link.hpp"
 #include "sim/sim_camera.hpp"
-#include "control/control_core.hpp"
 
 namespace rcpilot::sim {
 
 namespace {
 
 // Takes a frame when one is due and asks the driver; returns true when it published.
-bool maybe_predict(SimCamera& camera, const FrameDriver& driver, const ManualClock& clock,
+bool maybe_predict(SimCamera* camera, const FrameDriver& driver, const ManualClock& clock,
                    TimePoint& next_frame, Duration frame_period, perception::Frame& frame,
                    vehicle::TickInputs& in, SampleWindow& driver_ms) {
   const TimePoint now = clock.now();
   if (now < next_frame) return false;
   next_frame += frame_period;
-  if (!camera.read(frame.bgr)) return false;
-  ++frame.sequence;
   frame.captured_at = now;
+  if (camera != nullptr) {
+    if (!camera->read(frame.bgr)) return false;
+    frame.captured_at = camera->captured_at();  // earlier than now with sim.latency_ms
+  }
+  ++frame.sequence;
   const SteadyClock wall;
   const TimePoint t0 = wall.now();
   in.prediction = driver(frame, clock);
@@ -58,7 +61,8 @@ LockstepResult run_lockstep(const config::Config& cfg, SimWorld& world, ManualCl
   std::uint64_t ticks = 0, neutral = 0;
   while (world.progress().laps < options.laps &&
          elapsed_ms(start, clock.now()) < options.max_sim_s * 1000.0) {
-    maybe_predict(camera, driver, clock, next_frame, frame_period, frame, in, driver_ms);
+    maybe_predict(options.render_frames ? &camera : nullptr, driver, clock, next_frame,
+                  frame_period, frame, in, driver_ms);
     const vehicle::TickState st = core.decide(in, ++ticks, clock.now());
     if (st.reason != vehicle::StopReason::kNone) ++neutral;
     link.send(st.command);

@@ -63,7 +63,7 @@ void SimCamera::reopen() {
 
 TimePoint SimCamera::captured_at() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return rendered_at_;
+  return rendered_at_ - world_.capture_latency();  // the frame shows the world as it was then
 }
 
 std::string SimCamera::describe() const {

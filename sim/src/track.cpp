@@ -11,7 +11,8 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kClosureTolM = 0.05;
 constexpr double kClosureTolRad = 2.0 * kPi / 180.0;
-constexpr int kLocalWindow = 60;  // samples searched each side of the hint (~0.6 m)
+constexpr int kLocalWindow = 60;        // samples searched each side of the hint (~0.6 m)
+constexpr double kMaxLengthM = 1000.0;  // a 1/10 scale track; bounds the samples (memory)
 
 double wrap_angle(double a) { return std::remainder(a, 2.0 * kPi); }
 
@@ -54,6 +55,13 @@ void check_closure(const TrackSpec& spec, const Pose2& end) {
 Track::Track(TrackSpec spec, double spacing_m) : spec_(std::move(spec)) {
   if (spec_.segments.empty()) {
     throw std::runtime_error(spec_.source + ": track has no segments");
+  }
+  double total_m = 0.0;
+  for (const TrackSegment& seg : spec_.segments) total_m += seg.length_m;
+  if (!(total_m <= kMaxLengthM)) {
+    throw std::runtime_error(spec_.source + ": track '" + spec_.name + "' is " +
+                             std::to_string(total_m) + " m long; the simulator takes at most " +
+                             std::to_string(kMaxLengthM) + " m: shorten the segments");
   }
   Pose2 pose = spec_.start;
   double s = 0.0;

@@ -139,7 +139,18 @@ Track load_track(const std::string& path) {
 }
 
 Track load_configured_track(const config::Config& cfg) {
-  return load_track(config::resolve_path(cfg, cfg.sim.track));
+  Track track = load_track(config::resolve_path(cfg, cfg.sim.track));
+  if (cfg.sim.road_width_m <= 0) return track;
+  TrackSpec spec{track.name(), cfg.sim.road_width_m, track.start(), track.segments(),
+                 track.source() + " (road width from sim.road_width_m)"};
+  for (const TrackSegment& seg : spec.segments) {
+    if (seg.kind == TrackSegment::Kind::kArc && seg.radius_m < spec.road_width_m / 2) {
+      throw std::runtime_error(track.source() + ":" + std::to_string(seg.line) +
+                               ": sim.road_width_m " + std::to_string(spec.road_width_m) +
+                               " is wider than twice this arc's radius; use a narrower road");
+    }
+  }
+  return Track(std::move(spec));
 }
 
 }  // namespace rcpilot::sim

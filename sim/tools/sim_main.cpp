@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <filesystem>
 
-#include <opencv2/imgcodecs.hpp>
 #include <spdlog/spdlog.h>
+#include <opencv2/imgcodecs.hpp>
 
 #include "config/command_line.hpp"
 #include "config/loader.hpp"
@@ -13,6 +13,7 @@
 #include "perception/tub_writer.hpp"
 #include "sim/dataset.hpp"
 #include "sim/lockstep.hpp"
+#include "sim/track_generator.hpp"
 
 namespace rcpilot {
 namespace {
@@ -30,7 +31,7 @@ struct RecordOptions {
 
 struct EvaluateOptions {
   int laps = 3;
-  std::string track;      // overrides sim.track
+  std::string track;  // overrides sim.track
   bool expert_only = false;
 };
 
@@ -39,7 +40,33 @@ struct RenderOptions {
   double s_m = 0.0;
   double offset_m = 0.0;
   double heading_deg = 0.0;
+  double speed_mps = 0.0;
+  double throttle = -1.0;  // < 0: hold the speed
 };
+
+constexpr double kRenderLeadS = 0.3;  // s driven before `render --speed` takes its frame
+
+struct GenerateOptions {
+  std::string out;
+  sim::TrackGenOptions track;
+};
+
+// Writes a random closed track; needs no config (the track is the output, not an input).
+int generate_track(const GenerateOptions& opt) {
+  const sim::TrackSpec spec = sim::generate_track(opt.track);
+  std::FILE* f = std::fopen(opt.out.c_str(), "w");
+  const std::string text = "# rcpilot-sim generate-track --seed " + std::to_string(opt.track.seed) +
+                           "\n" + sim::track_to_yaml(spec);
+  if (f == nullptr || std::fputs(text.c_str(), f) < 0 || std::fclose(f) != 0) {
+    std::fprintf(stderr, "rcpilot-sim: cannot write track file %s (check the folder exists)\n",
+                 opt.out.c_str());
+    return app::kExitRuntimeError;
+  }
+  const sim::Track track(spec);
+  std::printf("wrote %s: %.2f m long, road %.3f m, %zu segments (seed %u)\n", opt.out.c_str(),
+              track.length_m(), track.road_width_m(), spec.segments.size(), opt.track.seed);
+  return app::kExitOk;
+}
 
 int record(const config::Config& cfg, const RecordOptions& opt) {
   const sim::Track track = sim::load_configured_track(cfg);
@@ -78,13 +105,16 @@ void print_result(const char* who, const sim::LockstepResult& r) {
 }
 
 sim::LockstepResult drive(const config::Config& cfg, const sim::Track& track, int laps,
-                              perception::Pilot* pilot) {
+                          perception::Pilot* pilot) {
   ManualClock clock(TimePoint{} + std::chrono::seconds(1));
   sim::SimWorld world(cfg.sim, cfg.camera, track, clock.now());
   sim::LockstepOptions opt;
   opt.laps = laps;
   opt.max_sim_s = 120.0 * laps;
-  if (pilot == nullptr) return sim::run_lockstep(cfg, world, clock, sim::expert_driver(world), opt);
+  if (pilot == nullptr) {
+    opt.render_frames = false;  // the expert reads the car's pose, not the pixels
+    return sim::run_lockstep(cfg, world, clock, sim::expert_driver(world), opt);
+  }
   auto model = [pilot](const perception::Frame& f, const Clock& c) { return pilot->infer(f, c); };
   return sim::run_lockstep(cfg, world, clock, model, opt);
 }
@@ -105,7 +135,20 @@ int evaluate(config::Config cfg, const EvaluateOptions& opt) {
 
 int render(const config::Config& cfg, const RenderOptions& opt) {
   sim::SimWorld world(cfg.sim, cfg.camera, sim::load_configured_track(cfg), TimePoint{});
-  world.reset_pose(opt.s_m, opt.offset_m, opt.heading_deg * M_PI / 180.0, 0.0);
+  if (opt.speed_mps > 0 || opt.throttle > 0) {
+    // Motion blur, latency and body pitch need a moving car: drive up to the pose for 0.3 s.
+    const double lead_m = opt.speed_mps * kRenderLeadS;
+    world.reset_pose(opt.s_m - lead_m, opt.offset_m, opt.heading_deg * M_PI / 180.0, opt.speed_mps);
+    const double hold = opt.speed_mps / cfg.sim.max_speed_mps;
+    const Duration step = std::chrono::milliseconds(20);  // the expert steers, 50 Hz
+    for (TimePoint t{}; t < TimePoint{} + seconds_to_duration(kRenderLeadS); t += step) {
+      world.set_command(world.expert_command().steering_norm,
+                        opt.throttle >= 0 ? opt.throttle : hold, t);
+    }
+    world.advance_to(TimePoint{} + seconds_to_duration(kRenderLeadS));
+  } else {
+    world.reset_pose(opt.s_m, opt.offset_m, opt.heading_deg * M_PI / 180.0, 0.0);
+  }
   cv::Mat frame;
   world.render(frame);
   if (!cv::imwrite(opt.out, frame)) {
@@ -116,14 +159,39 @@ int render(const config::Config& cfg, const RenderOptions& opt) {
   return app::kExitOk;
 }
 
+// generate-track's options (it needs no config: the track is its output).
+void add_generate_command(cli::CommandLine& cli, GenerateOptions& gen) {
+  namespace po = cli::po;
+  auto& gen_cmd = cli.command("generate-track", "Write a random closed track file from a seed");
+  gen_cmd.option("out", po::value(&gen.out)->required(), "Track YAML to write")
+      .option("seed", po::value(&gen.track.seed), "Seed; the same seed gives the same track")
+      .option("min-length",
+              po::value(&gen.track.min_length_m)->notifier(cli::positive("--min-length")),
+              "Shortest centreline, m")
+      .option("max-length",
+              po::value(&gen.track.max_length_m)->notifier(cli::positive("--max-length")),
+              "Longest centreline, m")
+      .option("min-radius",
+              po::value(&gen.track.min_radius_m)->notifier(cli::positive("--min-radius")),
+              "Tightest curve radius, m (curvature limit)")
+      .option("min-width",
+              po::value(&gen.track.min_width_m)->notifier(cli::positive("--min-width")),
+              "Narrowest road, m")
+      .option("max-width",
+              po::value(&gen.track.max_width_m)->notifier(cli::positive("--max-width")),
+              "Widest road, m")
+      .option("name", po::value(&gen.track.name), "Track name (default generated-SEED)");
+}
+
 }  // namespace
 }  // namespace rcpilot
 
 int main(int argc, char** argv) {
   using namespace rcpilot;
   namespace po = cli::po;
-  cli::CommandLine cli{"rcpilot-sim",
-                       "rcpilot-sim: simulator tools (record training data, evaluate, render)"};
+  cli::CommandLine cli{
+      "rcpilot-sim",
+      "rcpilot-sim: simulator tools (record training data, evaluate, render, generate tracks)"};
   cli.require_command();
   CommonOptions common;
   RecordOptions rec;
@@ -147,8 +215,22 @@ int main(int argc, char** argv) {
   ren_cmd.option("out", po::value(&ren.out)->required(), "Image file (.png, .jpg)")
       .option("s", po::value(&ren.s_m), "Arc length along the track, m")
       .option("offset", po::value(&ren.offset_m), "Lateral offset, m (+ left)")
-      .option("heading", po::value(&ren.heading_deg), "Heading offset, deg (+ left)");
+      .option("heading", po::value(&ren.heading_deg), "Heading offset, deg (+ left)")
+      .option("speed", po::value(&ren.speed_mps)->notifier(cli::non_negative("--speed")),
+              "Drive at this speed, m/s, for 0.3 s up to the pose (motion blur, latency)")
+      .option("throttle", po::value(&ren.throttle)->notifier(cli::in_range("--throttle", 0.0, 1.0)),
+              "Throttle over those 0.3 s (default: hold --speed; more accelerates: body pitch)");
+  GenerateOptions gen;
+  add_generate_command(cli, gen);
   if (const auto exit_code = cli.parse(argc, argv)) return *exit_code;
+  if (cli.chosen_command() == "generate-track") {
+    try {
+      return generate_track(gen);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "rcpilot-sim generate-track: %s\n", e.what());
+      return app::kExitConfigError;
+    }
+  }
   const std::optional<config::Config> loaded =
       app::load_config_or_report("rcpilot-sim", common.config_path, common.overrides);
   if (!loaded) return app::kExitConfigError;

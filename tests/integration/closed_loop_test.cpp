@@ -96,6 +96,27 @@ TEST_P(ClosedLoop, bundled_model_recovers_from_an_off_centre_off_heading_start) 
   EXPECT_LT(std::abs(world.progress().cte_m), 0.1) << "back near the centre line after a lap";
 }
 
+TEST(LockstepExpert, the_expert_drives_the_same_lap_whether_or_not_frames_are_rendered) {
+  const config::Config cfg =
+      config::load_config(RCPILOT_SOURCE_DIR "/config/profiles/sim.yaml", {});
+  const Track track = load_track(config::resolve_path(cfg, cfg.sim.track));
+  LockstepResult runs[2];
+  for (int i = 0; i < 2; ++i) {
+    ManualClock clock{TimePoint{} + std::chrono::seconds(1)};
+    SimWorld world(cfg.sim, cfg.camera, track, clock.now());
+    LockstepOptions opt;
+    opt.laps = 1;
+    opt.max_sim_s = 60;
+    opt.render_frames = i == 0;
+    runs[i] = run_lockstep(cfg, world, clock, expert_driver(world), opt);
+  }
+  EXPECT_EQ(runs[0].laps, 1);
+  EXPECT_EQ(runs[1].laps, runs[0].laps);
+  EXPECT_EQ(runs[1].ticks, runs[0].ticks);
+  EXPECT_DOUBLE_EQ(runs[1].mean_abs_cte_m, runs[0].mean_abs_cte_m);
+  EXPECT_DOUBLE_EQ(runs[1].distance_m, runs[0].distance_m);
+}
+
 #ifdef RCPILOT_ONEDNN_PLUGIN
 INSTANTIATE_TEST_SUITE_P(Backends, ClosedLoop,
                          ::testing::Values("opencv", "onednn_fp32", "onednn_auto"));

@@ -122,5 +122,13 @@ TEST(Track, the_reversed_track_is_the_same_road_driven_the_other_way) {
   EXPECT_NEAR(pr.s_m, t.length_m() - 7.0, 0.02);
 }
 
+TEST(Track, a_track_longer_than_the_simulator_takes_fails_naming_the_file) {
+  const std::string err = error_of(
+      "road_width_m: 0.8\nsegments:\n  - straight: {length_m: 1e12}\n  - arc: {radius_m: 1, "
+      "angle_deg: 180}\n  - straight: {length_m: 1e12}\n  - arc: {radius_m: 1, angle_deg: 180}\n");
+  EXPECT_NE(err.find("bad.yaml"), std::string::npos) << err;
+  EXPECT_NE(err.find("at most"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace rcpilot::sim

@@ -146,7 +146,7 @@ struct RecordConfig {
 
 struct SimConfig {
   std::string track = "../../sim/tracks/default.yaml";  // track YAML; relative to the config
-  unsigned seed = 1;                 // seed for lighting and texture variation
+  unsigned seed = 1;                 // seed for lighting, texture, noise, shadows, distractors
   double lighting_variation = 0.0;   // 0..1, how much brightness/tint vary per seed
   double texture_variation = 0.0;    // 0..1, how much ground texture varies per seed
   double wheelbase_m = 0.26;         // m, front to rear axle
@@ -160,6 +160,25 @@ struct SimConfig {
   double camera_forward_m = 0.10;    // m, camera ahead of the rear axle
   double expert_lookahead_m = 0.55;  // m, pure-pursuit lookahead distance
   double expert_throttle = 0.35;     // norm, the expert's throttle on straights
+  // Camera realism (docs/simulator.md); every default leaves the image as it was before them.
+  double noise_std = 0.0;                  // 8-bit levels, std dev of sensor noise; 0: none
+  double exposure_ms = 0.0;                // ms, exposure that blurs the car's motion; 0: none
+  int jpeg_quality = 0;                    // 1..100, JPEG round trip of each frame; 0: none
+  std::string lens = "pinhole";            // pinhole (camera_hfov_deg), wide120, wide160
+  bool auto_exposure = false;              // auto exposure and white balance
+  double auto_exposure_tau_s = 0.5;        // s, time constant of their reaction
+  double latency_ms = 0.0;                 // ms, capture instant before delivery
+  double mount_pitch_offset_deg = 0.0;     // deg, added to camera_pitch_deg (+ looks down)
+  double mount_roll_deg = 0.0;             // deg, camera rolled about its axis (+ clockwise)
+  double mount_height_offset_m = 0.0;      // m, added to camera_height_m
+  double accel_pitch_deg_per_mps2 = 0.0;   // deg per m/s^2, nose up under acceleration
+  // World and track variety.
+  double shadows = 0.0;            // 0..1, world-fixed shadows on the ground (share and depth)
+  double light_along_track = 0.0;  // 0..1, brightness swing of the light along the track
+  double road_width_m = 0.0;       // m, replaces the track file's road width; 0: the file's
+  std::string line_colour = "white";  // edge lines: white, yellow, orange, blue
+  std::string centre_line = "dashed";  // dashed, solid, none
+  double distractors = 0.0;        // 0..1, cones, tape and other surfaces beside the road
 };
 
 struct GamepadConfig {

@@ -21,6 +21,8 @@ struct LockstepOptions {
   int laps = 3;              // stop after this many laps
   double max_sim_s = 600.0;  // s of simulated time before giving up
   bool stop_off_track = false;  // end the run at the first off-track event
+  bool render_frames = true;    // false: the driver reads no pixels (the expert), so frames
+                                // are stamped at their instant but not rendered
 };
 
 struct LockstepResult {

@@ -24,7 +24,8 @@ class SimCamera final : public perception::CameraSource {
   // Clears interrupt(); frames restart on a fresh schedule.
   void reopen() override;
   std::string describe() const override;
-  // The clock time of the instant the last frame rendered (the world as it was then).
+  // The instant the last frame shows: when it rendered, less the world's capture latency
+  // (sim.latency_ms).
   TimePoint captured_at() const override;
 
   std::uint64_t frames() const;            // frames delivered

@@ -2,12 +2,14 @@
 // The simulated world: one car on one track, advanced lazily and deterministically in fixed
 // physics ticks up to whatever time the caller names. Thread-safe.
 #include <mutex>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
 #include "common/clock.hpp"
 #include "common/pi_mutex.hpp"
 #include "config/config.hpp"
+#include "sim/camera_effects.hpp"
 #include "sim/car.hpp"
 #include "sim/expert.hpp"
 #include "sim/renderer.hpp"
@@ -31,6 +33,12 @@ struct Progress {
 
 class SimWorld {
  public:
+  // Where the car was, and its body pitch, at one physics tick (motion blur, latency).
+  struct PastPose {
+    Pose2 pose;
+    double nose_up_deg = 0.0;  // deg, + nose up
+  };
+
   // Physics tick: commands take effect at the next tick boundary.
   static constexpr double kPhysicsDtS = 0.002;
 
@@ -42,8 +50,13 @@ class SimWorld {
   void set_command(double steering_norm, double throttle_norm, TimePoint now);
   // Steps physics up to `now` (no-op when `now` is not later than the world's time).
   void advance_to(TimePoint now);
-  // Renders the camera view at the current pose into `bgr` (re-used when already sized).
+  // Renders the camera view into `bgr` (re-used when already sized): the world as it was
+  // sim.latency_ms ago (capture_latency()), averaged over sim.exposure_ms before that (motion
+  // blur), then sim's camera effects (auto exposure, noise, JPEG). With none of them set, the
+  // view at the current pose.
   void render(cv::Mat& bgr) const;
+  // How long before delivery a rendered frame was captured (sim.latency_ms).
+  Duration capture_latency() const { return latency_; }
   // Re-rolls image-space lighting (seed, 0..1 strength).
   void set_lighting(unsigned seed, double variation);
 
@@ -62,6 +75,9 @@ class SimWorld {
  private:
   void step_locked();
   void update_progress_locked();
+  void remember_pose_locked();
+  // The pose `ago` before the world's time (the oldest remembered when further back).
+  PastPose pose_ago_locked(Duration ago) const;
 
   // car, command, progress, time; the control loop takes it through SimMotorLink::send, so
   // priority inheritance keeps a preempted camera thread from holding the loop up.
@@ -79,6 +95,16 @@ class SimWorld {
   TrackProjection where_;
   double lap_progress_m_ = 0.0;    // net forward progress since the last counted lap
   double abs_cte_integral_ = 0.0;  // |cte| * distance, for the mean
+  // Camera realism (docs/simulator.md).
+  Duration latency_{};
+  Duration exposure_{};
+  double accel_pitch_deg_per_mps2_ = 0.0;
+  double nose_up_deg_ = 0.0;               // body pitch now, deg (+ nose up), suspension-filtered
+  std::vector<PastPose> history_;          // ring, one entry per physics tick
+  std::size_t history_next_ = 0;           // slot the next tick writes
+  std::size_t history_size_ = 0;           // valid entries
+  mutable CameraEffects effects_;          // under render_mutex_
+  mutable cv::Mat blur_sum_, blur_frame_;  // under render_mutex_
 };
 
 }  // namespace rcpilot::sim

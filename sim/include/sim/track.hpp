@@ -93,7 +93,8 @@ class Track {
 TrackSpec parse_track_spec(const std::string& yaml_text, const std::string& source);
 // Loads and builds a track file; throws std::runtime_error naming the file on any problem.
 Track load_track(const std::string& path);
-// The track sim.track names, relative to the config's folder.
+// The track sim.track names, relative to the config's folder, with sim.road_width_m (when
+// set) as its road width; throws naming the file when an arc is too tight for that width.
 Track load_configured_track(const config::Config& cfg);
 
 }  // namespace rcpilot::sim

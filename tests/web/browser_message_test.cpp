@@ -51,7 +51,7 @@ TEST(WebBrowserMessage, malformed_oversized_and_deep_messages_are_refused) {
   EXPECT_FALSE(parse_browser_message("[1,2]").message);
   EXPECT_FALSE(parse_browser_message(R"({"t":"fly"})").message);
   EXPECT_FALSE(parse_browser_message(R"({"t":5})").message);
-  EXPECT_FALSE(parse_browser_message(std::string(5000, ' ') + "{}").message);
+  EXPECT_FALSE(parse_browser_message(std::string(17000, ' ') + "{}").message);
   EXPECT_FALSE(parse_browser_message(std::string(20, '[') + std::string(20, ']')).message);
   EXPECT_EQ(json_depth(R"({"a":"[[[[","b":[{}]})"), 3);
 }

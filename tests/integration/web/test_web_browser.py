@@ -157,11 +157,17 @@ class WebBrowserTest(unittest.TestCase):
         wait_for("30 frames shown", lambda: self.js("window.rcpilot.framesShown") >= 30, 30)
         self.assertGreater(self.js("window.rcpilot.lastFrameSeq"), first)
         self.assertEqual(self.js("window.rcpilot.repeats"), 0)
+        wait_for("the effective config", lambda: "control.rate_hz: 50" in
+                 self.js("document.getElementById('config').textContent"), 10)
+        wait_for("the tunables with units", lambda: "norm -0.5 .. 0.5" in
+                 self.js("document.getElementById('tunables').textContent"), 10)
 
     def test_2_arm_and_local_makes_the_car_lap_and_estop_stops_it(self):
         self.open_page()
         self.claim()
-        self.assertTrue(self.command("mode", mode="local")["ok"])
+        # Autonomous modes wait for the node's start-up self-test (a few seconds after start).
+        wait_for("mode local (after the self-test)",
+                 lambda: self.command("mode", mode="local")["ok"], 60)
         self.assertTrue(self.command("arm")["ok"])
         wait_for("the car to move", lambda: self.state().get("sim", {}).get("speed_mps", 0) > 0.3,
                  20)

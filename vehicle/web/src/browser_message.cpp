@@ -121,7 +121,7 @@ int json_depth(std::string_view text) {
 }
 
 ParsedMessage parse_browser_message(std::string_view text) {
-  if (text.size() > kMaxBrowserMessageBytes) return fail("message longer than 4096 bytes");
+  if (text.size() > kMaxBrowserMessageBytes) return fail("message longer than 16384 bytes");
   if (json_depth(text) > kMaxBrowserMessageDepth) return fail("message nested too deep");
   const json object = json::parse(text.begin(), text.end(), nullptr, false);
   if (object.is_discarded() || !object.is_object()) return fail("message is not a JSON object");

@@ -79,7 +79,10 @@ function onText(m) {
     case 'state': onState(m); break;
     case 'status': onStatus(m); break;
     case 'health': state.health = m; renderFigures(); break;
-    case 'event': say(`${m.type}: ${m.message || ''}`); break;
+    case 'event':
+      say(`${m.type}: ${m.message || ''}`);
+      if (['mode', 'tunables', 'reload'].includes(m.type)) loadValues();
+      break;
     case 'pong': state.rttMs = performance.now() - m.c; break;
     case 'error': say(m.message); break;
   }
@@ -285,6 +288,11 @@ function setupButtons() {
 async function loadSchema() {
   const reply = await fetch('api/schema' + location.search);
   state.schema = (await reply.json()).keys;
+  loadValues();
+}
+
+// Reads the running values: the live tunables (editable) and every key (effective config).
+function loadValues() {
   const live = state.schema.filter((k) => k.live);
   command('get', {}, (r) => { if (r.ok) renderTunables(live, r.values); });
   command('get', { keys: state.schema.map((k) => k.key) }, (r) => {

@@ -16,7 +16,7 @@
 
 namespace rcpilot::web {
 
-inline constexpr std::size_t kMaxBrowserMessageBytes = 4096;
+inline constexpr std::size_t kMaxBrowserMessageBytes = 16384;  // a `get` of every key is ~4 KiB
 inline constexpr int kMaxBrowserMessageDepth = 6;
 
 enum class MessageKind { kHello, kClaim, kRelease, kDrive, kCommand, kPing };

@@ -31,7 +31,8 @@ int control_request(const std::uint8_t* data, std::size_t size);
 int gamepad_events(const std::uint8_t* data, std::size_t size);
 
 // rcpilot-web (web_targets.cpp).
-// The first line as a request target, token header and cookie through the token check; each
+// The first line as a request target, token header and cookie through the token check and the
+// static/tub file naming (nothing outside their folders); each
 // line as a browser's WebSocket message through a Hub holding the controls or not: drive values
 // reach the node only in -1..1, every text sent back is JSON.
 int web_messages(const std::uint8_t* data, std::size_t size);

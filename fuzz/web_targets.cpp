@@ -8,6 +8,7 @@
 #include "web/access.hpp"
 #include "web/browser_message.hpp"
 #include "web/hub.hpp"
+#include "web/static_files.hpp"
 
 namespace rcpilot::fuzz {
 namespace {
@@ -51,6 +52,10 @@ int web_messages(const std::uint8_t* data, std::size_t size) {
   const web::RequestCredentials credentials{first, first, first};
   require(!web::request_allowed(credentials, "a-token-nobody-guesses") ||
           web::token_of(credentials) == "a-token-nobody-guesses");
+  const std::string path(first);
+  const std::string image = web::tub_image_file("/tub", path);
+  require(image.empty() || image.find("..") == std::string::npos);
+  require(!web::safe_static_path(path) || path.find("..") == std::string::npos);
   ManualClock clock;
   CheckingNode node;
   web::Hub hub(node, clock, [](std::function<void()> f) { f(); });

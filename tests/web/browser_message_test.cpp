@@ -38,6 +38,16 @@ TEST(WebBrowserMessage, a_command_keeps_its_fields_and_id_and_says_whether_it_ne
   }
 }
 
+TEST(WebBrowserMessage, listing_the_tub_needs_no_controls_but_changing_it_does) {
+  const auto list = parse_browser_message(R"({"t":"cmd","cmd":"record","action":"list"})");
+  ASSERT_TRUE(list.message);
+  EXPECT_FALSE(list.message->needs_controls);
+  const auto erase = parse_browser_message(
+      R"({"t":"cmd","cmd":"record","action":"erase_range","first":1,"last":2})");
+  ASSERT_TRUE(erase.message);
+  EXPECT_TRUE(erase.message->needs_controls);
+}
+
 TEST(WebBrowserMessage, commands_a_page_may_not_send_are_refused) {
   for (const char* cmd : {"reload", "drive", "keygen", "nonsense"}) {
     const auto p = parse_browser_message(std::string(R"({"t":"cmd","cmd":")") + cmd + "\"}");

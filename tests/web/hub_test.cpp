@@ -112,6 +112,22 @@ TEST_F(HubTest, frames_reach_every_page_once) {
   EXPECT_EQ(b->frames.size(), 1u);
 }
 
+TEST_F(HubTest, the_tub_folder_comes_from_the_nodes_status) {
+  EXPECT_EQ(hub.tub_path(), "");
+  struct StatusNode final : NodeLink {
+    bool submit(json, Done done) override {
+      done(json{{"ok", true}, {"recording", {{"path", "/data/tub"}}}});
+      return true;
+    }
+    void drive(double, double) override {}
+  } status_node;
+  Hub other(status_node, clock, [](std::function<void()> f) { f(); });
+  other.join(a);
+  other.poll_status();
+  EXPECT_EQ(other.tub_path(), "/data/tub");
+  EXPECT_EQ(a->last("status")["recording"]["path"], "/data/tub");
+}
+
 TEST_F(HubTest, status_is_polled_once_until_answered) {
   hub.join(a);
   node.answer = false;

@@ -3,11 +3,13 @@ python3-selenium) against the real rcpilot on the sim profile and the real rcpil
 
 Checks: the page loads; camera frames update and are never repeated; arm + local makes the car
 lap; the e-stop button stops it; in user mode a joystick drag moves the car and releasing it
-gives neutral; closing the tab that drives gives neutral; a request without the token on a
-non-loopback bind is refused (and such a bind without a token does not start). Saves desktop and
-phone screenshots as build/web_desktop.png and build/web_phone.png.
+gives neutral; closing the tab that drives gives neutral; a range deleted on the tub page is
+exactly what the tub reader then skips, and restoring it brings it back; a request without the
+token on a non-loopback bind is refused (and such a bind without a token does not start).
+Saves desktop and phone screenshots as build/web_desktop.png and build/web_phone.png.
 
 Environment: RCPILOT_BINARY, RCPILOT_WEB_BINARY (ctest sets them), RCPILOT_SCREENSHOT_DIR."""
+import json
 import os
 import shutil
 import socket
@@ -73,6 +75,9 @@ class WebBrowserTest(unittest.TestCase):
                    f"control_api.endpoint=tcp://127.0.0.1:{control}",
                    "telemetry.frame_every_n_ticks=2", "control.autostart=false",
                    "control.mode=user", "log.status_interval_s=0",
+                   "record.during_autopilot=true",
+                   # as api_node.hpp: the self-test's inference rate holds on a loaded CI machine
+                   "pilot.min_rate_hz=5",
                    f"record.path={cls.tmp}/tub"):
             cls.overrides += ["--set", kv]
         cls.logs = []
@@ -166,8 +171,16 @@ class WebBrowserTest(unittest.TestCase):
         self.open_page()
         self.claim()
         # Autonomous modes wait for the node's start-up self-test (a few seconds after start).
-        wait_for("mode local (after the self-test)",
-                 lambda: self.command("mode", mode="local")["ok"], 60)
+        replies = []
+
+        def local():
+            replies.append(self.command("mode", mode="local"))
+            return replies[-1]["ok"]
+        try:
+            wait_for("mode local (after the self-test)", local, 60)
+        except AssertionError:
+            self.fail(f"mode local refused for 60 s: {replies[-1].get('message')}")
+        self.assertTrue(self.command("record", action="start")["ok"])  # for the tub page's test
         self.assertTrue(self.command("arm")["ok"])
         wait_for("the car to move", lambda: self.state().get("sim", {}).get("speed_mps", 0) > 0.3,
                  20)
@@ -177,6 +190,7 @@ class WebBrowserTest(unittest.TestCase):
         wait_for("the e-stop in telemetry",
                  lambda: self.state().get("estop") and self.state().get("throttle") == 0, 5)
         self.assertEqual(self.state().get("reason"), "estop")
+        self.assertTrue(self.command("record", action="stop")["ok"])
         self.assertTrue(self.command("clear_estop")["ok"])
 
     def test_3_joystick_drag_drives_in_user_mode_and_release_gives_neutral(self):
@@ -243,6 +257,43 @@ class WebBrowserTest(unittest.TestCase):
         finally:
             server.terminate()
             server.wait(timeout=15)
+
+    def test_6_the_tub_page_deletes_and_restores_exactly_the_chosen_range(self):
+        self.driver.get(self.url + "tub.html")
+        tub = wait_for("the tub's records", lambda: self.js("window.tubPage.tub") if (
+            self.js("window.tubPage.tub") or {}).get("records", 0) >= 20 else None, 20)
+        self.assertEqual(tub["deleted"], [])
+        self.click("claim")
+        wait_for("the drive controls", lambda: self.js("window.tubPage.mine"), 10)
+        first = self.js("window.tubPage.session.first")
+        a, b = first + 5, first + 14
+        thumb = lambda i: self.driver.find_element(By.CSS_SELECTOR, f'figure[data-index="{i}"]')
+        wait_for("the thumbnails", lambda: self.js(
+            f"document.querySelector('figure[data-index=\"{b}\"] img').naturalWidth") > 0, 10)
+        thumb(a).click()
+        ActionChains(self.driver).key_down(Keys.SHIFT).click(thumb(b)).key_up(Keys.SHIFT).perform()
+        self.assertEqual((self.js("window.tubPage.first"), self.js("window.tubPage.last")), (a, b))
+        loaded = self.js("window.tubPage.loaded")
+        self.click("delete")
+        after = wait_for("the tub listed again", lambda: self.js("window.tubPage.tub") if
+                         self.js("window.tubPage.loaded") > loaded else None, 10)
+        self.assertEqual(after["deleted"], list(range(a, b + 1)))
+        self.assertEqual(after["records"], tub["records"] - 10, "the tub reader skips exactly 10")
+        self.assertEqual(self.manifest_deleted(), list(range(a, b + 1)))
+        self.assertIn("deleted", thumb(a).get_attribute("class"))
+        self.driver.save_screenshot(os.path.join(self.shots, "web_tub.png"))
+        loaded = self.js("window.tubPage.loaded")
+        self.click("restore")
+        restored = wait_for("the tub listed again", lambda: self.js("window.tubPage.tub") if
+                            self.js("window.tubPage.loaded") > loaded else None, 10)
+        self.assertEqual(restored["deleted"], [])
+        self.assertEqual(restored["records"], tub["records"])
+        self.assertEqual(self.manifest_deleted(), [])
+
+    def manifest_deleted(self):
+        """deleted_indexes of the tub's manifest.json (line 5), read from the file."""
+        with open(os.path.join(self.tmp, "tub", "manifest.json")) as f:
+            return json.loads(f.read().splitlines()[4])["deleted_indexes"]
 
     @staticmethod
     def status_of(url):

@@ -52,7 +52,8 @@ ParsedMessage parse_command(const json& object) {
   m.request = object;
   m.request.erase("t");
   m.request.erase("id");
-  m.needs_controls = kWatcherCommands.count(name) == 0;
+  const bool listing = name == "record" && object.value("action", json()) == "list";
+  m.needs_controls = kWatcherCommands.count(name) == 0 && !listing;
   return ParsedMessage{m, ""};
 }
 

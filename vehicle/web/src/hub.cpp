@@ -111,6 +111,8 @@ void Hub::poll_status() {
   const bool queued = node_.submit(json{{"cmd", "status"}}, [this](const json& reply) {
     post_([this, reply] {
       status_pending_ = false;
+      const json path = reply.value("recording", json::object()).value("path", json());
+      if (path.is_string()) tub_path_ = path.get<std::string>();
       json out = reply;
       out["t"] = "status";
       broadcast(to_payload(out));

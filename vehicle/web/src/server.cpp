@@ -118,34 +118,6 @@ std::optional<std::string> read_small_file(const std::string& path) {
 
 }  // namespace
 
-std::string content_type_of(const std::string& file_name) {
-  const auto dot = file_name.rfind('.');
-  const std::string ext = dot == std::string::npos ? "" : file_name.substr(dot);
-  if (ext == ".html") return "text/html; charset=utf-8";
-  if (ext == ".js") return "text/javascript; charset=utf-8";
-  if (ext == ".css") return "text/css; charset=utf-8";
-  if (ext == ".png") return "image/png";
-  if (ext == ".svg") return "image/svg+xml";
-  if (ext == ".json") return "application/json";
-  return "";
-}
-
-bool safe_static_path(const std::string& path) {
-  if (path.size() < 3 || path.size() > 64 || path[0] != '/') return false;
-  int dots = 0;
-  for (std::size_t i = 1; i < path.size(); ++i) {
-    const char c = path[i];
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '-' || c == '_';
-    if (c == '.') {
-      ++dots;
-    } else if (!plain) {
-      return false;
-    }
-  }
-  return dots == 1 && path[1] != '.' && !content_type_of(path).empty();
-}
-
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(asio::io_context& io_context, ServerOptions server_options, Hub& web_hub)
       : io(io_context), options(std::move(server_options)), hub(web_hub), acceptor(io) {}
@@ -232,13 +204,18 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
     const std::string file = path == "/" ? "/index.html" : path;
     std::optional<std::string> body;
-    if (safe_static_path(file)) body = read_small_file(options.www_dir + file);
+    std::string type = content_type_of(file);
+    if (const std::string image = tub_image_file(hub.tub_path(), path); !image.empty()) {
+      body = read_small_file(image);
+      type = "image/jpeg";
+    } else if (safe_static_path(file)) {
+      body = read_small_file(options.www_dir + file);
+    }
     if (!body) {
       return text_response(request, http::status::not_found, "text/plain",
                            "rcpilot-web: no such page: " + path + "\n");
     }
-    Response response =
-        text_response(request, http::status::ok, content_type_of(file), std::move(*body));
+    Response response = text_response(request, http::status::ok, type, std::move(*body));
     const std::string token = query_parameter(view(request.target()), "token");
     if (!options.token.empty() && !token.empty()) {
       response.set(http::field::set_cookie,

@@ -328,6 +328,7 @@ function renderTunables(keys, values) {
   });
 }
 
+$('tub-link').href = 'tub.html' + location.search;
 setupPad();
 setupKeys();
 setupButtons();

@@ -58,6 +58,8 @@ class Hub {
   void poll_status();
 
   const DriveOwner& owner() const { return owner_; }
+  // The node's tub folder as its last `status` reported it (recording.path); "" before.
+  const std::string& tub_path() const { return tub_path_; }
   std::size_t clients() const { return clients_.size(); }
 
  private:
@@ -80,6 +82,7 @@ class Hub {
   std::uint64_t next_id_ = 1;
   DriveOwner owner_;
   bool status_pending_ = false;
+  std::string tub_path_;
 };
 
 }  // namespace rcpilot::web

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "web/hub.hpp"
+#include "web/static_files.hpp"
 
 namespace rcpilot::web {
 
@@ -32,11 +33,5 @@ class Server {
   struct Impl;
   std::shared_ptr<Impl> impl_;
 };
-
-// The Content-Type for a file name by its extension; "" for files the server does not serve.
-std::string content_type_of(const std::string& file_name);
-// True for a path the static file handler may open: "/name.ext" with letters, digits, '-', '_'
-// and one '.', so nothing outside the www folder can be named.
-bool safe_static_path(const std::string& path);
 
 }  // namespace rcpilot::web

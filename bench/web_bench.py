@@ -12,7 +12,7 @@ own summary), node CPU and RSS. For run 3 also rcpilot-web's CPU (% of one core)
 /proc, the frames the page showed per second, repeats, and the frame age at the browser p50/p99
 (age when rcpilot-web received it + half the measured round trip + the page's decode time).
 
-Usage (from the repository root): bench/web_bench.py [--duration 30] [--json OUT]
+Usage (from the repository root): bench/web_bench.py [--duration 30] [--repeat N] [--json OUT]
   [--rcpilot build/bin/rcpilot] [--web build/bin/rcpilot-web]
 Needs python3-zmq, python3-numpy, python3-selenium, chromium and chromium-driver."""
 import argparse
@@ -38,6 +38,7 @@ def parse_args():
     p.add_argument("--rcpilot", default=os.path.join(REPO, "build/bin/rcpilot"))
     p.add_argument("--web", default=os.path.join(REPO, "build/bin/rcpilot-web"))
     p.add_argument("--duration", type=float, default=30.0)
+    p.add_argument("--repeat", type=int, default=1, help="run the three runs this many times")
     p.add_argument("--json", help="write every figure to this file")
     return p.parse_args()
 
@@ -122,7 +123,9 @@ def run(args, frames, page):
 
 def main():
     args = parse_args()
-    runs = [run(args, False, False), run(args, True, False), run(args, True, True)]
+    runs = []
+    for _ in range(args.repeat):
+        runs += [run(args, False, False), run(args, True, False), run(args, True, True)]
     print(json.dumps(runs, indent=2))
     if args.json:
         with open(args.json, "w") as f:

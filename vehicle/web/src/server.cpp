@@ -28,6 +28,7 @@ namespace {
 
 constexpr std::size_t kMaxStaticFileBytes = 4 << 20;  // 4 MiB; the page's files are far smaller
 constexpr auto kHttpTimeout = std::chrono::seconds(30);
+constexpr auto kIdleTimeout = std::chrono::seconds(6);  // WebSocket silence before closing
 
 // One browser's WebSocket, joined to the hub while open.
 class WsSession : public Client, public std::enable_shared_from_this<WsSession> {
@@ -35,7 +36,12 @@ class WsSession : public Client, public std::enable_shared_from_this<WsSession> 
   WsSession(tcp::socket socket, Hub& hub) : ws_(std::move(socket)), hub_(hub) {}
 
   void start(Request request) {
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    // A browser that vanished (Wi-Fi lost, no close frame) is noticed within kIdleTimeout:
+    // Beast pings it halfway through, and its socket closes (a holder's controls are freed).
+    auto timeout = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    timeout.idle_timeout = kIdleTimeout;
+    timeout.keep_alive_pings = true;
+    ws_.set_option(timeout);
     ws_.read_message_max(kMaxBrowserMessageBytes);
     ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
       if (!ec) self->joined();
@@ -217,7 +223,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
     Response response = text_response(request, http::status::ok, type, std::move(*body));
     const std::string token = query_parameter(view(request.target()), "token");
-    if (!options.token.empty() && !token.empty()) {
+    if (!options.token.empty() && tokens_equal(token, options.token)) {
       response.set(http::field::set_cookie,
                    std::string(kTokenCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
     }

@@ -22,6 +22,7 @@
 #include "ctl/curve_keys.hpp"
 #include "web/access.hpp"
 #include "web/control_bridge.hpp"
+#include "web/io_handoff.hpp"
 #include "web/server.hpp"
 #include "web/telemetry_feed.hpp"
 #include "web/web_options.hpp"
@@ -142,12 +143,32 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "rcpilot-web: %s\n", e.what());
     return app::kExitConfigError;
   }
+  // Feed thread -> I/O thread: one drain posted at a time, only the newest frame and state kept.
+  LatestHandoff<Payload> states;
+  LatestHandoff<std::pair<Payload, std::uint64_t>> frames;
+  QueueHandoff<Payload> others(64);
   FeedSinks sinks;
-  sinks.state = [&](Payload m) { asio::post(io, [&hub, m] { hub.on_state(m); }); };
-  sinks.frame = [&](Payload m, std::uint64_t seq) {
-    asio::post(io, [&hub, m, seq] { hub.on_frame(m, seq); });
+  sinks.state = [&](Payload m) {
+    if (states.put(std::move(m))) {
+      asio::post(io, [&] {
+        if (auto s = states.take()) hub.on_state(*s);
+      });
+    }
   };
-  sinks.other = [&](Payload m) { asio::post(io, [&hub, m] { hub.on_other(m); }); };
+  sinks.frame = [&](Payload m, std::uint64_t seq) {
+    if (frames.put({std::move(m), seq})) {
+      asio::post(io, [&] {
+        if (auto f = frames.take()) hub.on_frame(f->first, f->second);
+      });
+    }
+  };
+  sinks.other = [&](Payload m) {
+    if (others.put(std::move(m))) {
+      asio::post(io, [&] {
+        for (const Payload& m : others.take()) hub.on_other(m);
+      });
+    }
+  };
   TelemetryFeed feed(telemetry, sinks);
 
   asio::steady_timer poll(io);

@@ -165,7 +165,7 @@ int run(int argc, char** argv) {
   sinks.other = [&](Payload m) {
     if (others.put(std::move(m))) {
       asio::post(io, [&] {
-        for (const Payload& m : others.take()) hub.on_other(m);
+        for (const Payload& message : others.take()) hub.on_other(message);
       });
     }
   };

@@ -7,7 +7,7 @@ namespace rcpilot::web {
 using nlohmann::json;
 
 ControlBridge::ControlBridge(const vehicle::ClientOptions& options, std::size_t max_waiting)
-    : options_(options), max_waiting_(max_waiting), thread_([this] { run(); }) {}
+    : options_(options), queue_(max_waiting), thread_([this] { run(); }) {}
 
 ControlBridge::~ControlBridge() {
   {
@@ -21,41 +21,14 @@ ControlBridge::~ControlBridge() {
 bool ControlBridge::submit(json request, Done done) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (request.value("cmd", "") == "estop") {
-      estops_.push_back(Pending{std::move(request), std::move(done)});
-    } else if (waiting_.size() >= max_waiting_) {
-      return false;
-    } else {
-      waiting_.push_back(Pending{std::move(request), std::move(done)});
-    }
+    if (!queue_.push(BridgeRequest{std::move(request), std::move(done)})) return false;
   }
   wake_.notify_one();
   return true;
 }
 
 void ControlBridge::drive(double steering, double throttle) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    drive_ =
-        Pending{json{{"cmd", "drive"}, {"steering", steering}, {"throttle", throttle}}, nullptr};
-  }
-  wake_.notify_one();
-}
-
-std::optional<ControlBridge::Pending> ControlBridge::take(std::unique_lock<std::mutex>& lock) {
-  wake_.wait(lock, [this] { return stop_ || !estops_.empty() || drive_ || !waiting_.empty(); });
-  std::optional<Pending> next;
-  if (!estops_.empty()) {
-    next = std::move(estops_.front());
-    estops_.pop_front();
-  } else if (drive_) {
-    next = std::move(drive_);
-    drive_.reset();
-  } else if (!stop_ && !waiting_.empty()) {
-    next = std::move(waiting_.front());
-    waiting_.pop_front();
-  }
-  return next;
+  submit(json{{"cmd", "drive"}, {"steering", steering}, {"throttle", throttle}}, nullptr);
 }
 
 // Runs until stopped; a neutral `drive` still waiting at stop is sent, so the car gets it.
@@ -63,8 +36,9 @@ void ControlBridge::run() {
   vehicle::ControlClient client(options_);
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    std::optional<Pending> next = take(lock);
-    if (!next) return;
+    wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+    std::optional<BridgeRequest> next = queue_.take(stop_);
+    if (!next) return;  // stopping, and no e-stop or drive left to send
     lock.unlock();
     const auto reply = client.request(next->request);
     if (next->done) {

@@ -5,15 +5,14 @@
 // stick position, never a backlog of old ones).
 #include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "ctl/control_client.hpp"
+#include "web/bridge_queue.hpp"
 
 namespace rcpilot::web {
 
@@ -33,20 +32,12 @@ class ControlBridge {
   void drive(double steering, double throttle);
 
  private:
-  struct Pending {
-    nlohmann::json request;
-    Done done;
-  };
   void run();
-  std::optional<Pending> take(std::unique_lock<std::mutex>& lock);
 
   vehicle::ClientOptions options_;
-  std::size_t max_waiting_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Pending> estops_;
-  std::optional<Pending> drive_;
-  std::deque<Pending> waiting_;
+  BridgeQueue queue_;  // guarded by mutex_
   bool stop_ = false;
   std::thread thread_;
 };

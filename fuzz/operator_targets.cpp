@@ -95,6 +95,9 @@ int gamepad_events(const std::uint8_t* data, std::size_t size) {
     cfg.steering_inverted = (data[0] & 1) != 0;
     cfg.throttle_inverted = (data[0] & 2) != 0;
   }
+  cfg.throttle_scale_up_button = 4;  // the max-throttle controls too (Xbox: RB, LB, d-pad)
+  cfg.throttle_scale_down_button = 5;
+  cfg.throttle_scale_hat_axis = 7;
   vehicle::GamepadDecoder decoder(cfg);
   const TimePoint now = TimePoint{} + std::chrono::seconds(1);
   for (std::size_t i = 1; i + sizeof(js_event) <= size; i += sizeof(js_event)) {
@@ -104,6 +107,7 @@ int gamepad_events(const std::uint8_t* data, std::size_t size) {
     const vehicle::OperatorInput in = decoder.input(now);
     check(std::isfinite(in.steering_norm) && std::abs(in.steering_norm) <= 1.0f);
     check(std::isfinite(in.throttle_norm) && std::abs(in.throttle_norm) <= 1.0f);
+    check(decoder.throttle_scale() >= 0.0 && decoder.throttle_scale() <= 1.0);
   }
   decoder.reset();
   check(decoder.steering_norm() == 0.0f && decoder.throttle_norm() == 0.0f);

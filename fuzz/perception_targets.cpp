@@ -1,12 +1,17 @@
 // Fuzz targets for recorded data and models: tub folders (read, and reopened by the recorder)
-// and model metadata.
+// and model metadata (with the decode of the categorical outputs it describes).
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
 #include "fuzz_support.hpp"
 #include "fuzz_targets.hpp"
 #include "perception/model_metadata.hpp"
+#include "perception/output_decoder.hpp"
 #include "perception/tub_reader.hpp"
 #include "perception/tub_writer.hpp"
 
@@ -23,6 +28,27 @@ std::string make_tub(const std::uint8_t* data, std::size_t size) {
   for (std::size_t i = 0; i < parts.size() && i < 3; ++i)
     write_file(dir + "/" + names[i], parts[i]);
   return dir;
+}
+
+// Every categorical output that parsed decodes scores made of the input's bytes (signed, so
+// logits, negative probabilities and ties occur) to a value within its range, or refuses them.
+void decode_scores_of(const perception::ModelMetadata& meta, const std::uint8_t* data,
+                      std::size_t size) {
+  const perception::ModelOutputs& out = meta.outputs;
+  for (const auto* bins : {&out.steering_bins, &out.throttle_bins}) {
+    if (!bins->categorical()) continue;
+    std::vector<float> scores(static_cast<std::size_t>(bins->bins), 0.0f);
+    for (std::size_t i = 0; i < scores.size() && size > 0; ++i)
+      scores[i] = (static_cast<float>(data[i % size]) - 128.0f) / 4.0f;
+    double value = 0.0;
+    const auto status =
+        perception::decode_bins(*bins, out.scores, out.decode, scores.data(), scores.size(), value);
+    const double slack = 1e-9 * std::max({1.0, std::abs(bins->lo), std::abs(bins->hi)});
+    if (status == perception::DecodeStatus::kOk &&
+        !(value >= bins->lo - slack && value <= bins->hi + slack)) {
+      std::abort();  // a decoded value outside the bins' range
+    }
+  }
 }
 
 }  // namespace
@@ -66,7 +92,8 @@ int tub_reopen(const std::uint8_t* data, std::size_t size) {
 
 int model_metadata(const std::uint8_t* data, std::size_t size) {
   try {
-    (void)perception::parse_model_metadata(text_of(data, size), "fuzz.yaml");
+    decode_scores_of(perception::parse_model_metadata(text_of(data, size), "fuzz.yaml"), data,
+                     size);
   } catch (const perception::ModelError&) {
   }
   return 0;

@@ -108,22 +108,25 @@ def metadata_path(onnx_path):
 
 def write_metadata(onnx_path, training, architecture="donkey_linear",
                    shape=(1, 3, 224, 224), steering="angle", throttle="throttle",
-                   vector_output=None, mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0)):
+                   vector_output=None, mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0),
+                   categorical=""):
     """Writes the rcpilot-model-v1 YAML beside `onnx_path`; returns its path.
 
     `training` holds the keys of the `training:` section (dataset, records, seed, epochs,
     val_loss, val_steering_mae, trained_with, torch). With `vector_output` set, the outputs are
     that one [1, 2] output (steering at index 0, throttle at 1), the usual PyTorch form,
     instead of `steering` and `throttle`. `mean` and `std` are per channel, in RGB order.
+    `categorical` is the YAML of outputs.categorical (categorical.metadata_block), or "".
     Written by hand rather than with yaml.dump so the key order and comments match
     docs/models.md.
     """
     t = training
     if vector_output is None:
+        shape_note = "bin scores, shape [1, bins]" if categorical else "shape [1, 1]"
         outputs = f"""\
-  steering: {steering}   # ONNX output holding steering, shape [1, 1]
-  throttle: {throttle}   # ONNX output holding throttle, shape [1, 1]
-"""
+  steering: {steering}   # ONNX output holding steering, {shape_note}
+  throttle: {throttle}   # ONNX output holding throttle, {shape_note}
+{categorical}"""
     else:
         outputs = f"""\
   name: {vector_output}   # ONNX output holding both, shape [1, 2]

@@ -1,154 +1,35 @@
 #!/usr/bin/python3
-"""Trains Donkey Car's "linear" model on tub v2 folders and exports it for rcpilot.
+"""Trains Donkey Car's "linear" or "categorical" model on tub v2 folders, exports it for rcpilot.
 
 Reads one or more tubs (docs/models.md, REFERENCE.md section 3), trains the two-headed
-regressor (steering `angle`, `throttle`, both in [-1, 1]), keeps the best-validation weights,
-exports ONNX for OpenCV 4.6 DNN and writes the metadata YAML beside it.
+model (linear: steering `angle` and `throttle` regressed in [-1, 1]; categorical: the same
+heads as bin scores, scripts/categorical.py), keeps the best-validation weights, exports ONNX
+for OpenCV 4.6 DNN and writes the metadata YAML beside it.
 
-Example:
+Examples:
   scripts/train.py --tub build/data/tub --out models/linear.onnx --epochs 10
+  scripts/train.py --type categorical --tub build/data/tub --out models/categorical.onnx \
+      --init-from models/linear.onnx --epochs 3
 """
 
 import argparse
 import copy
-import json
 import os
 import shlex
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
-import cv2
 import numpy as np
 import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import export_onnx  # noqa: E402  (sibling module; path set just above)
+import categorical  # noqa: E402  (sibling modules; path set just above)
+import export_onnx  # noqa: E402
 
-IMAGE_SIZE = 224  # pixels, square; the simulator records at this size
-IMAGE_KEY = "cam/image_array"
-ANGLE_KEY = "user/angle"
-THROTTLE_KEY = "user/throttle"
-
-
-class TubError(Exception):
-    """A tub folder is missing a file or holds malformed data; the message names it."""
-
-
-def read_manifest(tub):
-    """Returns (catalog paths, set of deleted indexes) from `tub`/manifest.json line 5."""
-    path = os.path.join(tub, "manifest.json")
-    if not os.path.isfile(path):
-        raise TubError(f"{tub}: no manifest.json; is this a Donkey Car tub v2 folder?")
-    with open(path, encoding="utf-8") as f:
-        lines = [line for line in f.read().split("\n") if line.strip()]
-    if len(lines) < 5:
-        raise TubError(f"{path}: expected 5 JSON lines, found {len(lines)}")
-    try:
-        catalog_info = json.loads(lines[4])
-    except json.JSONDecodeError as e:
-        raise TubError(f"{path}: line 5 is not JSON ({e})") from e
-    if "paths" not in catalog_info:
-        raise TubError(f"{path}: line 5 has no 'paths' key")
-    return catalog_info["paths"], set(catalog_info.get("deleted_indexes", []))
-
-
-def read_catalog(tub, catalog_name):
-    """Yields (line number, record dict) for every non-empty line of one catalog."""
-    path = os.path.join(tub, catalog_name)
-    if not os.path.isfile(path):
-        raise TubError(f"{tub}: manifest lists {catalog_name} but the file is missing")
-    with open(path, encoding="utf-8") as f:
-        for line_number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield line_number, json.loads(line)
-            except json.JSONDecodeError as e:
-                raise TubError(f"{path}:{line_number}: not a JSON record ({e})") from e
-
-
-def has_labels(record, where):
-    """True if `record` carries both labels, each a number in [-1, 1].
-
-    Raises TubError for a record without an index or image, or with a label out of range.
-    Writers leave null values out, so a record may lack a label (e.g. throttle while the
-    model drove); such records cannot train both heads and are skipped by the caller.
-    """
-    for key in ("_index", IMAGE_KEY):
-        if key not in record:
-            raise TubError(f"{where}: record has no '{key}'")
-    if ANGLE_KEY not in record or THROTTLE_KEY not in record:
-        return False
-    for key in (ANGLE_KEY, THROTTLE_KEY):
-        value = record[key]
-        if not isinstance(value, (int, float)) or not -1.0 <= value <= 1.0:
-            raise TubError(f"{where}: '{key}' = {value!r} is not a number in [-1, 1]")
-    return True
-
-
-def read_tub_records(tub):
-    """Returns the tub's live, labelled records (deleted indexes skipped) in index order.
-
-    Each entry is a dict {index, image_path, angle, throttle}; images are not opened here.
-    """
-    catalogs, deleted = read_manifest(tub)
-    records, unlabelled = [], []
-    for catalog_name in catalogs:
-        for line_number, record in read_catalog(tub, catalog_name):
-            where = f"{os.path.join(tub, catalog_name)}:{line_number}"
-            if record.get("_index") in deleted:
-                continue
-            if not has_labels(record, where):
-                unlabelled.append(where)
-                continue
-            records.append({
-                "index": record["_index"],
-                "image_path": os.path.join(tub, "images", record[IMAGE_KEY]),
-                "angle": float(record[ANGLE_KEY]),
-                "throttle": float(record[THROTTLE_KEY]),
-            })
-    if unlabelled:
-        print(f"warning: {tub}: skipped {len(unlabelled)} records without {ANGLE_KEY} and "
-              f"{THROTTLE_KEY} (first at {unlabelled[0]})", file=sys.stderr)
-    records.sort(key=lambda r: r["index"])
-    return records
-
-
-def load_image(path):
-    """Returns the image at `path` as RGB uint8 HxWx3, area-resized to IMAGE_SIZE if needed."""
-    if not os.path.isfile(path):
-        raise TubError(f"{path}: image listed in the catalog is missing")
-    bgr = cv2.imread(path, cv2.IMREAD_COLOR)
-    if bgr is None:
-        raise TubError(f"{path}: cannot decode image")
-    if bgr.shape[:2] != (IMAGE_SIZE, IMAGE_SIZE):
-        # Same interpolation the C++ node uses (metadata `interpolation: area`).
-        bgr = cv2.resize(bgr, (IMAGE_SIZE, IMAGE_SIZE), interpolation=cv2.INTER_AREA)
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-
-
-def load_dataset(tubs, max_records, threads):
-    """Returns (images uint8 [N,224,224,3], labels float32 [N,2] angle/throttle).
-
-    Keeps at most `max_records` records (the first ones, in tub then index order) so a short
-    run does not decode the whole dataset.
-    """
-    records = []
-    for tub in tubs:
-        records.extend(read_tub_records(tub))
-    if max_records:
-        records = records[:max_records]
-    if not records:
-        raise TubError(f"{', '.join(tubs)}: no live records")
-    images = np.empty((len(records), IMAGE_SIZE, IMAGE_SIZE, 3), dtype=np.uint8)
-    # cv2 decoding releases the GIL, so threads really decode in parallel.
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        for i, image in enumerate(pool.map(load_image, [r["image_path"] for r in records])):
-            images[i] = image
-    labels = np.array([[r["angle"], r["throttle"]] for r in records], dtype=np.float32)
-    return images, labels
+# Tub reading lives in tub_data; its names stay importable from train (tests, own scripts).
+from tub_data import (IMAGE_SIZE, TubError, load_dataset, load_image,  # noqa: E402,F401
+                      read_tub_records)
 
 
 class DonkeyLinear(nn.Module):
@@ -176,13 +57,20 @@ class DonkeyLinear(nn.Module):
         return self.angle(x), self.throttle(x)
 
 
-def make_model(device):
-    """A fresh DonkeyLinear on `device`, channels-last.
+def make_model(args):
+    """A fresh model of args.type on args.device, channels-last.
 
+    --init-from copies a linear model's backbone into it (categorical.init_backbone).
     to_input() yields channels-last tensors (a view of NHWC uint8), and matching the weights
     to that layout makes CPU training about 13% faster on the 2-core machine.
     """
-    return DonkeyLinear().to(device).to(memory_format=torch.channels_last)
+    model = DonkeyLinear()
+    if args.type == "categorical":
+        model = categorical.replace_heads(model)
+    if args.init_from:
+        copied = categorical.init_backbone(model, args.init_from)
+        print(f"initialised {copied} backbone tensors from {args.init_from}", flush=True)
+    return model.to(args.device).to(memory_format=torch.channels_last)
 
 
 def to_input(images_uint8, device):
@@ -213,11 +101,19 @@ def augment(x, labels, flip):
     return x, labels
 
 
-def weighted_loss(angle, throttle, labels, throttle_weight):
-    """MSE on steering plus `throttle_weight` times MSE on throttle."""
+def weighted_loss(angle, throttle, labels, args):
+    """Steering loss plus args.throttle_weight x throttle loss: MSE (linear) or bin
+    cross-entropy (categorical)."""
+    if args.heads:
+        return args.heads.loss(angle, throttle, labels, args.throttle_weight)
     loss_angle = nn.functional.mse_loss(angle.squeeze(1), labels[:, 0])
     loss_throttle = nn.functional.mse_loss(throttle.squeeze(1), labels[:, 1])
-    return loss_angle + throttle_weight * loss_throttle
+    return loss_angle + args.throttle_weight * loss_throttle
+
+
+def steering_value(angle, args):
+    """The steering the node would read from the `angle` head, [N]."""
+    return args.heads.steering_value(angle) if args.heads else angle.squeeze(1)
 
 
 def train_epoch(model, optimizer, images, labels, indexes, args, rng):
@@ -232,7 +128,7 @@ def train_epoch(model, optimizer, images, labels, indexes, args, rng):
         y = torch.from_numpy(labels[batch]).to(args.device)
         x, y = augment(x, y, args.flip)
         angle, throttle = model(x)
-        loss = weighted_loss(angle, throttle, y, args.throttle_weight)
+        loss = weighted_loss(angle, throttle, y, args)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -251,8 +147,8 @@ def evaluate(model, images, labels, indexes, args):
         x = to_input(images[batch], args.device)
         y = torch.from_numpy(labels[batch]).to(args.device)
         angle, throttle = model(x)
-        loss_sum += weighted_loss(angle, throttle, y, args.throttle_weight).item() * len(batch)
-        mae_sum += (angle.squeeze(1) - y[:, 0]).abs().sum().item()
+        loss_sum += weighted_loss(angle, throttle, y, args).item() * len(batch)
+        mae_sum += (steering_value(angle, args) - y[:, 0]).abs().sum().item()
     return loss_sum / len(indexes), mae_sum / len(indexes)
 
 
@@ -305,7 +201,7 @@ def fit(model, images, labels, args):
 
 def benchmark(args):
     """Prints forward+backward images/s at args.batch on random data (no tub needed)."""
-    model = make_model(args.device)
+    model = make_model(args)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     frames = np.random.default_rng(0).integers(
         0, 256, (args.batch, IMAGE_SIZE, IMAGE_SIZE, 3), dtype=np.uint8)
@@ -318,7 +214,7 @@ def benchmark(args):
                 torch.cuda.synchronize()
             started = time.monotonic()
         angle, throttle = model(x)
-        loss = weighted_loss(angle, throttle, y, args.throttle_weight)
+        loss = weighted_loss(angle, throttle, y, args)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -334,8 +230,15 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--tub", action="append", help="tub v2 folder; repeat for several")
-    p.add_argument("--out", default="models/linear.onnx",
-                   help="ONNX path; metadata goes beside it with .yaml")
+    p.add_argument("--type", choices=["linear", "categorical"], default="linear",
+                   help="Donkey model type: regressed outputs or softmax bins")
+    p.add_argument("--out", help="ONNX path (default models/TYPE.onnx); metadata goes beside "
+                   "it with .yaml")
+    p.add_argument("--throttle-range", type=float, default=0.5,
+                   help="categorical: throttle bins span [0, this] (Donkey's default 0.5)")
+    p.add_argument("--init-from", metavar="ONNX",
+                   help="start from this linear model's convolutions and dense layers "
+                   "(an ONNX written by train.py)")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
@@ -355,6 +258,10 @@ def parse_args(argv):
         p.error("--tub is required")
     if args.epochs < 1 or args.batch < 1 or not 0.0 <= args.val_fraction < 1.0:
         p.error("need --epochs >= 1, --batch >= 1 and 0 <= --val-fraction < 1")
+    if not 0.0 < args.throttle_range <= 1.0:
+        p.error("need 0 < --throttle-range <= 1")
+    args.out = args.out or f"models/{args.type}.onnx"
+    args.heads = categorical.Heads(args.throttle_range) if args.type == "categorical" else None
     if args.device == "cuda" and not torch.cuda.is_available():
         p.error("--device cuda: torch sees no CUDA device")
     return args
@@ -373,7 +280,7 @@ def main(argv=None):
     except TubError as e:
         print(f"train.py: {e}", file=sys.stderr)
         return 2
-    model = make_model(args.device)
+    model = make_model(args)
     state, val_loss, val_mae = fit(model, images, labels, args)
     if state is None:
         print("train.py: validation loss was never finite; training diverged "
@@ -399,7 +306,9 @@ def main(argv=None):
         "trained_with": "scripts/train.py " + shlex.join(argv),
         "torch": torch.__version__,
     }
-    yaml_path = export_onnx.write_metadata(args.out, info)
+    yaml_path = export_onnx.write_metadata(
+        args.out, info, architecture=f"donkey_{args.type}",
+        categorical=categorical.metadata_block(args.heads) if args.heads else "")
     print(f"wrote {args.out} and {yaml_path} (val_loss {val_loss:.5f}, "
           f"val_steering_mae {val_mae:.4f})")
     return 0

@@ -38,4 +38,9 @@ const std::vector<std::string>& names_of(VescThrottle) {
   return names;
 }
 
+const std::vector<std::string>& names_of(GamepadPad) {
+  static const std::vector<std::string> names = {"custom", "xbox", "ps3", "ps4", "f710"};
+  return names;
+}
+
 }  // namespace rcpilot::config

@@ -426,6 +426,10 @@ void add_gamepad(Schema& s) {
                     "docs/gamepad.md")
       .flag("enabled", &G::enabled, "read the gamepad; a missing pad is retried, never fatal")
       .text("device", &G::device, true, "joystick device; list them with `ls /dev/input/js*`")
+      .choice("pad", &G::pad,
+              "a pad's default mapping as in Donkey Car (xbox, ps3, ps4, f710: found by the "
+              "kernel's control codes, the numbered keys below are then not used), or custom: "
+              "the numbered keys")
       .number("steering_axis", &G::steering_axis, "-", -1, 255,
               "axis that steers; 0 is the left stick X on common pads; -1: not mapped")
       .number("throttle_axis", &G::throttle_axis, "-", -1, 255,
@@ -450,6 +454,15 @@ void add_gamepad(Schema& s) {
               "button that starts or stops recording; -1: not mapped")
       .number("erase_records_button", &G::erase_records_button, "-", -1, 255,
               "button that erases the last erase_count records; -1: not mapped")
+      .number("throttle_scale_up_button", &G::throttle_scale_up_button, "-", -1, 255,
+              "button that raises throttle_scale by throttle_scale_step (Donkey's max throttle "
+              "up); -1: not mapped")
+      .number("throttle_scale_down_button", &G::throttle_scale_down_button, "-", -1, 255,
+              "button that lowers throttle_scale by throttle_scale_step; -1: not mapped")
+      .number("throttle_scale_hat_axis", &G::throttle_scale_hat_axis, "-", -1, 255,
+              "d-pad axis whose up raises and down lowers throttle_scale; -1: not mapped")
+      .number("throttle_scale_step", &G::throttle_scale_step, "-", 0.01, 0.5,
+              "throttle_scale change per press, kept within 0..1 (Donkey uses 0.01)")
       .number("erase_count", &G::erase_count, "records", 1, 10000,
               "records the erase button erases (soft delete, as Donkey does)")
       .number("erase_hold_ms", &G::erase_hold_ms, "ms", 200, 10000,

@@ -1,11 +1,13 @@
 #include "firmware_iface/stream_link.hpp"
 
 #include <poll.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
+#include "common/cpu_relax.hpp"
 #include "common/thread_priority.hpp"
 #include "firmware_iface/drive_command.hpp"
 
@@ -26,6 +28,16 @@ constexpr Duration kLead = std::chrono::microseconds(300);  // start fine ticks 
 constexpr int kFineTicksPerSend = 40;                       // at most 2 ms of fine ticks
 // A write that finds the kernel buffer full waits this long for space, then the link is lost.
 constexpr int kWriteWaitMs = 20;
+
+// Whether the calling thread runs a real-time policy, asked once per thread (the control loop
+// sets its policy before its first send; a thread that changes it later keeps the first answer).
+bool on_realtime_thread() {
+  thread_local const bool realtime = [] {
+    const int policy = ::sched_getscheduler(0);
+    return policy == SCHED_FIFO || policy == SCHED_RR;
+  }();
+  return realtime;
+}
 
 bool wait_writable(int fd) {
   pollfd p{fd, POLLOUT, 0};
@@ -55,6 +67,7 @@ void StreamLink::start() {
   thread_ = std::thread([this] { run(); });
   const std::string refused = raise_io_priority(thread_.native_handle(), timing_.io_rt_priority);
   if (!refused.empty()) warnings_.push_back(refused);
+  spin_ = timing_.io_rt_priority > 0 && refused.empty();
 }
 
 bool StreamLink::send(const DriveCommand& cmd) {
@@ -63,7 +76,18 @@ bool StreamLink::send(const DriveCommand& cmd) {
     return false;
   }
   slot_.publish(Handoff{clamped(cmd), clock_.now()});
+  if (!on_realtime_thread()) wake_io();
   return true;
+}
+
+// A caller that is not real-time may make a system call: waking the I/O thread at once beats
+// its polling (bench/RESULTS.md, issue 15). One wake waits at a time.
+void StreamLink::wake_io() {
+  if (wake_posted_.exchange(true, std::memory_order_acq_rel)) return;
+  boost::asio::post(io_, [this] {
+    wake_posted_.store(false, std::memory_order_release);
+    if (!stopping_ && port_open_) service(clock_.now());
+  });
 }
 
 void StreamLink::stop() {
@@ -147,8 +171,24 @@ void StreamLink::run() {
 }
 
 void StreamLink::arm_tick(TimePoint now) {
-  tick_.expires_after(tick_delay(now));
+  Duration delay = tick_delay(now);
+  if (delay == kFineTick && spin_.load(std::memory_order_relaxed)) {
+    wait_fine_tick();
+    delay = Duration::zero();
+  }
+  tick_.expires_after(delay);
   tick_.async_wait([this](const error_code& ec) { on_tick(ec); });
+}
+
+// On SCHED_FIFO a timer wake-up still costs the kernel's wake latency, which under load made the
+// hand-off's p99 worse than the old pipe wake (bench/RESULTS.md, issue 15). So in the short
+// window where the control loop's setpoint is due, the I/O thread watches the slot instead: at
+// most kFineTick per turn and kFineTicksPerSend turns per send (about 0.3 ms of a core per
+// 20 ms period when the loop is on time, 2 ms when it is late). The bound is real time, like
+// the timers' own waits; the link's logic still reads the injected clock.
+void StreamLink::wait_fine_tick() {
+  const auto until = std::chrono::steady_clock::now() + kFineTick;
+  while (!slot_.fresh() && std::chrono::steady_clock::now() < until) cpu_relax();
 }
 
 void StreamLink::on_tick(const error_code& ec) {

@@ -51,18 +51,17 @@ void check_probe_outputs(const std::string& model_path, const ModelMetadata& met
                          const std::vector<cv::Mat>& outputs) {
   const ModelOutputs& out = metadata.outputs;
   const std::vector<std::string> names = out.names();
-  const std::size_t needed =
-      out.single_vector
-          ? static_cast<std::size_t>(std::max(out.steering_index, out.throttle_index)) + 1
-          : 1;
   for (std::size_t i = 0; i < outputs.size(); ++i) {
-    const bool fits = out.single_vector ? outputs[i].total() >= needed : outputs[i].total() == 1;
+    const std::size_t needed = out.values_needed(i);
+    const bool fits =
+        out.single_vector ? outputs[i].total() >= needed : outputs[i].total() == needed;
     if (fits && outputs[i].type() == CV_32F) continue;
     std::ostringstream msg;
     msg << "model '" << model_path << "' output '" << names.at(i) << "' has " << outputs[i].total()
         << " value(s) of OpenCV type " << outputs[i].type() << ", but " << metadata.source_path
-        << " needs " << (out.single_vector ? "at least " : "exactly ") << needed
-        << " float32 value(s); fix outputs in the metadata or re-export the model";
+        << " needs " << out.describe_needed(i)
+        << "; fix outputs in the metadata (outputs.categorical for bin scores) or re-export the "
+           "model";
     throw ModelError(msg.str());
   }
 }

@@ -1,5 +1,7 @@
 #include "perception/model_metadata.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -146,11 +148,54 @@ ModelInput read_input(MetadataReader& r, const YAML::Node& root) {
   return input;
 }
 
+BinnedOutput read_bins(MetadataReader& r, const YAML::Node& node, const std::string& key) {
+  r.only_keys(node, key, {"bins", "range"});
+  BinnedOutput out;
+  const auto bins = r.required(node, key, "bins");
+  out.bins = r.scalar<int>(bins, key + ".bins", "an integer");
+  if (out.bins < 2 || out.bins > kMaxBins) {
+    r.fail(key + ".bins", bins,
+           "must be 2.." + std::to_string(kMaxBins) + ", got " + std::to_string(out.bins));
+  }
+  const auto range_node = r.required(node, key, "range");
+  const auto range = r.sequence<double>(range_node, key + ".range", 2, "[lo, hi]");
+  // Finite hi - lo too, so every bin's value is finite.
+  if (!std::isfinite(range[1] - range[0]) || !(range[1] > range[0]))
+    r.fail(key + ".range", range_node, "needs finite lo < hi (the first and last bin's values)");
+  out.lo = range[0];
+  out.hi = range[1];
+  return out;
+}
+
+void read_categorical(MetadataReader& r, const YAML::Node& out, ModelOutputs& outputs) {
+  const YAML::Node cat = out["categorical"];
+  if (!cat) return;
+  const std::string key = "outputs.categorical";
+  r.only_keys(cat, key, {"steering", "throttle", "scores", "decode"});
+  if (outputs.single_vector) {
+    r.fail(key, cat, "categorical outputs need the two-output form {steering, throttle}");
+  }
+  if (!cat["steering"] && !cat["throttle"]) r.fail(key, cat, "give steering, throttle or both");
+  if (cat["steering"]) outputs.steering_bins = read_bins(r, cat["steering"], key + ".steering");
+  if (cat["throttle"]) outputs.throttle_bins = read_bins(r, cat["throttle"], key + ".throttle");
+  outputs.scores = choose<BinScores>(
+      r, r.required(cat, key, "scores"), key + ".scores",
+      {{"logits", BinScores::kLogits}, {"probabilities", BinScores::kProbabilities}},
+      "logits (no softmax in the graph) or probabilities (softmax in the graph)");
+  if (cat["decode"]) {
+    outputs.decode = choose<BinDecode>(
+        r, cat["decode"], key + ".decode",
+        {{"argmax", BinDecode::kArgmax}, {"expected", BinDecode::kExpected}}, "argmax or expected");
+  }
+}
+
 ModelOutputs read_outputs(MetadataReader& r, const YAML::Node& root) {
   const YAML::Node out = r.required(root, "", "outputs");
-  r.only_keys(out, "outputs", {"steering", "throttle", "name", "steering_index", "throttle_index"});
+  r.only_keys(out, "outputs",
+              {"steering", "throttle", "name", "steering_index", "throttle_index", "categorical"});
   ModelOutputs outputs;
   outputs.single_vector = static_cast<bool>(out["name"]);
+  read_categorical(r, out, outputs);
   if (!outputs.single_vector) {
     if (out["steering_index"] || out["throttle_index"]) {
       r.fail("outputs", out, "steering_index/throttle_index need 'name' (the vector output)");
@@ -223,6 +268,17 @@ ModelMetadata read_root(MetadataReader& r, const YAML::Node& root, const std::st
 std::vector<std::string> ModelOutputs::names() const {
   if (single_vector) return {vector_name};
   return {steering, throttle};
+}
+
+std::size_t ModelOutputs::values_needed(std::size_t i) const {
+  if (single_vector) return static_cast<std::size_t>(std::max(steering_index, throttle_index)) + 1;
+  const BinnedOutput& bins = i == 0 ? steering_bins : throttle_bins;
+  return bins.categorical() ? static_cast<std::size_t>(bins.bins) : 1;
+}
+
+std::string ModelOutputs::describe_needed(std::size_t i) const {
+  return std::string(single_vector ? "at least " : "exactly ") + std::to_string(values_needed(i)) +
+         " float32 value(s)";
 }
 
 ModelMetadata parse_model_metadata(const std::string& yaml_text, const std::string& source_name) {

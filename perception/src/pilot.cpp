@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <utility>
+
+#include "perception/output_decoder.hpp"
 
 namespace rcpilot::perception {
 namespace {
@@ -64,17 +67,11 @@ bool Pilot::read_outputs(float& steering, float& throttle) {
     last_error_ = "engine returned " + std::to_string(outputs_.size()) + " outputs";
     return false;
   }
-  const cv::Mat& s = outputs_[steering_output_];
-  const cv::Mat& t = outputs_[throttle_output_];
-  if (s.type() != CV_32F || t.type() != CV_32F || s.total() <= steering_element_ ||
-      t.total() <= throttle_element_) {
-    last_error_ = "engine outputs are not float32 of the expected size";
-    return false;
-  }
-  const float raw_steering = s.ptr<float>()[steering_element_];
-  const float raw_throttle = t.ptr<float>()[throttle_element_];
-  if (!std::isfinite(raw_steering) || !std::isfinite(raw_throttle)) {
-    last_error_ = "model output is not finite (NaN or Inf)";
+  const ModelOutputs& out = metadata_.outputs;
+  double raw_steering = 0.0;
+  double raw_throttle = 0.0;
+  if (!read_value(outputs_[steering_output_], steering_element_, out.steering_bins, raw_steering) ||
+      !read_value(outputs_[throttle_output_], throttle_element_, out.throttle_bins, raw_throttle)) {
     return false;
   }
   steering = to_norm(raw_steering);
@@ -82,7 +79,28 @@ bool Pilot::read_outputs(float& steering, float& throttle) {
   return true;
 }
 
-float Pilot::to_norm(float raw) const {
+bool Pilot::read_value(const cv::Mat& output, std::size_t element, const BinnedOutput& bins,
+                       double& raw) {
+  if (output.type() != CV_32F || (!bins.categorical() && output.total() <= element)) {
+    last_error_ = "engine outputs are not float32 of the expected size";
+    return false;
+  }
+  if (bins.categorical()) {
+    const ModelOutputs& out = metadata_.outputs;
+    const DecodeStatus status =
+        decode_bins(bins, out.scores, out.decode, output.ptr<float>(), output.total(), raw);
+    if (status != DecodeStatus::kOk) last_error_ = decode_status_text(status);
+    return status == DecodeStatus::kOk;
+  }
+  raw = output.ptr<float>()[element];
+  if (!std::isfinite(raw)) {
+    last_error_ = "model output is not finite (NaN or Inf)";
+    return false;
+  }
+  return true;
+}
+
+float Pilot::to_norm(double raw) const {
   const double lo = metadata_.output_lo;
   const double hi = metadata_.output_hi;
   const double norm = 2.0 * (raw - lo) / (hi - lo) - 1.0;
@@ -97,6 +115,23 @@ void Pilot::warm_up(int runs) {
     for (int i = 0; i < runs; ++i) engine_->run(preprocessor_.run(black), outputs_);
   } catch (const std::exception& e) {
     throw ModelError("warm-up inference failed on " + engine_->describe() + ": " + e.what());
+  }
+  if (runs > 0) check_score_kinds();
+}
+
+void Pilot::check_score_kinds() const {
+  const ModelOutputs& out = metadata_.outputs;
+  const std::pair<std::size_t, const BinnedOutput*> categorical[] = {
+      {steering_output_, &out.steering_bins}, {throttle_output_, &out.throttle_bins}};
+  for (const auto& [index, bins] : categorical) {
+    if (!bins->categorical() || index >= outputs_.size() || outputs_[index].type() != CV_32F)
+      continue;
+    const char* mismatch =
+        score_kind_mismatch(out.scores, outputs_[index].ptr<float>(), outputs_[index].total());
+    if (mismatch != nullptr) {
+      throw ModelError(metadata_.source_path + ": output '" + engine_->output_names().at(index) +
+                       "' of " + engine_->describe() + ": " + mismatch);
+    }
   }
 }
 

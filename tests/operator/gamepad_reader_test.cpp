@@ -132,7 +132,7 @@ class Recorder {
 };
 
 // The pad the fake device plays: 6 axes, 11 buttons (an Xbox pad on xpad).
-constexpr JoystickShape kShape{6, 11};
+const JoystickShape kShape{6, 11, {}, {}};
 
 bool fake_identify(int /*fd*/, JoystickShape& shape, std::string& /*error*/) {
   shape = kShape;
@@ -359,6 +359,39 @@ TEST_F(GamepadReaderTest, the_erase_button_erases_only_after_a_hold) {
   ASSERT_TRUE(eventually([&] { return recorder_.actions().size() == 2; }));
   EXPECT_EQ(recorder_.actions()[0], GamepadAction::kEraseRecords);
   EXPECT_EQ(recorder_.actions()[1], GamepadAction::kEstop);
+}
+
+// A DualShock 4 as hid-playstation reports it: which code each event number carries.
+bool dualshock4_identify(int /*fd*/, JoystickShape& shape, std::string& /*error*/) {
+  shape.axes = 8;
+  shape.buttons = 13;
+  shape.axis_codes = {ABS_X, ABS_Y, ABS_Z, ABS_RX, ABS_RY, ABS_RZ, ABS_HAT0X, ABS_HAT0Y};
+  shape.button_codes = {BTN_SOUTH, BTN_EAST,   BTN_NORTH, BTN_WEST, BTN_TL,     BTN_TR,    BTN_TL2,
+                        BTN_TR2,   BTN_SELECT, BTN_START, BTN_MODE, BTN_THUMBL, BTN_THUMBR};
+  return true;
+}
+
+TEST_F(GamepadReaderTest, a_named_pad_maps_by_codes_and_reports_its_throttle_scale_buttons) {
+  config_.pad = config::GamepadPad::kPs4;
+  config_.throttle_scale = 0.5;
+  config_.throttle_scale_step = 0.05;
+  FakeJoystick pad(config_.device);
+  start_reader(dualshock4_identify);
+  pad.axis(4, -32767);  // right stick forward
+  pad.press(4);         // L1: max throttle up
+  pad.press(0);         // Cross: e-stop
+  ASSERT_TRUE(eventually([&] { return recorder_.actions().size() == 1; }));
+  EXPECT_EQ(recorder_.actions()[0], GamepadAction::kEstop) << "L1 is no action of its own";
+  ASSERT_TRUE(eventually([&] { return recorder_.count(GamepadEvent::kThrottleScale) == 1; }));
+  ASSERT_TRUE(eventually([&] { return recorder_.last_input_is(true, 0.0f, 0.55f); }));
+  for (const auto& [kind, text] : recorder_.events()) {
+    if (kind == GamepadEvent::kConnected) {
+      EXPECT_NE(text.find("ps4 mapping"), std::string::npos) << text;
+    }
+    if (kind == GamepadEvent::kThrottleScale) {
+      EXPECT_NE(text.find("0.55"), std::string::npos) << text;
+    }
+  }
 }
 
 TEST_F(GamepadReaderTest, a_double_mapping_is_refused_at_construction) {

@@ -196,7 +196,7 @@ TEST(GamepadDecoder, an_erase_button_held_while_connecting_never_erases) {
 }
 
 TEST(GamepadDecoder, js_event_problem_accepts_only_what_a_joystick_of_that_shape_sends) {
-  const JoystickShape shape{6, 11};
+  const JoystickShape shape{6, 11, {}, {}};
   EXPECT_EQ(js_event_problem(axis(5, -32768), shape), "");
   EXPECT_EQ(js_event_problem(axis(5, 0, true), shape), "");
   EXPECT_EQ(js_event_problem(button(10, true), shape), "");
@@ -262,6 +262,80 @@ TEST(GamepadDecoder, a_button_mapped_twice_is_refused_naming_both_keys) {
   }
   c = plain();
   c.throttle_axis = c.steering_axis;
+  EXPECT_THROW(GamepadDecoder{c}, std::invalid_argument);
+}
+
+// Donkey's max throttle up/down: the throttle at full stick moves by the step, within 0..1.
+TEST(GamepadDecoder, throttle_scale_buttons_move_the_throttle_at_full_stick_within_0_and_1) {
+  config::GamepadConfig c = plain();
+  c.throttle_scale = 0.5;
+  c.throttle_scale_step = 0.05;
+  c.throttle_scale_up_button = 20;
+  c.throttle_scale_down_button = 21;
+  GamepadDecoder d(c);
+  d.apply(axis(1, 32767));
+  EXPECT_FLOAT_EQ(d.throttle_norm(), 0.5f);
+  const GamepadUpdate up = d.apply(button(20, true));
+  ASSERT_TRUE(up.action.has_value());
+  EXPECT_EQ(*up.action, GamepadAction::kThrottleScaleUp);
+  EXPECT_TRUE(up.input_changed) << "the held stick drives with the new scale at once";
+  EXPECT_DOUBLE_EQ(d.throttle_scale(), 0.55);
+  EXPECT_FLOAT_EQ(d.throttle_norm(), 0.55f);
+  for (int i = 0; i < 20; ++i) {
+    d.apply(button(20, false));
+    d.apply(button(20, true));
+  }
+  EXPECT_DOUBLE_EQ(d.throttle_scale(), 1.0) << "never past full";
+  for (int i = 0; i < 30; ++i) {
+    d.apply(button(21, true));
+    d.apply(button(21, false));
+  }
+  EXPECT_DOUBLE_EQ(d.throttle_scale(), 0.0) << "never below 0";
+  EXPECT_FLOAT_EQ(d.throttle_norm(), 0.0f);
+  d.apply(button(20, false));
+  d.apply(button(20, true));
+  EXPECT_DOUBLE_EQ(d.throttle_scale(), 0.05) << "steps stay on the step's grid";
+}
+
+TEST(GamepadDecoder, the_throttle_scale_d_pad_acts_when_pushed_not_on_release_or_init) {
+  config::GamepadConfig c = plain();
+  c.throttle_scale = 0.3;
+  c.throttle_scale_step = 0.1;
+  c.throttle_scale_hat_axis = 7;
+  GamepadDecoder d(c);
+  EXPECT_FALSE(d.apply(axis(7, -32767, true)).action.has_value()) << "held while connecting";
+  EXPECT_FALSE(d.apply(axis(7, 0)).action.has_value());
+  const auto up = d.apply(axis(7, -32767)).action;  // d-pad up reads negative
+  ASSERT_TRUE(up.has_value());
+  EXPECT_EQ(*up, GamepadAction::kThrottleScaleUp);
+  EXPECT_FALSE(d.apply(axis(7, -32767)).action.has_value()) << "still held: once";
+  EXPECT_FALSE(d.apply(axis(7, 0)).action.has_value()) << "release";
+  const auto down = d.apply(axis(7, 32767)).action;
+  ASSERT_TRUE(down.has_value());
+  EXPECT_EQ(*down, GamepadAction::kThrottleScaleDown);
+  EXPECT_DOUBLE_EQ(d.throttle_scale(), 0.3);
+  EXPECT_TRUE(d.apply(axis(7, -32767)).action.has_value()) << "down straight to up";
+  EXPECT_DOUBLE_EQ(d.throttle_scale(), 0.4);
+}
+
+TEST(GamepadDecoder, a_reset_or_remap_keeps_the_throttle_scale_the_buttons_set) {
+  config::GamepadConfig c = plain();
+  c.throttle_scale = 0.5;
+  c.throttle_scale_up_button = 4;
+  GamepadDecoder d(c);
+  d.apply(button(4, true));
+  d.reset();
+  EXPECT_DOUBLE_EQ(d.throttle_scale(), 0.55);
+  c.throttle_scale_up_button = 9;
+  d.remap(c);
+  EXPECT_DOUBLE_EQ(d.throttle_scale(), 0.55);
+  EXPECT_FALSE(d.apply(button(4, true)).action.has_value()) << "the old number is unmapped";
+  EXPECT_TRUE(d.apply(button(9, true)).action.has_value());
+}
+
+TEST(GamepadDecoder, a_throttle_scale_d_pad_on_a_stick_axis_is_refused) {
+  config::GamepadConfig c = plain();
+  c.throttle_scale_hat_axis = c.throttle_axis;
   EXPECT_THROW(GamepadDecoder{c}, std::invalid_argument);
 }
 

@@ -17,6 +17,10 @@ Models (all opset 11, constant-folded, static shapes so OpenCV 4.6 cv::dnn can l
                         Reshape, MatMul + Add dense layers, outputs `angle` and `throttle`.
   residual.onnx         ResNet-like: a residual Add of two computed tensors, MaxPool,
                         AveragePool, GlobalAveragePool, Flatten, Gemm; one output `pilot` [1, 2].
+  tiny_categorical.onnx Donkey "categorical" shape contract: outputs `angle` [1, 15] and
+                        `throttle` [1, 20], bin logits (metadata outputs.categorical).
+  tiny_categorical_softmax.onnx  the same with a Softmax on each head, as Donkey's Keras
+                        model: probabilities, decoded with argmax over Donkey's bins.
   unsupported_op.onnx   uses Sigmoid, which the onednn backend does not run (auto falls back
                         to OpenCV DNN); otherwise like tiny_linear.
 The last three compare the onednn backend against OpenCV DNN.
@@ -103,6 +107,21 @@ class Residual(nn.Module):
         return self.head(self.gap(self.avg(x)).flatten(1))
 
 
+class TinyCategorical(TinyLinear):
+    """TinyLinear with Donkey's categorical heads: 15 steering and 20 throttle bin logits."""
+
+    def __init__(self):
+        super().__init__(224, 224)
+        self.angle = nn.Linear(16, 15)
+        self.throttle = nn.Linear(16, 20)
+
+
+class TinyCategoricalSoftmax(TinyCategorical):
+    def forward(self, x):
+        angle, throttle = super().forward(x)
+        return torch.softmax(angle, dim=1), torch.softmax(throttle, dim=1)
+
+
 class UnsupportedOp(TinyLinear):
     def forward(self, x):
         return super().forward(torch.sigmoid(x))
@@ -165,6 +184,23 @@ def main():
     export(UnsupportedOp(224, 224), (1, 3, 224, 224), f"{out}/unsupported_op.onnx",
            ["angle", "throttle"])
     write(f"{out}/unsupported_op.yaml", metadata("tiny_linear", (1, 3, 224, 224), two))
+    # Last, so the seeded weights of the models above stay as they were.
+    export(TinyCategorical(), (1, 3, 224, 224), f"{out}/tiny_categorical.onnx",
+           ["angle", "throttle"])
+    categorical = two + """
+  categorical:
+    steering: {bins: 15, range: [-1.0, 1.0]}
+    throttle: {bins: 20, range: [0.0, 0.5]}
+    scores: logits
+    decode: expected"""
+    write(f"{out}/tiny_categorical.yaml",
+          metadata("tiny_categorical", (1, 3, 224, 224), categorical))
+    export(TinyCategoricalSoftmax(), (1, 3, 224, 224), f"{out}/tiny_categorical_softmax.onnx",
+           ["angle", "throttle"])
+    donkey = categorical.replace("0.5]", "0.475]").replace("logits", "probabilities").replace(
+        "expected", "argmax")
+    write(f"{out}/tiny_categorical_softmax.yaml",
+          metadata("tiny_categorical_softmax", (1, 3, 224, 224), donkey))
 
 
 if __name__ == "__main__":

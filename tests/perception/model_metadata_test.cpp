@@ -123,6 +123,92 @@ TEST(ModelMetadata, non_numeric_value_names_key_and_value) {
   EXPECT_NE(e.find("tiny"), std::string::npos) << e;
 }
 
+const char* kCategorical = R"(  steering: angle
+  throttle: throttle
+  categorical:
+    steering: {bins: 15, range: [-1.0, 1.0]}
+    throttle: {bins: 20, range: [0.0, 0.5]}
+    scores: logits
+    decode: expected
+)";
+
+std::string categorical(const std::string& from = "", const std::string& to = "") {
+  std::string outputs = kCategorical;
+  if (!from.empty()) outputs = replace(outputs, from, to);
+  return replace(kTwoOutputs, "  steering: angle\n  throttle: throttle\n", outputs);
+}
+
+TEST(ModelMetadata, parses_categorical_outputs_with_their_bins_and_decode) {
+  const auto meta = parse_model_metadata(categorical(), "models/x.yaml");
+  const ModelOutputs& out = meta.outputs;
+  EXPECT_EQ(out.steering_bins.bins, 15);
+  EXPECT_EQ(out.steering_bins.lo, -1.0);
+  EXPECT_EQ(out.steering_bins.hi, 1.0);
+  EXPECT_EQ(out.throttle_bins.bins, 20);
+  EXPECT_EQ(out.throttle_bins.hi, 0.5);
+  EXPECT_EQ(out.scores, BinScores::kLogits);
+  EXPECT_EQ(out.decode, BinDecode::kExpected);
+  EXPECT_EQ(out.values_needed(0), 15u);
+  EXPECT_EQ(out.values_needed(1), 20u);
+  EXPECT_EQ(out.describe_needed(1), "exactly 20 float32 value(s)");
+}
+
+TEST(ModelMetadata, categorical_decode_defaults_to_donkeys_argmax_and_one_output_may_be_plain) {
+  const auto plain = parse_model_metadata(
+      categorical("    throttle: {bins: 20, range: [0.0, 0.5]}\n    scores: logits\n    decode: "
+                  "expected\n",
+                  "    scores: probabilities\n"),
+      "models/x.yaml");
+  EXPECT_EQ(plain.outputs.decode, BinDecode::kArgmax);
+  EXPECT_EQ(plain.outputs.scores, BinScores::kProbabilities);
+  EXPECT_TRUE(plain.outputs.steering_bins.categorical());
+  EXPECT_FALSE(plain.outputs.throttle_bins.categorical());
+  EXPECT_EQ(plain.outputs.values_needed(1), 1u);
+}
+
+TEST(ModelMetadata, bad_categorical_fields_are_rejected_naming_the_field) {
+  const auto e = [](const std::string& from, const std::string& to) {
+    return error_of(categorical(from, to));
+  };
+  EXPECT_NE(e("bins: 15", "bins: 1").find("'outputs.categorical.steering.bins': must be 2..1024"),
+            std::string::npos);
+  EXPECT_NE(e("bins: 20", "bins: 5000").find("'outputs.categorical.throttle.bins'"),
+            std::string::npos);
+  EXPECT_NE(e("bins: 15", "bins: 7.5").find("'outputs.categorical.steering.bins'"),
+            std::string::npos);
+  EXPECT_NE(e("[0.0, 0.5]", "[0.5, 0.0]").find("'outputs.categorical.throttle.range'"),
+            std::string::npos);
+  EXPECT_NE(e("[-1.0, 1.0]", "[-1.0, .inf]").find("'outputs.categorical.steering.range'"),
+            std::string::npos);
+  EXPECT_NE(e("[-1.0, 1.0]", "[-1.0]").find("'outputs.categorical.steering.range'"),
+            std::string::npos);
+  EXPECT_NE(e("    scores: logits\n", "").find("'outputs.categorical.scores': missing"),
+            std::string::npos);
+  EXPECT_NE(e("scores: logits", "scores: softmax").find("'outputs.categorical.scores'"),
+            std::string::npos);
+  EXPECT_NE(e("decode: expected", "decode: mean").find("'outputs.categorical.decode'"),
+            std::string::npos);
+  EXPECT_NE(e("decode: expected", "decode: expected\n    bims: 3")
+                .find("'outputs.categorical.bims': unknown key"),
+            std::string::npos);
+  EXPECT_NE(e("{bins: 15,", "{bins: 15, offset: -1,")
+                .find("'outputs.categorical.steering.offset': unknown key"),
+            std::string::npos);
+}
+
+TEST(ModelMetadata, categorical_needs_a_binned_output_and_the_two_output_form) {
+  const std::string none = error_of(
+      categorical("    steering: {bins: 15, range: [-1.0, 1.0]}\n    throttle: {bins: 20, range: "
+                  "[0.0, 0.5]}\n",
+                  ""));
+  EXPECT_NE(none.find("give steering, throttle or both"), std::string::npos) << none;
+  const std::string vector = error_of(categorical("  steering: angle\n  throttle: throttle\n",
+                                                  "  name: pilot\n  steering_index: 0\n  "
+                                                  "throttle_index: 1\n"));
+  EXPECT_NE(vector.find("models/x.yaml"), std::string::npos) << vector;
+  EXPECT_NE(vector.find("need the two-output form"), std::string::npos) << vector;
+}
+
 TEST(ModelMetadata, missing_file_error_names_the_file_and_what_to_do) {
   try {
     load_model_metadata("/nonexistent/model.yaml");

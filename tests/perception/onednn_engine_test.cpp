@@ -103,6 +103,20 @@ TEST(OneDnnEngine, bundled_model_gives_opencvs_outputs) {
                         RCPILOT_SOURCE_DIR "/models/linear.yaml", 2);
 }
 
+TEST(OneDnnEngine, bundled_categorical_model_gives_opencvs_bin_scores) {
+  expect_same_as_opencv(RCPILOT_SOURCE_DIR "/models/categorical.onnx",
+                        RCPILOT_SOURCE_DIR "/models/categorical.yaml", 2);
+}
+
+TEST(OneDnnEngine, bin_count_that_does_not_match_the_model_is_rejected_at_load) {
+  testing::TempDir dir;
+  const std::string yaml =
+      edited_metadata("tiny_categorical.yaml", {{"bins: 20", "bins: 21"}}, dir);
+  const std::string e = load_error(model_path("tiny_categorical.onnx"), yaml);
+  EXPECT_TRUE(contains(e, "'throttle' has 20 value(s)")) << e;
+  EXPECT_TRUE(contains(e, "exactly 21")) << e;
+}
+
 TEST(OneDnnEngine, pytorch_export_with_gemm_heads_gives_opencvs_outputs) {
   expect_same_as_opencv(model_path("tiny_linear.onnx"), model_path("tiny_linear.yaml"), 1);
 }
@@ -175,6 +189,16 @@ TEST(OneDnnEngine, unsupported_operator_is_its_own_error_naming_the_node) {
     EXPECT_TRUE(contains(what, "unsupported_op.onnx")) << what;
     EXPECT_TRUE(contains(what, "Sigmoid node")) << what;
     EXPECT_TRUE(contains(what, "model.backend: opencv")) << what;
+  }
+}
+
+TEST(OneDnnEngine, softmax_of_a_donkey_categorical_model_is_unsupported_so_auto_uses_opencv) {
+  try {
+    make_onednn_engine(model_path("tiny_categorical_softmax.onnx"),
+                       load_model_metadata(model_path("tiny_categorical_softmax.yaml")), fp32(1));
+    FAIL() << "Softmax is not an operator the onednn backend runs (docs/models.md says so)";
+  } catch (const UnsupportedModelError& e) {
+    EXPECT_TRUE(contains(e.what(), "Softmax node")) << e.what();
   }
 }
 

@@ -96,5 +96,41 @@ TEST(OpenCvDnnEngine, two_output_contract_rejects_a_vector_output) {
   EXPECT_TRUE(contains(e, "exactly 1")) << e;
 }
 
+TEST(OpenCvDnnEngine, categorical_model_returns_one_score_per_bin) {
+  const auto meta = load_model_metadata(model_path("tiny_categorical.yaml"));
+  OpenCvDnnEngine engine(model_path("tiny_categorical.onnx"), meta, 1);
+  const int shape[] = {1, 3, 224, 224};
+  std::vector<cv::Mat> outputs;
+  engine.run(cv::Mat(4, shape, CV_32F, cv::Scalar(0.5)), outputs);
+  ASSERT_EQ(outputs.size(), 2u);
+  EXPECT_EQ(outputs[0].total(), 15u);
+  EXPECT_EQ(outputs[1].total(), 20u);
+}
+
+TEST(OpenCvDnnEngine, bin_count_that_does_not_match_the_model_is_rejected_at_load) {
+  auto meta = load_model_metadata(model_path("tiny_categorical.yaml"));
+  meta.outputs.steering_bins.bins = 16;
+  const std::string e = load_error(model_path("tiny_categorical.onnx"), meta);
+  EXPECT_TRUE(contains(e, "output 'angle' has 15 value(s)")) << e;
+  EXPECT_TRUE(contains(e, "exactly 16")) << e;
+  EXPECT_TRUE(contains(e, "tiny_categorical.yaml")) << e;
+}
+
+TEST(OpenCvDnnEngine, scalar_outputs_described_as_categorical_are_rejected_at_load) {
+  auto meta = load_model_metadata(model_path("tiny_linear.yaml"));
+  meta.outputs.throttle_bins = {20, 0.0, 0.5};
+  const std::string e = load_error(model_path("tiny_linear.onnx"), meta);
+  EXPECT_TRUE(contains(e, "output 'throttle' has 1 value(s)")) << e;
+  EXPECT_TRUE(contains(e, "exactly 20")) << e;
+}
+
+TEST(OpenCvDnnEngine, categorical_outputs_described_as_scalars_are_rejected_at_load) {
+  auto meta = load_model_metadata(model_path("tiny_categorical.yaml"));
+  meta.outputs.steering_bins = BinnedOutput{};
+  const std::string e = load_error(model_path("tiny_categorical.onnx"), meta);
+  EXPECT_TRUE(contains(e, "output 'angle' has 15 value(s)")) << e;
+  EXPECT_TRUE(contains(e, "exactly 1 ")) << e;
+}
+
 }  // namespace
 }  // namespace rcpilot::perception

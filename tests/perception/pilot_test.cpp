@@ -14,8 +14,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::FakeEngine;
-using testing::two_output_metadata;
 using testing::model_path;
+using testing::two_output_metadata;
 
 struct FakePilot {
   explicit FakePilot(std::vector<std::vector<float>> values,
@@ -71,6 +71,66 @@ TEST(Pilot, reads_steering_and_throttle_from_vector_indices) {
   const Prediction p = fp.pilot->infer(gray_frame(), clock);
   EXPECT_FLOAT_EQ(p.steering_norm, -0.3f);
   EXPECT_FLOAT_EQ(p.throttle_norm, 0.1f);
+}
+
+ModelMetadata categorical_metadata(BinDecode decode) {
+  ModelMetadata meta = two_output_metadata();
+  meta.outputs.steering_bins = {5, -1.0, 1.0};  // bins -1, -0.5, 0, 0.5, 1
+  meta.outputs.throttle_bins = {3, 0.0, 0.5};   // bins 0, 0.25, 0.5
+  meta.outputs.scores = BinScores::kProbabilities;
+  meta.outputs.decode = decode;
+  return meta;
+}
+
+TEST(Pilot, decodes_categorical_outputs_then_maps_the_output_range) {
+  FakePilot argmax({{0.1f, 0.6f, 0.1f, 0.1f, 0.1f}, {0.2f, 0.3f, 0.5f}},
+                   categorical_metadata(BinDecode::kArgmax));
+  ManualClock clock;
+  Prediction p = argmax.pilot->infer(gray_frame(), clock);
+  ASSERT_TRUE(p.valid) << argmax.pilot->last_error();
+  EXPECT_FLOAT_EQ(p.steering_norm, -0.5f);
+  EXPECT_FLOAT_EQ(p.throttle_norm, 0.5f);
+
+  ModelMetadata meta = categorical_metadata(BinDecode::kExpected);
+  meta.output_lo = 0.0;  // network units [0, 2] -> [-1, 1]: 0.75 -> -0.25
+  meta.output_hi = 2.0;
+  FakePilot expected({{0.0f, 0.0f, 0.0f, 0.5f, 0.5f}, {0.0f, 1.0f, 1.0f}}, meta);
+  p = expected.pilot->infer(gray_frame(), clock);
+  ASSERT_TRUE(p.valid) << expected.pilot->last_error();
+  EXPECT_FLOAT_EQ(p.steering_norm, -0.25f);
+  EXPECT_FLOAT_EQ(p.throttle_norm, 0.375f * 2.0f / 2.0f - 1.0f);
+}
+
+TEST(Pilot, categorical_output_of_the_wrong_size_or_sign_gives_an_invalid_prediction) {
+  FakePilot short_output({{0.1f, 0.6f, 0.3f}, {0.2f, 0.3f, 0.5f}},
+                         categorical_metadata(BinDecode::kArgmax));
+  ManualClock clock;
+  EXPECT_FALSE(short_output.pilot->infer(gray_frame(), clock).valid);
+  EXPECT_NE(short_output.pilot->last_error().find("one score per bin"), std::string::npos);
+  FakePilot negative({{0.1f, 0.6f, -0.3f, 0.3f, 0.3f}, {0.2f, 0.3f, 0.5f}},
+                     categorical_metadata(BinDecode::kExpected));
+  EXPECT_FALSE(negative.pilot->infer(gray_frame(), clock).valid);
+  EXPECT_NE(negative.pilot->last_error().find("scores: logits"), std::string::npos);
+}
+
+TEST(Pilot, warm_up_refuses_categorical_scores_of_the_other_kind_naming_file_and_output) {
+  ModelMetadata meta = categorical_metadata(BinDecode::kExpected);
+  meta.source_path = "models/cat.yaml";
+  meta.outputs.scores = BinScores::kLogits;  // but the engine returns probabilities
+  FakePilot softmax({{0.1f, 0.2f, 0.4f, 0.2f, 0.1f}, {2.0f, -1.0f, 0.5f}}, meta);
+  try {
+    softmax.pilot->warm_up(1);
+    FAIL() << "probabilities declared as logits were accepted";
+  } catch (const ModelError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("models/cat.yaml: output 'angle'"), std::string::npos) << what;
+    EXPECT_NE(what.find("scores: probabilities"), std::string::npos) << what;
+  }
+  meta.outputs.scores = BinScores::kProbabilities;
+  FakePilot logits({{0.1f, 0.2f, 0.4f, 0.2f, 0.1f}, {2.0f, -1.0f, 0.5f}}, meta);
+  EXPECT_THROW(logits.pilot->warm_up(1), ModelError);  // throttle's are logits
+  FakePilot right({{0.1f, 0.2f, 0.4f, 0.2f, 0.1f}, {0.2f, 0.3f, 0.5f}}, meta);
+  EXPECT_NO_THROW(right.pilot->warm_up(1));
 }
 
 TEST(Pilot, nan_output_gives_an_invalid_prediction) {
@@ -161,6 +221,30 @@ TEST(Pilot, real_model_runs_end_to_end_on_a_donkey_shaped_network) {
   const Percentiles timing = pilot.measure(5, gray_frame(224, 224).bgr);
   EXPECT_EQ(timing.count, 5u);
   EXPECT_GT(timing.p50, 0.0);
+}
+
+TEST(Pilot, donkey_style_softmax_model_decodes_with_argmax_to_one_of_donkeys_bin_values) {
+  const auto meta = load_model_metadata(model_path("tiny_categorical_softmax.yaml"));
+  Pilot pilot(
+      std::make_unique<OpenCvDnnEngine>(model_path("tiny_categorical_softmax.onnx"), meta, 1),
+      meta);
+  pilot.warm_up(1);
+  ManualClock clock;
+  const Prediction p = pilot.infer(gray_frame(224, 224), clock);
+  ASSERT_TRUE(p.valid) << pilot.last_error();
+  const double steering_bin = (p.steering_norm + 1.0) * 14 / 2;  // b * 2 / 14 - 1
+  EXPECT_NEAR(steering_bin, std::round(steering_bin), 1e-4);
+  const double throttle_bin = p.throttle_norm * 20 / 0.5;  // b * 0.5 / 20
+  EXPECT_NEAR(throttle_bin, std::round(throttle_bin), 1e-4);
+}
+
+TEST(Pilot, softmax_model_declared_as_logits_is_refused_at_warm_up) {
+  auto meta = load_model_metadata(model_path("tiny_categorical_softmax.yaml"));
+  meta.outputs.scores = BinScores::kLogits;
+  Pilot pilot(
+      std::make_unique<OpenCvDnnEngine>(model_path("tiny_categorical_softmax.onnx"), meta, 1),
+      meta);
+  EXPECT_THROW(pilot.warm_up(1), ModelError);
 }
 
 }  // namespace

@@ -65,7 +65,7 @@ class ImportDonkeyConfigTest(unittest.TestCase):
         self.assertEqual(cfg["control"], {"rate_hz": 30.0, "ai_throttle_mult": 1.2,
                                           "mode": "user"})
         self.assertEqual(cfg["gamepad"]["throttle_scale"], 0.35)
-        self.assertEqual(cfg["gamepad"]["arm_button"], 9)  # ps4
+        self.assertEqual(cfg["gamepad"]["pad"], "ps4")
         self.assertTrue(cfg["gamepad"]["enabled"])
         self.assertTrue(cfg["gamepad"]["throttle_inverted"])
         self.assertEqual(cfg["record"], {"only_when_moving": True, "during_autopilot": True})

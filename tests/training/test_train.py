@@ -183,5 +183,76 @@ class Training(unittest.TestCase):
         self.assertTrue(training["trained_with"].startswith("scripts/train.py --tub"))
 
 
+class CategoricalBins(unittest.TestCase):
+    def test_two_hot_splits_a_label_between_its_two_nearest_bins(self):
+        import torch
+        import categorical
+        bins = categorical.BinSpec(5, -1.0, 1.0)  # values -1, -0.5, 0, 0.5, 1
+        targets = bins.two_hot(torch.tensor([0.25, -1.0, 1.0, 7.0, 0.1]))
+        expected = [[0, 0, 0.5, 0.5, 0], [1, 0, 0, 0, 0], [0, 0, 0, 0, 1], [0, 0, 0, 0, 1],
+                    [0, 0, 0.8, 0.2, 0]]
+        np.testing.assert_allclose(targets.numpy(), expected, atol=1e-6)
+        # The targets' expected value is the label (clamped to the range).
+        np.testing.assert_allclose((targets @ bins.values()).numpy(),
+                                   [0.25, -1.0, 1.0, 1.0, 0.1], atol=1e-6)
+
+    def test_expected_decode_is_the_softmax_weighted_bin_value(self):
+        import torch
+        import categorical
+        bins = categorical.BinSpec(2, 0.0, 1.0)
+        logits = torch.tensor([[0.0, float(np.log(3.0))]])
+        self.assertAlmostEqual(float(bins.expected(logits)[0]), 0.75, places=6)
+
+
+class CategoricalTraining(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="rcpilot_train_cat_")
+        cls.tub = os.path.join(cls.dir, "tub")
+        write_tub(cls.tub)
+        cls.onnx = os.path.join(cls.dir, "models", "categorical.onnx")
+        command = [sys.executable, os.path.join(SCRIPTS_DIR, "train.py"), "--type", "categorical",
+                   "--tub", cls.tub, "--out", cls.onnx, "--epochs", "1", "--max-records", "32",
+                   "--seed", "3", "--threads", "2", "--throttle-range", "0.4"]
+        cls.result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir)
+
+    def test_exports_bin_logits_and_metadata_that_says_how_to_decode_them(self):
+        self.assertEqual(self.result.returncode, 0, self.result.stdout + self.result.stderr)
+        net = cv2.dnn.readNetFromONNX(self.onnx)
+        net.setInput(bar_image(0.5).astype(np.float32).transpose(2, 0, 1)[None] / 255.0)
+        angle, throttle = net.forward(["angle", "throttle"])
+        self.assertEqual(angle.shape, (1, 15))
+        self.assertEqual(throttle.shape, (1, 20))
+        with open(os.path.join(self.dir, "models", "categorical.yaml"), encoding="utf-8") as f:
+            meta = yaml.safe_load(f)
+        self.assertEqual(meta["architecture"], "donkey_categorical")
+        self.assertEqual(meta["outputs"], {
+            "steering": "angle", "throttle": "throttle",
+            "categorical": {"steering": {"bins": 15, "range": [-1.0, 1.0]},
+                            "throttle": {"bins": 20, "range": [0.0, 0.4]},
+                            "scores": "logits", "decode": "expected"}})
+
+    def test_init_from_copies_the_linear_backbone_and_refuses_other_files(self):
+        import torch
+        import categorical
+        linear = os.path.join(SOURCE_DIR, "models", "linear.onnx")
+        model = categorical.replace_heads(train.DonkeyLinear())
+        self.assertEqual(categorical.init_backbone(model, linear), 14)
+        import onnx
+        import onnx.numpy_helper
+        weights = {t.name: t for t in onnx.load(linear).graph.initializer}
+        np.testing.assert_array_equal(
+            model.features[0].weight.detach().numpy(),
+            onnx.numpy_helper.to_array(weights["features.0.weight"]))
+        with self.assertRaisesRegex(ValueError, "tiny"):
+            small = os.path.join(self.dir, "tiny.onnx")
+            torch.onnx.export(torch.nn.Linear(2, 1), torch.zeros(1, 2), small, opset_version=11)
+            categorical.init_backbone(model, small)
+
+
 if __name__ == "__main__":
     unittest.main()

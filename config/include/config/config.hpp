@@ -165,6 +165,7 @@ struct SimConfig {
 struct GamepadConfig {
   bool enabled = false;                     // read a gamepad through the Linux joystick API
   std::string device = "/dev/input/js0";    // joystick device
+  GamepadPad pad = GamepadPad::kCustom;     // a named pad's Donkey-style mapping, or the keys below
   int steering_axis = 0;                    // axis number; 0: left stick X; -1: not mapped
   int throttle_axis = 4;                    // axis number; 4: right stick Y (xpad, DS4, DualSense)
   double dead_zone = 0.05;                  // norm 0..0.5, stick travel around centre read as 0
@@ -178,6 +179,10 @@ struct GamepadConfig {
   int estop_button = 1;                     // 1: B / Circle
   int record_toggle_button = 0;             // 0: A / Cross
   int erase_records_button = 2;             // 2: X / Triangle
+  int throttle_scale_up_button = -1;        // raises throttle_scale by throttle_scale_step
+  int throttle_scale_down_button = -1;      // lowers it
+  int throttle_scale_hat_axis = -1;         // a d-pad axis: up raises, down lowers (F710)
+  double throttle_scale_step = 0.05;        // 0.01..0.5, change per press (Donkey: 0.01)
   int erase_count = 100;                    // records the erase button erases
   int erase_hold_ms = 1000;                 // ms 200..10000, hold of the erase button that erases
   int reconnect_min_ms = 100;               // ms, first re-open delay (doubles per failure)

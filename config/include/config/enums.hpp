@@ -33,6 +33,10 @@ enum class MotorDriver : std::uint8_t { kSim, kNative, kMm1, kVesc, kNativeSim, 
 // motor.vesc_throttle_mode: what a VESC's throttle commands.
 enum class VescThrottle : std::uint8_t { kDuty, kRpm, kCurrent };
 
+// gamepad.pad: which pad's default mapping (Donkey Car's CONTROLLER_TYPE) to use, or the
+// numbered gamepad.* keys (custom).
+enum class GamepadPad : std::uint8_t { kCustom, kXbox, kPs3, kPs4, kF710 };
+
 // The YAML names of each enum, in enumerator order.
 const std::vector<std::string>& names_of(CameraSource);
 const std::vector<std::string>& names_of(CameraFormat);
@@ -41,6 +45,7 @@ const std::vector<std::string>& names_of(OnStale);
 const std::vector<std::string>& names_of(ReverseMode);
 const std::vector<std::string>& names_of(MotorDriver);
 const std::vector<std::string>& names_of(VescThrottle);
+const std::vector<std::string>& names_of(GamepadPad);
 
 // The YAML name of `value`.
 template <typename E, typename = std::enable_if_t<std::is_enum_v<E>>>

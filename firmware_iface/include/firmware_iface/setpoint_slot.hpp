@@ -18,6 +18,9 @@ class SetpointSlot {
             kIndex;
   }
 
+  // One reader thread: a value was published since the last take (take() would return it).
+  bool fresh() const { return (middle_.load(std::memory_order_acquire) & kFresh) != 0; }
+
   // One reader thread. True (and `out` set) when a value was published since the last take.
   bool take(T& out) {
     if ((middle_.load(std::memory_order_acquire) & kFresh) == 0) return false;

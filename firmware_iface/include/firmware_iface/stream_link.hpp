@@ -59,7 +59,9 @@ class StreamLink : public MotorLink {
   StreamLink& operator=(const StreamLink&) = delete;
 
   // Publishes `cmd` (clamped) as the newest setpoint; false while the link is not alive
-  // (before the handshake, after a loss) or stopped. No lock, system call or allocation.
+  // (before the handshake, after a loss) or stopped. From a real-time (SCHED_FIFO/RR) thread:
+  // no lock, system call or allocation; the I/O thread finds it on its own. From any other
+  // thread it also wakes the I/O thread, which then writes at once.
   bool send(const DriveCommand& cmd) override;
   // Writes neutral (and disarms where the protocol can), stops the thread, closes the port.
   // Returns within a few ms (MM1: at most one board pass more), whatever the port is doing.
@@ -114,6 +116,7 @@ class StreamLink : public MotorLink {
   void run();
   void arm_tick(TimePoint now);
   void on_tick(const boost::system::error_code& ec);
+  void wake_io();
   void wait_readable();
   void on_readable(const boost::system::error_code& ec, std::uint64_t generation);
   bool read_available(TimePoint now);
@@ -129,6 +132,7 @@ class StreamLink : public MotorLink {
   void shut_down();
   void finish_shutdown(bool write_neutral);
   Duration tick_delay(TimePoint now);
+  void wait_fine_tick();
 
   std::unique_ptr<ByteTransport> transport_;
   const Clock& clock_;
@@ -144,7 +148,9 @@ class StreamLink : public MotorLink {
   std::atomic<bool> alive_{false};
   std::atomic<std::uint64_t> send_failures_{0};
   std::atomic<Duration::rep> serviced_until_{0};
-  SetpointSlot<Handoff> slot_;  // control thread -> I/O thread
+  std::atomic<bool> spin_{false};  // the I/O thread runs SCHED_FIFO: fine ticks spin, not sleep
+  std::atomic<bool> wake_posted_{false};  // a wake from send() is queued, not run yet
+  SetpointSlot<Handoff> slot_;     // control thread -> I/O thread
 
   // Guards status_; the SCHED_FIFO control loop takes it in status(), so it inherits
   // priority (common/pi_mutex.hpp).

@@ -22,7 +22,14 @@
 //   outputs:                        # either two scalar outputs ...
 //     steering: angle               #   ONNX output name of the steering value, shape [1, 1]
 //     throttle: throttle            #   ONNX output name of the throttle value, shape [1, 1]
-//   # outputs:                      # ... or one vector output
+//     categorical:                  #   optional: the outputs are scores over bins (Donkey's
+//                                   #   KerasCategorical), decoded in output_decoder.hpp
+//       steering: {bins: 15, range: [-1.0, 1.0]}  # optional each, at least one; the output
+//       throttle: {bins: 20, range: [0.0, 0.5]}   # then has shape [1, bins]; bin b stands for
+//                                   #   lo + b * (hi - lo) / (bins - 1); 2 <= bins <= 1024
+//       scores: logits              #   logits (no softmax in the graph) | probabilities
+//       decode: expected            #   optional (default argmax): argmax | expected
+//   # outputs:                      # ... or one vector output (never categorical)
 //   #   name: pilot                 #   ONNX output name, shape [1, K]
 //   #   steering_index: 0           #   element holding steering, 0 <= index < K
 //   #   throttle_index: 1           #   element holding throttle
@@ -73,6 +80,30 @@ struct ModelInput {
   int width() const { return shape[layout == TensorLayout::kNchw ? 3 : 2]; }   // px
 };
 
+// How bin scores become a value (docs/models.md, "Categorical models").
+enum class BinDecode {
+  kArgmax,    // the best bin's value, as Donkey's linear_unbin; ties go to the lowest bin
+  kExpected,  // the probability-weighted mean of the bin values: continuous, smoother
+};
+// What the network's bin scores are.
+enum class BinScores {
+  kProbabilities,  // the graph ends in a softmax (Donkey's Keras models)
+  kLogits,         // no softmax in the graph: the decoder applies it (scripts/train.py)
+};
+
+// One output read as scores over `bins` values evenly spaced over [lo, hi], in the network's
+// units (mapped through output_range afterwards, like a scalar output).
+struct BinnedOutput {
+  int bins = 0;  // 0: not categorical, the output is one value; else 2..kMaxBins
+  double lo = 0.0;
+  double hi = 0.0;
+
+  bool categorical() const { return bins > 0; }
+  // The value bin `b` (0 <= b < bins) stands for.
+  double value_of(int b) const { return lo + b * (hi - lo) / (bins - 1); }
+};
+inline constexpr int kMaxBins = 1024;
+
 // Where steering and throttle come from: two scalar outputs, or two elements of one vector.
 struct ModelOutputs {
   bool single_vector = false;  // false: `steering` and `throttle` name two outputs
@@ -81,9 +112,18 @@ struct ModelOutputs {
   std::string vector_name;     // output name (vector form)
   int steering_index = 0;      // element of the vector output (vector form)
   int throttle_index = 1;      // element of the vector output (vector form)
+  BinnedOutput steering_bins;  // categorical steering (two-output form only)
+  BinnedOutput throttle_bins;  // categorical throttle (two-output form only)
+  BinScores scores = BinScores::kProbabilities;  // of the categorical outputs
+  BinDecode decode = BinDecode::kArgmax;         // of the categorical outputs
 
   // Distinct output names in the order the engine should return them.
   std::vector<std::string> names() const;
+  // How many float32 values output `i` (names() order) holds: exactly this many in the
+  // two-output form (1, or the bin count), at least this many in the vector form.
+  std::size_t values_needed(std::size_t i) const;
+  // "exactly 15 float32 value(s)" / "at least 3 float32 value(s)", for load errors.
+  std::string describe_needed(std::size_t i) const;
 };
 
 struct ModelMetadata {

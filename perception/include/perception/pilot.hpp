@@ -23,12 +23,14 @@ class Pilot {
   Pilot(std::unique_ptr<InferenceEngine> engine, ModelMetadata metadata);
 
   // Never throws: an empty frame, an engine failure or a NaN output gives valid = false (see
-  // last_error()). Steering/throttle are mapped from output_range to [-1, 1] and clamped.
+  // last_error()). Categorical outputs are decoded (output_decoder.hpp); then steering and
+  // throttle are mapped from output_range to [-1, 1] and clamped.
   // `clock` stamps predicted_at and times preprocess_ms / inference_ms.
   Prediction infer(const Frame& frame, const Clock& clock);
 
   // Runs `runs` inferences on a black frame so lazy allocations happen before driving.
-  // Throws ModelError if the engine fails.
+  // Throws ModelError if the engine fails, or if categorical scores are not of the kind the
+  // metadata says (output_decoder.hpp, score_kind_mismatch).
   void warm_up(int runs);
 
   // Start-up self-timing: `runs` inferences of `frame`; returns inference ms percentiles.
@@ -42,7 +44,12 @@ class Pilot {
 
  private:
   bool read_outputs(float& steering, float& throttle);
-  float to_norm(float raw) const;
+  // One network value (network units): element `element` of `output`, or its decoded bins.
+  bool read_value(const cv::Mat& output, std::size_t element, const BinnedOutput& bins,
+                  double& raw);
+  float to_norm(double raw) const;
+  // Throws ModelError when the last outputs' categorical scores contradict metadata scores.
+  void check_score_kinds() const;
 
   std::unique_ptr<InferenceEngine> engine_;
   ModelMetadata metadata_;

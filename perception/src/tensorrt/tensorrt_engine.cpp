@@ -275,10 +275,6 @@ void TensorRtEngine::bind_outputs(const std::vector<trt::IoTensor>& tensors,
       ordered.push_back(&t);  // TensorRT needs memory for every output, read or not
     }
   }
-  const std::size_t needed =
-      out.single_vector
-          ? static_cast<std::size_t>(std::max(out.steering_index, out.throttle_index)) + 1
-          : 1;
   for (std::size_t i = 0; i < ordered.size(); ++i) {
     auto buffer = std::make_unique<TensorBuffer>();
     buffer->tensor = *ordered[i];
@@ -293,14 +289,15 @@ void TensorRtEngine::bind_outputs(const std::vector<trt::IoTensor>& tensors,
     buffer->shape = to_int_shape(dims);
     buffer->count = static_cast<std::size_t>(count);
     const bool read = i < output_names_.size();
-    const bool fits = out.single_vector ? buffer->count >= needed : buffer->count == 1;
+    const std::size_t needed = read ? out.values_needed(i) : 0;
+    const bool fits = out.single_vector ? buffer->count >= needed : buffer->count == needed;
     if (read && (!fits || !buffer->tensor.is_float32)) {
       std::ostringstream msg;
-      msg << "TensorRT engine '" << options_.engine_path << "' output '"
-          << buffer->tensor.name << "' has shape " << shape_text(dims)
-          << (buffer->tensor.is_float32 ? "" : ", not float32") << ", but "
-          << metadata.source_path << " needs " << (out.single_vector ? "at least " : "exactly ")
-          << needed << " float32 value(s); fix outputs in the metadata or rebuild the engine";
+      msg << "TensorRT engine '" << options_.engine_path << "' output '" << buffer->tensor.name
+          << "' has shape " << shape_text(dims)
+          << (buffer->tensor.is_float32 ? "" : ", not float32") << ", but " << metadata.source_path
+          << " needs " << out.describe_needed(i)
+          << "; fix outputs in the metadata or rebuild the engine";
       throw ModelError(msg.str());
     }
     buffer->allocate();

@@ -52,6 +52,9 @@ void drive_button(vehicle::GamepadAction action, vehicle::OperatorActions& actio
     case GamepadAction::kRecordToggle:
     case GamepadAction::kEraseRecords:
       break;  // record_button()
+    case GamepadAction::kThrottleScaleUp:
+    case GamepadAction::kThrottleScaleDown:
+      break;  // applied by the gamepad's decoder, reported as an event
   }
   if (!t.ok) spdlog::warn("gamepad {}: refused: {}", vehicle::to_string(action), t.reason);
 }

@@ -27,6 +27,10 @@ constexpr ButtonBinding kButtons[] = {
      GamepadAction::kRecordToggle},
     {"erase_records_button", &config::GamepadConfig::erase_records_button,
      GamepadAction::kEraseRecords},
+    {"throttle_scale_up_button", &config::GamepadConfig::throttle_scale_up_button,
+     GamepadAction::kThrottleScaleUp},
+    {"throttle_scale_down_button", &config::GamepadConfig::throttle_scale_down_button,
+     GamepadAction::kThrottleScaleDown},
 };
 
 // Throws when two keys of `bindings` (key, number) share a number other than -1.
@@ -40,6 +44,20 @@ void require_distinct(const std::vector<std::pair<std::string, int>>& bindings, 
                                   "; give each its own, or -1 to leave one unmapped");
     }
   }
+}
+
+// A d-pad axis counts as pressed past half travel (joydev reports a hat as -32767/0/32767).
+constexpr std::int16_t kHatPressed = 16384;
+
+// Throws when an axis or a button number is mapped twice.
+void require_distinct_mapping(const config::GamepadConfig& config) {
+  require_distinct({{"steering_axis", config.steering_axis},
+                    {"throttle_axis", config.throttle_axis},
+                    {"throttle_scale_hat_axis", config.throttle_scale_hat_axis}},
+                   "axis");
+  std::vector<std::pair<std::string, int>> buttons;
+  for (const ButtonBinding& b : kButtons) buttons.emplace_back(b.key, config.*b.number);
+  require_distinct(buttons, "button");
 }
 
 }  // namespace
@@ -74,23 +92,31 @@ std::string_view to_string(GamepadAction action) {
       return "record_toggle";
     case GamepadAction::kEraseRecords:
       return "erase_records";
+    case GamepadAction::kThrottleScaleUp:
+      return "throttle_scale_up";
+    case GamepadAction::kThrottleScaleDown:
+      return "throttle_scale_down";
   }
   return "unknown";
 }
 
-GamepadDecoder::GamepadDecoder(const config::GamepadConfig& config) : config_(config) {
-  require_distinct(
-      {{"steering_axis", config.steering_axis}, {"throttle_axis", config.throttle_axis}}, "axis");
-  std::vector<std::pair<std::string, int>> buttons;
-  for (const ButtonBinding& b : kButtons) buttons.emplace_back(b.key, config.*b.number);
-  require_distinct(buttons, "button");
+GamepadDecoder::GamepadDecoder(const config::GamepadConfig& config)
+    : config_(config), throttle_scale_(config.throttle_scale) {
+  require_distinct_mapping(config);
+}
+
+void GamepadDecoder::remap(const config::GamepadConfig& mapping) {
+  require_distinct_mapping(mapping);
+  config_ = mapping;
 }
 
 GamepadUpdate GamepadDecoder::apply(const js_event& event) {
   GamepadUpdate update;
   const auto type = static_cast<std::uint8_t>(event.type & ~JS_EVENT_INIT);
   if (type == JS_EVENT_BUTTON) {
+    const float before = throttle_norm_;
     update.action = on_button(event);
+    update.input_changed = throttle_norm_ != before;  // a throttle-scale button re-shapes it
     return update;
   }
   if (type != JS_EVENT_AXIS) return update;
@@ -99,10 +125,35 @@ GamepadUpdate GamepadDecoder::apply(const js_event& event) {
   if (event.number == config_.steering_axis) {
     steering_norm_ = shape(event.value, config_.steering_scale, config_.steering_inverted);
   } else if (event.number == config_.throttle_axis) {
-    throttle_norm_ = shape(event.value, config_.throttle_scale, config_.throttle_inverted);
+    throttle_raw_ = event.value;
+    throttle_norm_ = shape(event.value, throttle_scale_, config_.throttle_inverted);
+  } else if (event.number == config_.throttle_scale_hat_axis) {
+    update.action = on_hat(event);
   }
   update.input_changed = steering_norm_ != before_steering || throttle_norm_ != before_throttle;
   return update;
+}
+
+// The d-pad acts when it is pushed, like a button: up raises, down lowers. Its INIT event (where
+// it is when the pad connects) never acts.
+std::optional<GamepadAction> GamepadDecoder::on_hat(const js_event& event) {
+  const int direction = event.value <= -kHatPressed ? -1 : event.value >= kHatPressed ? 1 : 0;
+  const int before = std::exchange(hat_direction_, direction);
+  if ((event.type & JS_EVENT_INIT) != 0 || direction == 0 || direction == before) {
+    return std::nullopt;
+  }
+  const GamepadAction action =
+      direction < 0 ? GamepadAction::kThrottleScaleUp : GamepadAction::kThrottleScaleDown;
+  change_throttle_scale(action);
+  return action;
+}
+
+void GamepadDecoder::change_throttle_scale(GamepadAction action) {
+  const double step = action == GamepadAction::kThrottleScaleUp ? config_.throttle_scale_step
+                                                                : -config_.throttle_scale_step;
+  // Rounded to the step's 1/100 like Donkey, so repeated steps do not drift (0.3 + 0.1 ...).
+  throttle_scale_ = std::round(std::clamp(throttle_scale_ + step, 0.0, 1.0) * 100.0) / 100.0;
+  throttle_norm_ = shape(throttle_raw_, throttle_scale_, config_.throttle_inverted);
 }
 
 OperatorInput GamepadDecoder::input(TimePoint now) const {
@@ -117,6 +168,8 @@ OperatorInput GamepadDecoder::input(TimePoint now) const {
 void GamepadDecoder::reset() {
   steering_norm_ = 0.0f;
   throttle_norm_ = 0.0f;
+  throttle_raw_ = 0;
+  hat_direction_ = 0;
   pressed_.fill(false);
   erase_pressed_ = false;
 }
@@ -139,7 +192,12 @@ std::optional<GamepadAction> GamepadDecoder::on_button(const js_event& event) {
   if (event.number == config_.erase_records_button) return on_erase_button(event, init, down);
   if (init || !down || was_down) return std::nullopt;
   for (const ButtonBinding& b : kButtons) {
-    if (config_.*b.number == event.number) return b.action;
+    if (config_.*b.number != event.number) continue;
+    if (b.action == GamepadAction::kThrottleScaleUp ||
+        b.action == GamepadAction::kThrottleScaleDown) {
+      change_throttle_scale(b.action);
+    }
+    return b.action;
   }
   return std::nullopt;
 }

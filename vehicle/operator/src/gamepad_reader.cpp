@@ -8,9 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <system_error>
+
+#include "operator/gamepad_pads.hpp"
 
 namespace rcpilot::vehicle {
 namespace {
@@ -38,6 +42,19 @@ int milliseconds_ceil(Duration d) {
   return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(d).count());
 }
 
+// The kernel's code of each axis and button (left empty if the driver does not say: a named
+// pad then maps nothing and says so). The buffers are the sizes the ioctl numbers encode.
+void read_codes(int fd, JoystickShape& shape) {
+  std::array<std::uint8_t, ABS_CNT> axis_map{};
+  std::array<std::uint16_t, KEY_MAX - BTN_MISC + 1> button_map{};
+  if (::ioctl(fd, JSIOCGAXMAP, axis_map.data()) >= 0) {
+    shape.axis_codes.assign(axis_map.begin(), axis_map.begin() + shape.axes);
+  }
+  if (::ioctl(fd, JSIOCGBTNMAP, button_map.data()) >= 0) {
+    shape.button_codes.assign(button_map.begin(), button_map.begin() + shape.buttons);
+  }
+}
+
 }  // namespace
 
 bool ioctl_identify(int fd, JoystickShape& shape, std::string& error) {
@@ -53,6 +70,7 @@ bool ioctl_identify(int fd, JoystickShape& shape, std::string& error) {
   }
   shape.axes = axes;
   shape.buttons = buttons;
+  read_codes(fd, shape);
   return true;
 }
 
@@ -64,6 +82,8 @@ std::string_view to_string(GamepadEvent event) {
       return "gamepad_lost";
     case GamepadEvent::kUnavailable:
       return "gamepad_unavailable";
+    case GamepadEvent::kThrottleScale:
+      return "gamepad_throttle_scale";
   }
   return "unknown";
 }
@@ -150,6 +170,7 @@ GamepadReader::Outcome GamepadReader::open_and_serve() {
   std::string why;
   shape_ = JoystickShape{};
   if (identify_(fd, shape_, why)) {
+    map_controls();
     outcome = serve(fd);
   } else {
     fail_open(not_a_joystick(config_.device, why));
@@ -230,13 +251,40 @@ bool GamepadReader::decode(const js_event& event, std::string& error) {
     input_due_ = true;
     last_reported_failure_.clear();
     if (handlers_.on_event) {
-      handlers_.on_event(GamepadEvent::kConnected, "gamepad " + config_.device + " connected");
+      handlers_.on_event(GamepadEvent::kConnected,
+                         "gamepad " + config_.device + " connected" + mapping_note_);
     }
   }
   const GamepadUpdate update = decoder_.apply(event);
   if (update.input_changed) input_due_ = true;
-  if (update.action && handlers_.on_action) handlers_.on_action(*update.action);
+  if (update.action) on_action(*update.action);
   return true;
+}
+
+// A named pad's controls are found on each opened device (another pad may be plugged in).
+void GamepadReader::map_controls() {
+  mapping_note_.clear();
+  if (config_.pad == config::GamepadPad::kCustom) return;
+  std::vector<std::string> missing;
+  decoder_.remap(resolve_pad(config_, shape_, missing));
+  mapping_note_ = " (" + std::string(config::to_string(config_.pad)) + " mapping";
+  for (std::size_t i = 0; i < missing.size(); ++i) {
+    mapping_note_ += (i == 0 ? "; this pad has no " : ", ") + missing[i];
+  }
+  mapping_note_ += missing.empty() ? ")" : ": not mapped; use gamepad.pad: custom to map them)";
+}
+
+// The throttle-scale buttons act in the decoder; they are reported, not handed on.
+void GamepadReader::on_action(GamepadAction action) {
+  if (action != GamepadAction::kThrottleScaleUp && action != GamepadAction::kThrottleScaleDown) {
+    if (handlers_.on_action) handlers_.on_action(action);
+    return;
+  }
+  if (!handlers_.on_event) return;
+  char scale[16];
+  std::snprintf(scale, sizeof scale, "%.2f", decoder_.throttle_scale());
+  handlers_.on_event(GamepadEvent::kThrottleScale,
+                     std::string("gamepad throttle scale ") + scale + " (throttle at full stick)");
 }
 
 void GamepadReader::publish_input() {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "config/config.hpp"
@@ -17,12 +18,14 @@ namespace rcpilot::vehicle {
 
 // What a gamepad button asks for; the node decides what it means in its current state.
 enum class GamepadAction : std::uint8_t {
-  kModeCycle,     // next drive mode: user -> local_angle -> local -> user
-  kArm,           // arm (DriveState refuses it while e-stopped or off neutral)
-  kDisarm,        // disarm
-  kEstop,         // latch the e-stop
-  kRecordToggle,  // start recording if stopped, stop if recording
-  kEraseRecords,  // soft-delete the last gamepad.erase_count records (after a long hold)
+  kModeCycle,          // next drive mode: user -> local_angle -> local -> user
+  kArm,                // arm (DriveState refuses it while e-stopped or off neutral)
+  kDisarm,             // disarm
+  kEstop,              // latch the e-stop
+  kRecordToggle,       // start recording if stopped, stop if recording
+  kEraseRecords,       // soft-delete the last gamepad.erase_count records (after a long hold)
+  kThrottleScaleUp,    // throttle at full stick + gamepad.throttle_scale_step (Donkey's max
+  kThrottleScaleDown,  // throttle up/down); the decoder applies it itself, within 0..1
 };
 
 // What a joystick device says it has (ioctl JSIOCGAXES / JSIOCGBUTTONS): event numbers
@@ -30,6 +33,10 @@ enum class GamepadAction : std::uint8_t {
 struct JoystickShape {
   int axes = 0;     // 0..255
   int buttons = 0;  // 0..255
+  // The kernel's code of each control, indexed by event number (JSIOCGAXMAP: ABS_*,
+  // JSIOCGBTNMAP: BTN_*/KEY_*); empty when the device did not say. Named pads map through them.
+  std::vector<std::uint8_t> axis_codes;
+  std::vector<std::uint16_t> button_codes;
 };
 
 // "" when `event` is a record a joystick of `shape` can send: type axis or button (with or
@@ -60,6 +67,9 @@ class GamepadDecoder {
   explicit GamepadDecoder(const config::GamepadConfig& config);
 
   GamepadUpdate apply(const js_event& event);
+  // Takes the axis and button numbers of `mapping` (a named pad resolved for the open device);
+  // keeps the throttle scale the buttons set. Throws as the constructor does.
+  void remap(const config::GamepadConfig& mapping);
   // The current stick positions as a valid input stamped `now`.
   OperatorInput input(TimePoint now) const;
   // Forgets every axis and button (all centred and released), e.g. after the pad was lost.
@@ -67,15 +77,23 @@ class GamepadDecoder {
 
   float steering_norm() const { return steering_norm_; }
   float throttle_norm() const { return throttle_norm_; }
+  // Throttle at full stick now: gamepad.throttle_scale moved by the throttle-scale buttons.
+  double throttle_scale() const { return throttle_scale_; }
 
  private:
   float shape(std::int16_t raw, double scale, bool inverted) const;
   std::optional<GamepadAction> on_button(const js_event& event);
   std::optional<GamepadAction> on_erase_button(const js_event& event, bool init, bool down);
+  std::optional<GamepadAction> on_hat(const js_event& event);
+  // Applies a throttle-scale action and re-shapes the held throttle with the new scale.
+  void change_throttle_scale(GamepadAction action);
 
   config::GamepadConfig config_;
   float steering_norm_ = 0.0f;
   float throttle_norm_ = 0.0f;
+  std::int16_t throttle_raw_ = 0;    // last throttle axis value, re-shaped when the scale moves
+  double throttle_scale_ = 0.0;      // starts at gamepad.throttle_scale
+  int hat_direction_ = 0;            // throttle-scale d-pad: -1 up, 0 centred, 1 down
   std::array<bool, 256> pressed_{};  // indexed by js_event::number (a __u8)
   bool erase_pressed_ = false;       // the erase button went down by a real press (not INIT)
   std::uint32_t erase_pressed_at_ms_ = 0;  // js_event::time of that press, ms (wraps)

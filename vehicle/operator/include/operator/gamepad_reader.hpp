@@ -12,15 +12,16 @@
 
 #include "common/clock.hpp"
 #include "config/config.hpp"
-#include "operator/gamepad.hpp"
 #include "control/types.hpp"
+#include "operator/gamepad.hpp"
 
 namespace rcpilot::vehicle {
 
 enum class GamepadEvent : std::uint8_t {
-  kConnected,    // the device delivers events; inputs from it are valid
-  kLost,         // a connected pad went away: an invalid (neutral) input was published first
-  kUnavailable,  // the device cannot be opened or delivered nothing; retried with back-off
+  kConnected,      // the device delivers events; inputs from it are valid
+  kLost,           // a connected pad went away: an invalid (neutral) input was published first
+  kUnavailable,    // the device cannot be opened or delivered nothing; retried with back-off
+  kThrottleScale,  // a throttle-scale button moved the throttle at full stick (detail: value)
 };
 
 std::string_view to_string(GamepadEvent event);
@@ -37,7 +38,8 @@ struct GamepadHandlers {
 // ioctl_identify(); tests inject one that accepts their fake device.
 using JoystickIdentify = std::function<bool(int fd, JoystickShape& shape, std::string& error)>;
 
-// ioctl JSIOCGAXES and JSIOCGBUTTONS: both succeed only on a joystick (joydev) device.
+// ioctl JSIOCGAXES and JSIOCGBUTTONS: both succeed only on a joystick (joydev) device; then
+// JSIOCGAXMAP and JSIOCGBTNMAP for the controls' codes.
 bool ioctl_identify(int fd, JoystickShape& shape, std::string& error);
 
 struct GamepadStats {
@@ -87,6 +89,8 @@ class GamepadReader {
   Outcome serve(int fd);
   bool drain(int fd, std::string& error);
   bool decode(const js_event& event, std::string& error);
+  void map_controls();
+  void on_action(GamepadAction action);
   void publish_input();
   void lose(const std::string& why);
   void fail_open(const std::string& why);
@@ -110,6 +114,7 @@ class GamepadReader {
   bool input_due_ = false;
   TimePoint last_published_{};
   std::string last_reported_failure_;
+  std::string mapping_note_;  // what the connect event says of a named pad's mapping
 
   int wake_fd_ = -1;  // eventfd: stop() makes it readable
   std::atomic<bool> stopping_{false};

@@ -30,6 +30,13 @@ int control_request(const std::uint8_t* data, std::size_t size);
 // Gamepad: the bytes as js_event records through GamepadDecoder; outputs stay in -1..1.
 int gamepad_events(const std::uint8_t* data, std::size_t size);
 
+// rcpilot-web (web_targets.cpp).
+// The first line as a request target, token header and cookie through the token check and the
+// static/tub file naming (nothing outside their folders); each
+// line as a browser's WebSocket message through a Hub holding the controls or not: drive values
+// reach the node only in -1..1, every text sent back is JSON.
+int web_messages(const std::uint8_t* data, std::size_t size);
+
 // Configuration (config_targets.cpp).
 // A config file: load_config either loads it or throws ConfigError; a loaded config prints
 // (to_yaml) as YAML that loads again.

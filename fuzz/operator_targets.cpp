@@ -1,5 +1,6 @@
 // Fuzz targets for the operator side: control API requests and gamepad events.
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "config/loader.hpp"
@@ -28,6 +29,15 @@ class ScratchRecording final : public vehicle::RecordingControl {
     }
     return true;
   }
+  bool mark_range(std::int64_t first, std::int64_t last, bool, std::string& error) override {
+    if (first > last) std::abort();  // the handler must have refused it
+    if (last > 1000000) {
+      error = "no such records";
+      return false;
+    }
+    return true;
+  }
+  json tub(std::string&) const override { return {{"records", 0}}; }
   json status() const override { return {{"recording", recording_}}; }
 
  private:

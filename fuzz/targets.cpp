@@ -10,6 +10,7 @@ const std::vector<Target>& targets() {
       {"mm1_reports", mm1_reports},
       {"control_request", control_request},
       {"gamepad_events", gamepad_events},
+      {"web_messages", web_messages},
       {"config_yaml", config_yaml},
       {"config_set", config_set},
       {"live_reload", live_reload},

@@ -510,6 +510,18 @@ void add_gamepad(Schema& s) {
               "cap of the re-open back-off");
 }
 
+void add_web(Schema& s) {
+  using W = WebConfig;
+  SectionBuilder<W>(s, "web", &Config::web,
+                    "rcpilot-web, the browser dashboard, a separate program (docs/web.md)")
+      .text("bind", &W::bind, true,
+            "listen address; anything but loopback (127.0.0.1, ::1) needs web.token")
+      .number("port", &W::port, "-", 1, 65535, "TCP port of the dashboard")
+      .text("token", &W::token, false,
+            "secret every request and socket must carry (?token=...); at least 12 characters "
+            "when set; empty: no token (loopback only)");
+}
+
 Schema build_schema() {
   Schema s;
   add_camera_model_pilot(s);
@@ -517,6 +529,7 @@ Schema build_schema() {
   add_record(s);
   add_sim_log(s);
   add_gamepad(s);
+  add_web(s);
   // With the ranges above throttle_min <= 0 <= throttle_max already holds; the rule stays so
   // that widening a range cannot silently allow an inverted throttle band.
   s.constraints = {

@@ -322,6 +322,33 @@ std::int64_t TubWriter::erase_last(std::int64_t n) {
   return static_cast<std::int64_t>(chosen.size());
 }
 
+std::int64_t TubWriter::mark_range(std::int64_t first, std::int64_t last, bool deleted) {
+  if (!open_) throw TubError("tub " + path_ + " is closed");
+  const std::vector<std::int64_t> before = deleted_;
+  std::int64_t changed = 0;
+  for (std::int64_t i = std::max<std::int64_t>(first, 0); i <= std::min(last, current_index_ - 1);
+       ++i) {
+    if (pending_index_ && *pending_index_ == i) continue;  // being written: stays deleted
+    const auto at = std::lower_bound(deleted_.begin(), deleted_.end(), i);
+    const bool is_deleted = at != deleted_.end() && *at == i;
+    if (deleted && !is_deleted) {
+      deleted_.insert(at, i);
+      ++changed;
+    } else if (!deleted && is_deleted) {
+      deleted_.erase(at);
+      ++changed;
+    }
+  }
+  if (changed == 0) return 0;
+  try {
+    write_manifest(false);
+  } catch (const TubError&) {
+    deleted_ = before;
+    throw;
+  }
+  return changed;
+}
+
 void TubWriter::sync() {
   const int fd = open_or_throw(path_, O_RDONLY | O_DIRECTORY);
   const int rc = ::syncfs(fd);

@@ -90,6 +90,16 @@ class InstallTest(unittest.TestCase):
             self.assertEqual(oct(self.mode(rel)), oct(mode), rel)
         self.assertIn("rcpilot user was not created", out)
 
+    def test_install_puts_rcpilot_web_its_page_and_its_unit_in_place(self):
+        web = os.path.join(self.build, "bin", "rcpilot-web")
+        self.write(web, "#!/bin/sh\necho rcpilot-web\n")
+        os.chmod(web, 0o700)
+        self.install("--prefix", "/opt/rcpilot")
+        self.assertEqual(oct(self.mode("opt/rcpilot/bin/rcpilot-web")), oct(0o755))
+        self.assertEqual(oct(self.mode("opt/rcpilot/share/rcpilot/www/index.html")), oct(0o644))
+        unit = self.read("etc/systemd/system/rcpilot-web.service")
+        self.assertIn("ExecStart=/opt/rcpilot/bin/rcpilot-web --config", unit)
+
     def test_the_unit_and_config_point_at_the_prefix(self):
         self.install("--prefix", "/opt/rcpilot")
         unit = self.read("etc/systemd/system/rcpilot.service")

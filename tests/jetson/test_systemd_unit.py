@@ -10,6 +10,7 @@ from fake_jetson import REPO
 
 UNIT = os.path.join(REPO, "systemd", "rcpilot.service")
 FAN_UNIT = os.path.join(REPO, "systemd", "rcpilot-fan.service")
+WEB_UNIT = os.path.join(REPO, "systemd", "rcpilot-web.service")
 PREFIX = "/usr/local"
 
 
@@ -101,7 +102,8 @@ class SystemdAnalyzeTest(unittest.TestCase):
             self.skipTest("systemd-analyze not installed (apt install systemd): unit not verified")
         self.tmp = tempfile.mkdtemp(prefix="rcpilot-unit-")
         self.addCleanup(shutil.rmtree, self.tmp)
-        for rel in ("bin/rcpilot", "bin/rcpilot-motor", "lib/rcpilot/rcpilot-perf"):
+        for rel in ("bin/rcpilot", "bin/rcpilot-motor", "bin/rcpilot-web",
+                    "lib/rcpilot/rcpilot-perf"):
             stub = os.path.join(self.tmp, "prefix", rel)
             os.makedirs(os.path.dirname(stub), exist_ok=True)
             with open(stub, "w") as f:
@@ -129,6 +131,20 @@ class SystemdAnalyzeTest(unittest.TestCase):
 
     def test_systemd_analyze_verify_accepts_the_fan_unit(self):
         self.verify(FAN_UNIT)
+
+    def test_systemd_analyze_verify_accepts_the_web_unit(self):
+        self.verify(WEB_UNIT)
+
+
+class WebUnitTest(unittest.TestCase):
+    def test_the_dashboard_runs_as_rcpilot_from_the_cars_config_and_is_not_retried_on_bad_config(
+            self):
+        service = directives(WEB_UNIT)["Service"]
+        self.assertEqual(service["ExecStart"],
+                         [PREFIX + "/bin/rcpilot-web --config /etc/rcpilot/rcpilot.yaml"])
+        self.assertEqual(service["User"], ["rcpilot"])
+        self.assertEqual(service["RestartPreventExitStatus"], ["2"])
+        self.assertIn("rcpilot.service", directives(WEB_UNIT)["Unit"]["After"][0].split())
 
 
 if __name__ == "__main__":

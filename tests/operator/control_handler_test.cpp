@@ -44,8 +44,23 @@ class FakeRecording final : public RecordingControl {
     erased += count;
     return true;
   }
+  bool mark_range(std::int64_t first, std::int64_t last, bool deleted,
+                  std::string& error) override {
+    if (!erase_error.empty()) {
+      error = erase_error;
+      return false;
+    }
+    ranges.push_back({first, last, deleted});
+    return true;
+  }
+  json tub(std::string&) const override { return {{"records", 3}}; }
   json status() const override { return {{"recording", recording}, {"erased", erased}}; }
 
+  struct Range {
+    std::int64_t first, last;
+    bool deleted;
+  };
+  std::vector<Range> ranges;
   bool recording = false;
   int erased = 0;
   std::string start_error;
@@ -415,6 +430,37 @@ TEST_F(ControlApiTest, record_errors_are_reported_and_change_nothing) {
   recording_.erase_error = "disk full";
   EXPECT_EQ(call({{"cmd", "record"}, {"action", "erase"}, {"count", 1}})["error"], "refused");
   EXPECT_EQ(recording_.erased, 0);
+}
+
+TEST_F(ControlApiTest, record_erases_and_restores_ranges_and_lists_the_tub) {
+  EXPECT_EQ(call({{"cmd", "record"}, {"action", "erase_range"}, {"first", 10}, {"last", 19}})["ok"],
+            true);
+  EXPECT_EQ(
+      call({{"cmd", "record"}, {"action", "restore_range"}, {"first", 12}, {"last", 12}})["ok"],
+      true);
+  ASSERT_EQ(recording_.ranges.size(), 2u);
+  EXPECT_EQ(recording_.ranges[0].first, 10);
+  EXPECT_EQ(recording_.ranges[0].last, 19);
+  EXPECT_TRUE(recording_.ranges[0].deleted);
+  EXPECT_FALSE(recording_.ranges[1].deleted);
+  EXPECT_EQ(call({{"cmd", "record"}, {"action", "list"}})["tub"]["records"], 3);
+}
+
+TEST_F(ControlApiTest, a_bad_range_is_refused_and_changes_nothing) {
+  const auto range = [](const json& fields) {
+    json request = {{"cmd", "record"}, {"action", "erase_range"}};
+    request.update(fields);
+    return request;
+  };
+  expect_refused(range({{"first", 5}}), "missing_field");
+  expect_refused(range({{"first", 5}, {"last", 4}}), "out_of_range");
+  expect_refused(range({{"first", -1}, {"last", 4}}), "out_of_range");
+  expect_refused(range({{"first", 1.5}, {"last", 4}}), "bad_type");
+  expect_refused(range({{"first", 1}, {"last", 4}, {"count", 2}}), "unknown_field");
+  expect_refused({{"cmd", "record"}, {"action", "erase"}, {"first", 1}}, "unknown_field");
+  recording_.erase_error = "disk full";
+  expect_refused(range({{"first", 1}, {"last", 4}}), "refused");
+  EXPECT_TRUE(recording_.ranges.empty());
 }
 
 TEST_F(ControlApiTest, record_without_a_recorder_is_unavailable) {

@@ -39,6 +39,8 @@ class BlockingRecording final : public RecordingControl {
   }
   void stop() override {}
   bool erase_last(int, std::string&) override { return true; }
+  bool mark_range(std::int64_t, std::int64_t, bool, std::string&) override { return true; }
+  json tub(std::string&) const override { return json::object(); }
   json status() const override { return json::object(); }
 
   void open() {

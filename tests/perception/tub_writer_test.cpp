@@ -293,6 +293,20 @@ TEST(TubWriter, erase_last_soft_deletes_the_newest_records_not_yet_deleted) {
   EXPECT_TRUE(fs::exists(dir.path() / "tub" / "images" / "4_cam_image_array_.jpg"));
 }
 
+TEST(TubWriter, mark_range_deletes_and_restores_exactly_the_indexes_asked_within_the_tub) {
+  testing::TempDir dir;
+  TubWriter writer(dir.str("tub"));
+  for (int i = 0; i < 6; ++i) writer.write(test_image(i), 0.f, 0.f, "user", i);
+  EXPECT_EQ(writer.mark_range(1, 3, true), 3);
+  EXPECT_EQ(writer.mark_range(2, 9, true), 2) << "2 and 3 were deleted already; 6.. do not exist";
+  EXPECT_EQ(writer.deleted_indexes(), (std::vector<std::int64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(writer.mark_range(2, 4, false), 3);
+  EXPECT_EQ(writer.mark_range(2, 4, false), 0);
+  writer.close();
+  const json line5 = json::parse(read_lines(dir.path() / "tub" / "manifest.json").at(4));
+  EXPECT_EQ(line5.at("deleted_indexes"), json::parse("[1,5]"));
+}
+
 TEST(TubWriter, a_failed_write_names_the_file_and_errno_and_keeps_earlier_records) {
   testing::TempDir dir;
   bool full = false;

@@ -262,6 +262,26 @@ TEST(Recorder, erase_last_soft_deletes_and_the_reader_skips_them) {
   EXPECT_EQ(tub.deleted_count(), 3u);
 }
 
+TEST(Recorder, mark_range_erases_and_restores_a_range_through_the_tubs_writer) {
+  Rig rig;
+  rig.start_recording();
+  for (int i = 1; i <= 6; ++i) rig.drive(static_cast<std::uint64_t>(i), 100 * i);
+  rig.recorder.mark_range(1, 4, true);  // while recording
+  ASSERT_TRUE(rig.recorder.wait_idle(kWait));
+  rig.stop_recording();
+  rig.recorder.mark_range(2, 3, false);  // after stopping: the tub on disk
+  ASSERT_TRUE(rig.recorder.wait_idle(kWait));
+
+  EXPECT_EQ(rig.recorder.status().erased, 4u);
+  EXPECT_EQ(rig.events.of_kind("record_erased").size(), 1u);
+  EXPECT_EQ(rig.events.of_kind("record_restored").size(), 1u);
+  const TubReader tub(rig.dir.str("tub"));
+  std::vector<std::int64_t> indexes;
+  for (const auto& r : tub.records()) indexes.push_back(r.index);
+  EXPECT_EQ(indexes, (std::vector<std::int64_t>{0, 2, 3, 5}));
+  EXPECT_EQ(tub.deleted_indexes(), (std::vector<std::int64_t>{1, 4}));
+}
+
 // The case: one wrong line_lengths entry, then erase 1 from a stopped recorder.
 TEST(Recorder, erase_on_a_tub_with_a_wrong_line_lengths_entry_repairs_it_and_loses_no_record) {
   Rig rig;

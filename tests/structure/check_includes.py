@@ -21,6 +21,7 @@ ALLOWED = {
     "vehicle/recording": ["common/", "config/", "perception/", "control/"],
     "vehicle/operator/ctl": ["zmq_options/", "config/command_line.hpp"],
     "vehicle/operator": ["common/", "config/", "control/", "telemetry/", "ctl/", "zmq_options/"],
+    "vehicle/web": ["common/", "config/", "ctl/", "zmq_options/"],
     "vehicle/node": ["common/", "config/", "firmware_iface/", "perception/", "control/",
                      "telemetry/", "recording/", "operator/", "sim_backend/"],
     "sim": ["common/", "config/", "firmware_iface/", "perception/", "control/", "telemetry/",
@@ -31,7 +32,8 @@ TOOL_EXTRA = {"firmware_iface/tools": ["sim_backend/"]}
 OWN_PREFIX = {"vehicle/control": "control/", "vehicle/telemetry": "telemetry/",
               "vehicle/recording": "recording/", "vehicle/operator/ctl": "ctl/",
               "vehicle/zmq": "zmq_options/",
-              "vehicle/operator": "operator/", "vehicle/node": "node/", "sim": "sim/"}
+              "vehicle/operator": "operator/", "vehicle/node": "node/", "sim": "sim/",
+              "vehicle/web": "web/"}
 # System headers the real-time core must not see.
 CORE_FORBIDDEN = ("zmq", "nlohmann/", "spdlog/", "fmt/", "opencv2/", "CLI/", "boost/asio")
 PROJECT = re.compile(r'#include\s+"([^"]+)"')

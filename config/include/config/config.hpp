@@ -208,6 +208,12 @@ struct GamepadConfig {
   int reconnect_max_ms = 2000;              // ms, cap of the re-open back-off
 };
 
+struct WebConfig {
+  std::string bind = "127.0.0.1";  // rcpilot-web's listen address; not loopback: needs token
+  int port = 8887;                 // rcpilot-web's TCP port (Donkey's web controller port)
+  std::string token;               // secret every request must carry; empty: none (loopback)
+};
+
 struct LogConfig {
   std::string level = "info";     // trace, debug, info, warn, error, off
   double status_interval_s = 0.5; // s, live status line refresh; 0 disables it
@@ -224,6 +230,7 @@ struct Config {
   RecordConfig record;
   SimConfig sim;
   GamepadConfig gamepad;
+  WebConfig web;
   LogConfig log;
   std::string source_path;  // file the config was loaded from ("<embedded sim.yaml>" if none)
   std::string base_dir;     // directory relative paths in the config are resolved against

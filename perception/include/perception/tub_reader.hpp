@@ -47,6 +47,8 @@ class TubReader {
   std::vector<TubRecord> session_records(const std::string& session_id) const;
   // Number of catalog records skipped because their index is in deleted_indexes.
   std::size_t deleted_count() const { return deleted_count_; }
+  // The manifest's deleted_indexes (records readers skip).
+  const std::vector<std::int64_t>& deleted_indexes() const { return deleted_; }
 
   // Loads the record's image as 8-bit BGR. Throws TubError naming the file when it is
   // missing or cannot be decoded, or the record has no image.

@@ -87,6 +87,11 @@ class TubWriter {
   // files stay. Returns how many were newly deleted. Throws TubError naming the file when a
   // catalog it needs is unreadable; then nothing is changed.
   std::int64_t erase_last(std::int64_t n);
+  // Soft-deletes (`deleted` true) or restores the records with indexes first .. last
+  // (inclusive, clipped to the records written so far), as Donkey's tubclean: only
+  // deleted_indexes changes, files stay. Returns how many changed. Throws TubError naming the
+  // file when the manifest cannot be written; then nothing is changed.
+  std::int64_t mark_range(std::int64_t first, std::int64_t last, bool deleted);
 
   // Flushes everything written so far to the storage device (syncfs), so a power loss keeps
   // it. Throws TubError with the errno text.

@@ -1,10 +1,13 @@
 #include "operators.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <map>
 
 #include <spdlog/spdlog.h>
 
 #include "config/loader.hpp"
+#include "perception/tub_reader.hpp"
 
 #include "control/tunables.hpp"
 
@@ -155,6 +158,48 @@ bool RecorderControl::erase_last(int count, std::string& error) {
     return false;
   }
   return true;
+}
+
+bool RecorderControl::mark_range(std::int64_t first, std::int64_t last, bool deleted,
+                                 std::string& error) {
+  const std::string before = recorder_.status().last_error;
+  recorder_.mark_range(first, last, deleted);
+  if (!recorder_.wait_idle(kRecorderAnswer)) {
+    error = "the recorder did not answer within 1 s; see the record_* events";
+    return false;
+  }
+  const auto s = recorder_.status();
+  if (s.last_error != before && !s.last_error.empty()) {
+    error = s.last_error;
+    return false;
+  }
+  return true;
+}
+
+nlohmann::json RecorderControl::tub(std::string& error) const {
+  const std::string path = recorder_.status().path;
+  nlohmann::json sessions = nlohmann::json::array();
+  nlohmann::json tub = {
+      {"path", path}, {"sessions", sessions}, {"records", 0}, {"deleted", nlohmann::json::array()}};
+  if (!std::filesystem::exists(std::filesystem::path(path) / "manifest.json")) return tub;
+  try {
+    const perception::TubReader reader(path);
+    std::map<std::string, std::size_t> at;  // session id -> position in sessions
+    for (const auto& r : reader.records()) {
+      const auto [it, added] = at.emplace(r.session_id, sessions.size());
+      if (added) sessions.push_back({{"id", r.session_id}, {"first", r.index}, {"records", 0}});
+      auto& s = sessions[it->second];
+      s["last"] = r.index;
+      s["records"] = s["records"].get<std::int64_t>() + 1;
+    }
+    tub["sessions"] = std::move(sessions);
+    tub["records"] = reader.records().size();
+    tub["deleted"] = reader.deleted_indexes();
+  } catch (const std::exception& e) {
+    error = e.what();
+    return nullptr;
+  }
+  return tub;
 }
 
 nlohmann::json RecorderControl::status() const {

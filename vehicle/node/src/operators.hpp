@@ -48,6 +48,10 @@ class RecorderControl final : public vehicle::RecordingControl {
   bool start(std::string& error) override;
   void stop() override;
   bool erase_last(int count, std::string& error) override;
+  bool mark_range(std::int64_t first, std::int64_t last, bool deleted, std::string& error) override;
+  // Reads the tub with the TubReader on the calling thread (the slow worker): reading never
+  // competes with the recorder, the tub's only writer.
+  nlohmann::json tub(std::string& error) const override;
   nlohmann::json status() const override;
 
  private:

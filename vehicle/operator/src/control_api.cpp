@@ -34,9 +34,10 @@ const std::map<std::string, std::set<std::string>> kFields = {
     {"get", {"keys"}},
     {"set", {"values"}},
     {"reload", {}},
-    {"record", {"action", "count"}},
+    {"record", {"action", "count", "first", "last"}},
 };
-const std::set<std::string> kOptional = {"keys", "count"};
+const std::set<std::string> kOptional = {"keys", "count", "first", "last"};
+constexpr double kMaxRecordIndex = 1e12;  // far beyond any tub; keeps indexes exact in a double
 
 void check_fields(const std::string& cmd, const json& request) {
   const auto& allowed = kFields.at(cmd);
@@ -62,6 +63,14 @@ float number_in(const json& request, const std::string& name, double lo, double 
                                            json(lo).dump() + " .. " + json(hi).dump());
   }
   return static_cast<float>(x);
+}
+
+// A record index field: a whole number in 0 .. kMaxRecordIndex.
+std::int64_t index_in(const json& request, const std::string& name) {
+  number_in(request, name, 0, kMaxRecordIndex);  // its type and range
+  const double x = request.at(name).get<double>();
+  if (x != std::floor(x)) throw RequestError("bad_type", "`" + name + "` must be a whole index");
+  return static_cast<std::int64_t>(x);
 }
 
 // A JSON value as the YAML scalar text `--set` would take for `key`, after a type check.
@@ -332,6 +341,13 @@ json ControlHandler::record(const json& request) {
   }
   const json& action = request["action"];
   if (!action.is_string()) throw RequestError("bad_type", "`action` must be a string");
+  const bool range = action == "erase_range" || action == "restore_range";
+  for (const char* field : {"first", "last"}) {
+    if (!range && request.contains(field)) {
+      throw RequestError("unknown_field",
+                         std::string("`") + field + "` is only for erase_range and restore_range");
+    }
+  }
   std::string error;
   if (action == "start") {
     if (!t_.recording->start(error)) throw RequestError("refused", error);
@@ -341,9 +357,35 @@ json ControlHandler::record(const json& request) {
     const int count =
         request.contains("count") ? static_cast<int>(number_in(request, "count", 1, 100000)) : 100;
     if (!t_.recording->erase_last(count, error)) throw RequestError("refused", error);
+  } else if (range) {
+    return record_range(request, action == "erase_range");
+  } else if (action == "list") {
+    json tub = t_.recording->tub(error);
+    if (tub.is_null()) throw RequestError("refused", error);
+    return {{"recording", t_.recording->status()}, {"tub", std::move(tub)}};
   } else {
-    throw RequestError("out_of_range", "`action` must be \"start\", \"stop\" or \"erase\"");
+    throw RequestError("out_of_range",
+                       "`action` must be \"start\", \"stop\", \"erase\", \"erase_range\", "
+                       "\"restore_range\" or \"list\"");
   }
+  return {{"recording", t_.recording->status()}};
+}
+
+json ControlHandler::record_range(const json& request, bool erase) {
+  if (request.contains("count")) {
+    throw RequestError("unknown_field", "`count` is only for erase; ranges take first and last");
+  }
+  for (const char* field : {"first", "last"}) {
+    if (!request.contains(field)) {
+      throw RequestError("missing_field", std::string("`record ") + (erase ? "erase" : "restore") +
+                                              "_range` needs the field `" + field + "`");
+    }
+  }
+  const std::int64_t first = index_in(request, "first");
+  const std::int64_t last = index_in(request, "last");
+  if (first > last) throw RequestError("out_of_range", "`first` must not be above `last`");
+  std::string error;
+  if (!t_.recording->mark_range(first, last, erase, error)) throw RequestError("refused", error);
   return {{"recording", t_.recording->status()}};
 }
 

@@ -96,9 +96,13 @@ void Recorder::erase_last(std::int64_t n) {
   if (n > 0) post(Request::kErase, n);
 }
 
-void Recorder::post(Request request, std::int64_t count) {
+void Recorder::mark_range(std::int64_t first, std::int64_t last, bool deleted) {
+  if (first <= last) post(deleted ? Request::kDeleteRange : Request::kRestoreRange, last, first);
+}
+
+void Recorder::post(Request request, std::int64_t count, std::int64_t first) {
   std::lock_guard<std::mutex> lock(mutex_);
-  pending_.push_back({request, count});
+  pending_.push_back({request, count, first});
   ++requested_;
 }
 
@@ -111,7 +115,7 @@ RecorderStatus Recorder::status() const {
 
 bool Recorder::wait_idle(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mutex_);
-  pending_.push_back({Request::kMark, 0});
+  pending_.push_back({Request::kMark, 0, 0});
   const std::uint64_t target = ++requested_;
   return idle_.wait_for(lock, timeout, [&] { return handled_ >= target; });
 }
@@ -149,6 +153,10 @@ void Recorder::handle_requests() {
         break;
       case Request::kErase:
         erase(p.count);
+        break;
+      case Request::kDeleteRange:
+      case Request::kRestoreRange:
+        mark(p.first, p.count, p.request == Request::kDeleteRange);
         break;
       case Request::kMark:
         break;
@@ -273,22 +281,19 @@ void Recorder::close_session() {
                              session + " of " + path_);
 }
 
-void Recorder::erase(std::int64_t n) {
+std::optional<std::int64_t> Recorder::change_tub(
+    const std::function<std::int64_t(perception::TubWriter&)>& change) {
   if (!writer_ && !fs::exists(fs::path(path_) / "manifest.json")) {
     emit("record_erased", "nothing to erase: no tub at " + path_);
-    return;
+    return std::nullopt;
   }
-  std::int64_t erased = 0;
   try {
-    if (writer_) {
-      erased = writer_->erase_last(n);
-    } else {
-      perception::TubWriter tub(path_, nlohmann::json::object(),
-                                tub_options(cfg_, path_, write_fn_));
-      report_repair(tub);
-      erased = tub.erase_last(n);
-      tub.close();
-    }
+    if (writer_) return change(*writer_);
+    perception::TubWriter tub(path_, nlohmann::json::object(), tub_options(cfg_, path_, write_fn_));
+    report_repair(tub);
+    const std::int64_t changed = change(tub);
+    tub.close();
+    return changed;
   } catch (const std::exception& e) {
     if (writer_) {
       fail(e.what());  // the tub's files cannot be written: stop before losing more
@@ -297,16 +302,34 @@ void Recorder::erase(std::int64_t n) {
         std::lock_guard<std::mutex> lock(mutex_);
         status_.last_error = e.what();
       }
-      emit("record_error", std::string("cannot erase records: ") + e.what());
+      emit("record_error", std::string("cannot change records: ") + e.what());
     }
-    return;
+    return std::nullopt;
   }
+}
+
+void Recorder::erase(std::int64_t n) {
+  const auto erased = change_tub([n](perception::TubWriter& tub) { return tub.erase_last(n); });
+  if (!erased) return;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    status_.erased += static_cast<std::uint64_t>(erased);
+    status_.erased += static_cast<std::uint64_t>(*erased);
   }
-  emit("record_erased", "erased the last " + std::to_string(erased) + " records of " + path_ +
+  emit("record_erased", "erased the last " + std::to_string(*erased) + " records of " + path_ +
                             " (" + std::to_string(n) + " asked)");
+}
+
+void Recorder::mark(std::int64_t first, std::int64_t last, bool deleted) {
+  const auto changed =
+      change_tub([&](perception::TubWriter& tub) { return tub.mark_range(first, last, deleted); });
+  if (!changed) return;
+  if (deleted) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_.erased += static_cast<std::uint64_t>(*changed);
+  }
+  emit(deleted ? "record_erased" : "record_restored",
+       std::string(deleted ? "erased " : "restored ") + std::to_string(*changed) + " records of " +
+           path_ + " (indexes " + std::to_string(first) + " .. " + std::to_string(last) + ")");
 }
 
 void Recorder::report_repair(const perception::TubWriter& tub) {

@@ -2,6 +2,7 @@
 // The control API's requests and replies (JSON, versioned; docs/control.md), free of sockets so
 // every command and error case is tested directly. ControlServer carries it over ZeroMQ.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -30,6 +31,13 @@ class RecordingControl {
   virtual void stop() = 0;
   // Marks the last `count` records deleted; false with `error` when it cannot.
   virtual bool erase_last(int count, std::string& error) = 0;
+  // Soft-deletes (`deleted`) or restores the records with indexes first .. last (inclusive,
+  // first <= last) through the recorder; false with `error` when it cannot.
+  virtual bool mark_range(std::int64_t first, std::int64_t last, bool deleted,
+                          std::string& error) = 0;
+  // The tub as its reader sees it: {"path", "sessions": [{"id", "first", "last", "records"}],
+  // "records", "deleted": [indexes]}; null with `error` when it cannot be read.
+  virtual nlohmann::json tub(std::string& error) const = 0;
   virtual nlohmann::json status() const = 0;
 };
 
@@ -82,6 +90,7 @@ class ControlHandler {
   nlohmann::json set(const nlohmann::json& request);
   nlohmann::json reload();
   nlohmann::json record(const nlohmann::json& request);
+  nlohmann::json record_range(const nlohmann::json& request, bool erase);
   OperatorInput operator_now() const;
   void event(const std::string& kind, const std::string& text, const nlohmann::json& details = {});
 

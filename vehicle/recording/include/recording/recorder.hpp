@@ -72,15 +72,19 @@ class Recorder final : public StateSink {
   void start_recording();           // opens a new session in the tub; no-op while recording
   void stop_recording();            // closes the session (its id goes into the manifest)
   void erase_last(std::int64_t n);  // soft-deletes the last n records of the tub (n >= 1)
+  // Soft-deletes (`deleted`) or restores the records with indexes first .. last (inclusive).
+  void mark_range(std::int64_t first, std::int64_t last, bool deleted);
   RecorderStatus status() const;
   // Waits up to `timeout` until every request and tick queued before the call is handled.
   bool wait_idle(std::chrono::milliseconds timeout);
 
  private:
-  enum class Request { kStart, kStop, kErase, kMark };  // kMark: for wait_idle()
+  // kMark: for wait_idle(); kDeleteRange, kRestoreRange: mark_range().
+  enum class Request { kStart, kStop, kErase, kDeleteRange, kRestoreRange, kMark };
   struct Pending {
     Request request;
-    std::int64_t count;
+    std::int64_t count;  // kErase: records; ranges: the last index
+    std::int64_t first;  // ranges: the first index
   };
 
   void run();
@@ -92,8 +96,13 @@ class Recorder final : public StateSink {
   void open_session();
   void close_session();
   void erase(std::int64_t n);
+  void mark(std::int64_t first, std::int64_t last, bool deleted);
+  // Runs `change` on the open session's tub, or on the tub opened for it; the number it
+  // returns is the records changed; nullopt (after an event) when it failed.
+  std::optional<std::int64_t> change_tub(
+      const std::function<std::int64_t(perception::TubWriter&)>& change);
   void report_repair(const perception::TubWriter& tub);
-  void post(Request request, std::int64_t count);
+  void post(Request request, std::int64_t count, std::int64_t first = 0);
   void fail(const std::string& what);
   void emit(const std::string& kind, const std::string& text);
   std::int64_t epoch_ms(TimePoint t) const;

@@ -35,7 +35,11 @@ LockstepResult summarize_run(const SimWorld& world, const SampleWindow& driver_m
   r.laps = p.laps;
   r.mean_abs_cte_m = p.mean_abs_cte_m;
   r.max_abs_cte_m = p.max_abs_cte_m;
+  r.mean_cte_m = p.mean_cte_m;
   r.off_track_events = p.off_track_events;
+  r.off_track_s = p.off_track_s;
+  r.mean_lap_s = p.laps > 0 ? p.laps_end_s / p.laps : 0.0;
+  r.best_lap_s = p.best_lap_s;
   r.distance_m = p.distance_m;
   r.driver_ms = driver_ms.summary();
   return r;

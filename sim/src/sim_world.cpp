@@ -39,6 +39,7 @@ SimWorld::SimWorld(const config::SimConfig& sim, const config::CameraConfig& cam
       car_(CarParams::from(sim), state_at(track_.start(), 0.0)),
       now_(start),
       tick_(seconds_to_duration(kPhysicsDtS)),
+      start_(start),
       latency_(seconds_to_duration(sim.latency_ms / 1000.0)),
       exposure_(seconds_to_duration(sim.exposure_ms / 1000.0)),
       accel_pitch_deg_per_mps2_(sim.accel_pitch_deg_per_mps2),
@@ -83,7 +84,7 @@ void SimWorld::step_locked() {
     ds += track_.length_m();  // crossed the start line going forward
     lap_progress_m_ += ds;
     if (lap_progress_m_ >= kLapFraction * track_.length_m()) {
-      ++progress_.laps;
+      count_lap_locked();
       lap_progress_m_ = where_.s_m;
     }
   } else {
@@ -91,7 +92,17 @@ void SimWorld::step_locked() {
     lap_progress_m_ += ds;
   }
   abs_cte_integral_ += std::fabs(where_.cte_m) * moved;
+  cte_integral_ += where_.cte_m * moved;
   update_progress_locked();
+  if (!progress_.on_track) progress_.off_track_s += kPhysicsDtS;
+}
+
+void SimWorld::count_lap_locked() {
+  const double end_s = std::chrono::duration<double>(now_ - start_).count();
+  const double lap_s = end_s - progress_.laps_end_s;
+  progress_.best_lap_s = progress_.laps == 0 ? lap_s : std::min(progress_.best_lap_s, lap_s);
+  progress_.laps_end_s = end_s;
+  ++progress_.laps;
 }
 
 void SimWorld::update_progress_locked() {
@@ -102,6 +113,7 @@ void SimWorld::update_progress_locked() {
   const double abs_cte = std::fabs(p.cte_m);
   p.max_abs_cte_m = std::max(p.max_abs_cte_m, abs_cte);
   p.mean_abs_cte_m = p.distance_m > 0 ? abs_cte_integral_ / p.distance_m : abs_cte;
+  p.mean_cte_m = p.distance_m > 0 ? cte_integral_ / p.distance_m : p.cte_m;
   const bool on = abs_cte <= track_.road_width_m() / 2;
   if (p.on_track && !on) ++p.off_track_events;
   p.on_track = on;

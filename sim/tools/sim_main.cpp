@@ -12,6 +12,8 @@
 #include "perception/model_loader.hpp"
 #include "perception/tub_writer.hpp"
 #include "sim/dataset.hpp"
+#include "sim/eval_report.hpp"
+#include "sim/eval_suite.hpp"
 #include "sim/lockstep.hpp"
 #include "sim/track_generator.hpp"
 
@@ -30,9 +32,12 @@ struct RecordOptions {
 };
 
 struct EvaluateOptions {
-  int laps = 3;
+  int laps = 0;       // 0: 3 laps, 1 per condition with --suite
   std::string track;  // overrides sim.track
   bool expert_only = false;
+  bool suite = false;  // the held-out conditions of sim/eval_suite.hpp instead of one track
+  bool json = false;   // with --suite: the figures as JSON on stdout
+  std::string only;    // with --suite: only the conditions whose name contains this
 };
 
 struct RenderOptions {
@@ -104,22 +109,39 @@ void print_result(const char* who, const sim::LockstepResult& r) {
       static_cast<unsigned long long>(r.neutral_ticks), r.driver_ms.p50);
 }
 
-sim::LockstepResult drive(const config::Config& cfg, const sim::Track& track, int laps,
-                          perception::Pilot* pilot) {
-  ManualClock clock(TimePoint{} + std::chrono::seconds(1));
-  sim::SimWorld world(cfg.sim, cfg.camera, track, clock.now());
-  sim::LockstepOptions opt;
-  opt.laps = laps;
-  opt.max_sim_s = 120.0 * laps;
-  if (pilot == nullptr) {
-    opt.render_frames = false;  // the expert reads the car's pose, not the pixels
-    return sim::run_lockstep(cfg, world, clock, sim::expert_driver(world), opt);
+// --suite: every selected condition, driver under test and expert, then the table or JSON.
+int evaluate_suite(const config::Config& cfg, EvaluateOptions opt) {
+  if (opt.laps == 0) opt.laps = 1;
+  std::vector<sim::SuiteCondition> conditions;
+  try {
+    conditions = sim::select_conditions(sim::default_suite(), opt.only);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "rcpilot-sim evaluate: %s\n", e.what());
+    return app::kExitConfigError;
   }
-  auto model = [pilot](const perception::Frame& f, const Clock& c) { return pilot->infer(f, c); };
-  return sim::run_lockstep(cfg, world, clock, model, opt);
+  std::unique_ptr<perception::Pilot> pilot;
+  if (!opt.expert_only) pilot = perception::make_pilot(cfg);
+  std::vector<sim::ConditionResult> results;
+  for (const sim::SuiteCondition& c : conditions) {
+    spdlog::info("suite condition {} ({} of {})", c.name, results.size() + 1, conditions.size());
+    results.push_back(sim::run_condition(cfg, c, opt.laps, pilot.get()));
+  }
+  const std::string driver = opt.expert_only ? "expert" : "model";
+  if (opt.json) {
+    std::printf("%s\n", sim::suite_json(results, driver, opt.laps).dump(2).c_str());
+  } else {
+    sim::print_suite(stdout, results, driver, opt.laps);
+  }
+  return app::kExitOk;
 }
 
-int evaluate(config::Config cfg, const EvaluateOptions& opt) {
+int evaluate(config::Config cfg, EvaluateOptions opt) {
+  if (opt.suite) return evaluate_suite(cfg, opt);
+  if (opt.json || !opt.only.empty()) {
+    std::fprintf(stderr, "rcpilot-sim evaluate: --json and --only need --suite\n");
+    return app::kExitConfigError;
+  }
+  if (opt.laps == 0) opt.laps = 3;
   if (!opt.track.empty()) cfg.sim.track = std::filesystem::absolute(opt.track).string();
   const sim::Track track = sim::load_configured_track(cfg);
   std::printf("track %s (%.1f m, road %.2f m), %d laps, control %.0f Hz, camera %.0f fps\n",
@@ -127,9 +149,9 @@ int evaluate(config::Config cfg, const EvaluateOptions& opt) {
               cfg.control.rate_hz, cfg.camera.fps);
   if (!opt.expert_only) {
     auto pilot = perception::make_pilot(cfg);
-    print_result("model", drive(cfg, track, opt.laps, pilot.get()));
+    print_result("model", sim::drive_laps(cfg, track, opt.laps, pilot.get()));
   }
-  print_result("expert", drive(cfg, track, opt.laps, nullptr));
+  print_result("expert", sim::drive_laps(cfg, track, opt.laps, nullptr));
   return app::kExitOk;
 }
 
@@ -209,7 +231,11 @@ int main(int argc, char** argv) {
       .option("laps", po::value(&eval.laps)->notifier(cli::positive_count("--laps")),
               "Laps to drive")
       .option("track", po::value(&eval.track), "Track YAML (default: sim.track)")
-      .flag("expert-only", &eval.expert_only, "Skip the model");
+      .flag("expert-only", &eval.expert_only, "Skip the model (--suite: the expert is the driver)")
+      .flag("suite", &eval.suite, "Run the held-out evaluation suite (docs/simulator.md)")
+      .flag("json", &eval.json, "With --suite: print the figures as JSON")
+      .option("only", po::value(&eval.only),
+              "With --suite: only the conditions whose name contains this (e.g. w0.8-p+0)");
   auto& ren_cmd = cli.command("render", "Save the camera view at a pose as an image");
   cli::add_config_options(ren_cmd, &common.config_path, &common.overrides);
   ren_cmd.option("out", po::value(&ren.out)->required(), "Image file (.png, .jpg)")

@@ -1,6 +1,7 @@
-// rcpilot-sim end to end: generated tracks that the other subcommands read, and renders with
-// realism effects from the command line.
+// rcpilot-sim end to end: generated tracks that the other subcommands read, renders with
+// realism effects from the command line, and the evaluation suite's JSON.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cstdio>
@@ -22,9 +23,10 @@ struct CommandResult {
   std::string out;
 };
 
-CommandResult run(const std::string& args) {
+// Runs rcpilot-sim; `with_stderr` false keeps the log out of the output (JSON on stdout).
+CommandResult run(const std::string& args, bool with_stderr = true) {
   CommandResult r;
-  FILE* pipe = popen((kSim + " " + args + " 2>&1").c_str(), "r");
+  FILE* pipe = popen((kSim + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
   if (pipe == nullptr) return r;
   std::array<char, 4096> buf{};
   while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) r.out += buf.data();
@@ -76,6 +78,54 @@ TEST_F(SimCli, render_takes_realism_effects_from_the_config) {
   const CommandResult bad = run("render --out " + fx + " --set sim.lens=wide999");
   EXPECT_EQ(bad.rc, 2);
   EXPECT_NE(bad.out.find("sim.lens"), std::string::npos) << bad.out;
+}
+
+// Every figure docs/simulator.md lists, for the driver, the expert and overall.
+void expect_suite_fields(const nlohmann::json& run) {
+  for (const char* key :
+       {"laps", "off_track_events", "off_track_s", "mean_abs_cte_m", "max_abs_cte_m", "mean_cte_m",
+        "mean_lap_s", "best_lap_s", "mean_speed_mps"}) {
+    EXPECT_TRUE(run.contains(key)) << key << " missing in " << run.dump();
+  }
+}
+
+TEST_F(SimCli, evaluate_suite_json_gives_every_figure_and_the_expert_is_one_times_itself) {
+  const CommandResult r =
+      run("evaluate --suite --expert-only --only eval9001-w0.8-p+0 --json", false);
+  ASSERT_EQ(r.rc, 0) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["driver"], "expert");
+  EXPECT_EQ(j["laps"], 1);
+  ASSERT_EQ(j["conditions"].size(), 1u);
+  const nlohmann::json& c = j["conditions"][0];
+  EXPECT_EQ(c["name"], "eval9001-w0.8-p+0");
+  EXPECT_DOUBLE_EQ(c["road_width_m"].get<double>(), 0.8);
+  expect_suite_fields(c["driver"]);
+  expect_suite_fields(c["expert"]);
+  expect_suite_fields(j["overall"]["driver"]);
+  EXPECT_EQ(c["driver"]["laps"], 1);
+  EXPECT_EQ(c["driver"]["off_track_events"], 0);
+  EXPECT_DOUBLE_EQ(c["ratio"]["mean_abs_cte"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(c["ratio"]["mean_lap_s"].get<double>(), 1.0);
+  EXPECT_TRUE(j["overall"]["goals"]["no_off_track"].get<bool>());
+  EXPECT_EQ(j["overall"]["conditions_meeting_goals"], 1);
+}
+
+TEST_F(SimCli, evaluate_suite_drives_the_bundled_model_on_a_condition_and_prints_the_table) {
+  const CommandResult r = run("evaluate --suite --only eval9003-w0.8-p+0");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("evaluation suite: 1 conditions, 1 lap(s) each, driver model"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("eval9003-w0.8-p+0  model"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("goals: no off-track"), std::string::npos) << r.out;
+}
+
+TEST_F(SimCli, evaluate_suite_refuses_a_condition_filter_that_matches_nothing) {
+  const CommandResult r = run("evaluate --suite --expert-only --only w9.9");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.out.find("--only w9.9"), std::string::npos) << r.out;
+  EXPECT_EQ(run("evaluate --json --expert-only").rc, 2);
 }
 
 }  // namespace

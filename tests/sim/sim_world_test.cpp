@@ -73,6 +73,43 @@ TEST(SimWorld, off_track_events_count_transitions_only) {
   EXPECT_FALSE(world.progress().on_track);
 }
 
+// Holds the car's speed (1 m/s) with the wheels straight for `seconds` of simulated time.
+void drive_straight(SimWorld& world, TimePoint& now, double seconds) {
+  world.set_command(0.0, 1.0 / test::sim_config().max_speed_mps, now);
+  now += seconds_to_duration(seconds);
+  world.advance_to(now);
+}
+
+TEST(SimWorld, time_off_the_road_and_the_signed_bias_add_up_along_the_path_driven) {
+  SimWorld world = make_world();  // the default track starts with a 5 m straight
+  TimePoint now{};
+  world.reset_pose(0.5, 0.3, 0.0, 1.0);  // 0.3 m left: on the 0.8 m road
+  drive_straight(world, now, 1.0);
+  EXPECT_DOUBLE_EQ(world.progress().off_track_s, 0.0);
+  EXPECT_NEAR(world.progress().mean_cte_m, 0.3, 1e-3);
+  world.reset_pose(2.0, -0.5, 0.0, 1.0);  // 0.5 m right: off the road
+  drive_straight(world, now, 1.0);
+  const Progress p = world.progress();
+  EXPECT_EQ(p.off_track_events, 1);
+  EXPECT_NEAR(p.off_track_s, 1.0, 0.01);
+  EXPECT_NEAR(p.mean_cte_m, (0.3 - 0.5) / 2, 0.01);  // equal distances either side
+  EXPECT_NEAR(p.mean_abs_cte_m, (0.3 + 0.5) / 2, 0.01);
+}
+
+TEST(SimWorld, lap_times_count_from_the_start_and_the_best_is_the_flying_lap) {
+  SimWorld world = make_world();
+  TimePoint now{};
+  for (int guard = 0; guard < 200 && world.progress().laps < 2; ++guard) {
+    drive_expert(world, now, 1.0);
+  }
+  const Progress p = world.progress();
+  ASSERT_EQ(p.laps, 2);
+  EXPECT_LE(p.laps_end_s, std::chrono::duration<double>(now - TimePoint{}).count());
+  // The first lap starts from a standstill, so the second is the faster.
+  EXPECT_LT(p.best_lap_s, p.laps_end_s / 2);
+  EXPECT_GT(p.best_lap_s, world.track().length_m() / test::sim_config().max_speed_mps);
+}
+
 TEST(SimWorld, commands_apply_from_the_time_they_are_set) {
   SimWorld world = make_world();
   world.set_command(0.0, 0.5, TimePoint{});

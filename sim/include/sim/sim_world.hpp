@@ -25,7 +25,11 @@ struct Progress {
   double heading_error_rad = 0.0;  // car yaw minus track heading, (-pi, pi]
   double mean_abs_cte_m = 0.0;     // distance-weighted mean |cte| since start
   double max_abs_cte_m = 0.0;      // largest |cte| since start
+  double mean_cte_m = 0.0;         // distance-weighted mean signed cte since start (+ left)
   int off_track_events = 0;        // on -> off track transitions (|cte| > road_width / 2)
+  double off_track_s = 0.0;        // simulated s spent off the road since start
+  double laps_end_s = 0.0;         // simulated s from the start to the last counted lap
+  double best_lap_s = 0.0;         // shortest lap, simulated s (the first from the start); 0: none
   bool on_track = true;
   double distance_m = 0.0;  // path length driven (either direction)
   double track_length_m = 0.0;
@@ -75,6 +79,7 @@ class SimWorld {
  private:
   void step_locked();
   void update_progress_locked();
+  void count_lap_locked();  // a lap ended now: lap count and lap times
   void remember_pose_locked();
   // The pose `ago` before the world's time (the oldest remembered when further back).
   PastPose pose_ago_locked(Duration ago) const;
@@ -95,6 +100,8 @@ class SimWorld {
   TrackProjection where_;
   double lap_progress_m_ = 0.0;    // net forward progress since the last counted lap
   double abs_cte_integral_ = 0.0;  // |cte| * distance, for the mean
+  double cte_integral_ = 0.0;      // signed cte * distance, for the bias
+  TimePoint start_;                // when the world started (lap times count from here)
   // Camera realism (docs/simulator.md).
   Duration latency_{};
   Duration exposure_{};

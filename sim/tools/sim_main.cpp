@@ -111,6 +111,10 @@ void print_result(const char* who, const sim::LockstepResult& r) {
 
 // --suite: every selected condition, driver under test and expert, then the table or JSON.
 int evaluate_suite(const config::Config& cfg, EvaluateOptions opt) {
+  if (!opt.track.empty()) {
+    std::fprintf(stderr, "rcpilot-sim evaluate: --suite brings its own tracks; drop --track\n");
+    return app::kExitConfigError;
+  }
   if (opt.laps == 0) opt.laps = 1;
   std::vector<sim::SuiteCondition> conditions;
   try {
@@ -229,7 +233,7 @@ int main(int argc, char** argv) {
   cli::add_config_options(eval_cmd, &common.config_path, &common.overrides);
   eval_cmd
       .option("laps", po::value(&eval.laps)->notifier(cli::positive_count("--laps")),
-              "Laps to drive")
+              "Laps to drive (default 3; with --suite 1 per condition)")
       .option("track", po::value(&eval.track), "Track YAML (default: sim.track)")
       .flag("expert-only", &eval.expert_only, "Skip the model (--suite: the expert is the driver)")
       .flag("suite", &eval.suite, "Run the held-out evaluation suite (docs/simulator.md)")

@@ -121,11 +121,14 @@ TEST_F(SimCli, evaluate_suite_drives_the_bundled_model_on_a_condition_and_prints
   EXPECT_NE(r.out.find("goals: no off-track"), std::string::npos) << r.out;
 }
 
-TEST_F(SimCli, evaluate_suite_refuses_a_condition_filter_that_matches_nothing) {
+TEST_F(SimCli, evaluate_suite_refuses_a_filter_that_matches_nothing_and_options_it_ignores) {
   const CommandResult r = run("evaluate --suite --expert-only --only w9.9");
   EXPECT_EQ(r.rc, 2);
   EXPECT_NE(r.out.find("--only w9.9"), std::string::npos) << r.out;
   EXPECT_EQ(run("evaluate --json --expert-only").rc, 2);
+  const CommandResult with_track = run("evaluate --suite --expert-only --track x.yaml");
+  EXPECT_EQ(with_track.rc, 2);
+  EXPECT_NE(with_track.out.find("--track"), std::string::npos) << with_track.out;
 }
 
 }  // namespace

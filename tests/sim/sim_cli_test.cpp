@@ -2,6 +2,8 @@
 // realism effects from the command line.
 #include <gtest/gtest.h>
 
+#include "run_command.hpp"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -17,21 +19,9 @@ namespace {
 
 const std::string kSim = std::string(RCPILOT_BINARY_DIR) + "/bin/rcpilot-sim";
 
-struct CommandResult {
-  int rc = -1;
-  std::string out;
-};
+using test::CommandResult;
 
-CommandResult run(const std::string& args) {
-  CommandResult r;
-  FILE* pipe = popen((kSim + " " + args + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) r.out += buf.data();
-  const int status = pclose(pipe);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+CommandResult run(const std::string& args) { return test::run_command(kSim + " " + args); }
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);

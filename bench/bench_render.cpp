@@ -38,10 +38,10 @@ void render_frame(benchmark::State& state, double lighting_variation) {
 void BM_RenderFrame224(benchmark::State& state) { render_frame(state, 0.0); }
 void BM_RenderFrame224WithLighting(benchmark::State& state) { render_frame(state, 1.0); }
 
-// Full SimCamera path cost minus the sleep: advance 33 ms of physics, then render.
-void BM_WorldStepAndRender(benchmark::State& state) {
-  rcpilot::sim::SimWorld world(rcpilot::config::SimConfig{}, rcpilot::config::CameraConfig{},
-                               bench_track(), rcpilot::TimePoint{});
+// Drives `sim` with the expert: 33 ms of physics, then a render, per iteration.
+void step_and_render(benchmark::State& state, const rcpilot::config::SimConfig& sim) {
+  rcpilot::sim::SimWorld world(sim, rcpilot::config::CameraConfig{}, bench_track(),
+                               rcpilot::TimePoint{});
   cv::Mat frame;
   rcpilot::TimePoint now{};
   for (auto _ : state) {
@@ -52,6 +52,11 @@ void BM_WorldStepAndRender(benchmark::State& state) {
     world.render(frame);
     benchmark::DoNotOptimize(frame.data);
   }
+}
+
+// Full SimCamera path cost minus the sleep: advance 33 ms of physics, then render.
+void BM_WorldStepAndRender(benchmark::State& state) {
+  step_and_render(state, rcpilot::config::SimConfig{});
 }
 
 // Every camera realism effect on (the set bench/sim_speed.py and docs/sim-effects/all-on.png
@@ -89,18 +94,7 @@ void BM_RenderFrame224Wide160(benchmark::State& state) {
 
 // BM_WorldStepAndRender with every effect on.
 void BM_WorldStepAndRenderAllEffects(benchmark::State& state) {
-  rcpilot::sim::SimWorld world(all_effects(), rcpilot::config::CameraConfig{}, bench_track(),
-                               rcpilot::TimePoint{});
-  cv::Mat frame;
-  rcpilot::TimePoint now{};
-  for (auto _ : state) {
-    const auto cmd = world.expert_command();
-    world.set_command(cmd.steering_norm, cmd.throttle_norm, now);
-    now += std::chrono::milliseconds(33);
-    world.advance_to(now);
-    world.render(frame);
-    benchmark::DoNotOptimize(frame.data);
-  }
+  step_and_render(state, all_effects());
 }
 
 // One image-space effect on a rendered frame (copy included, ~0.01 ms).

@@ -1,6 +1,8 @@
 // rcpilot-eval end to end: a tub recorded by rcpilot-sim, the bundled model, the real binaries.
 #include <gtest/gtest.h>
 
+#include "run_command.hpp"
+
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -16,21 +18,9 @@
 namespace rcpilot::perception {
 namespace {
 
-struct CommandResult {
-  int rc = -1;
-  std::string out;
-};
+using test::CommandResult;
 
-CommandResult run(const std::string& command) {
-  CommandResult r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) r.out += buf.data();
-  const int status = pclose(pipe);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+CommandResult run(const std::string& command) { return test::run_command(command); }
 
 double number_after(const std::string& text, const std::string& label) {
   std::smatch m;

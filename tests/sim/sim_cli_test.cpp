@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "run_command.hpp"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -18,21 +20,13 @@ namespace {
 
 const std::string kSim = std::string(RCPILOT_BINARY_DIR) + "/bin/rcpilot-sim";
 
-struct CommandResult {
-  int rc = -1;
-  std::string out;
-};
+using test::CommandResult;
 
-// Runs rcpilot-sim; `with_stderr` false keeps the log out of the output (JSON on stdout).
-CommandResult run(const std::string& args, bool with_stderr = true) {
-  CommandResult r;
-  FILE* pipe = popen((kSim + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) r.out += buf.data();
-  const int status = pclose(pipe);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+CommandResult run(const std::string& args) { return test::run_command(kSim + " " + args); }
+
+// stdout alone (the log, on stderr, is dropped): for --json.
+CommandResult run_stdout(const std::string& args) {
+  return test::run_command("{ " + kSim + " " + args + " 2>/dev/null; }");
 }
 
 std::string slurp(const std::string& path) {
@@ -91,7 +85,7 @@ void expect_suite_fields(const nlohmann::json& run) {
 
 TEST_F(SimCli, evaluate_suite_json_gives_every_figure_and_the_expert_is_one_times_itself) {
   const CommandResult r =
-      run("evaluate --suite --expert-only --only eval9001-w0.8-p+0 --json", false);
+      run_stdout("evaluate --suite --expert-only --only eval9001-w0.8-p+0 --json");
   ASSERT_EQ(r.rc, 0) << r.out;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["driver"], "expert");

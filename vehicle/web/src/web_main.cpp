@@ -55,15 +55,7 @@ vehicle::ClientOptions client_options(const Options& o, const config::Config& c)
   vehicle::ClientOptions client;
   client.endpoint = o.control.empty() ? connect_address(c.control_api.endpoint) : o.control;
   client.timeout = std::chrono::milliseconds(o.timeout_ms);
-  if (!o.server_key.empty()) {
-    if (o.client_key.empty()) {
-      throw vehicle::KeyFileError("--server-key needs --key with this client's secret key file");
-    }
-    client.server_public_key = vehicle::read_public_key(o.server_key);
-    const auto mine = vehicle::read_secret_key_file(o.client_key);
-    client.client_public_key = mine.public_key;
-    client.client_secret_key = mine.secret_key;
-  }
+  vehicle::use_curve_keys(client, o.server_key, o.client_key);
   return client;
 }
 

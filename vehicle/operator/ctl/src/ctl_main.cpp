@@ -38,15 +38,7 @@ vehicle::ClientOptions client_options(const Options& o) {
   vehicle::ClientOptions c;
   c.endpoint = o.endpoint;
   c.timeout = std::chrono::milliseconds(o.timeout_ms);
-  if (!o.server_key.empty()) {
-    if (o.client_key.empty()) {
-      throw vehicle::KeyFileError("--server-key needs --key with this client's secret key file");
-    }
-    c.server_public_key = vehicle::read_public_key(o.server_key);
-    const auto mine = vehicle::read_secret_key_file(o.client_key);
-    c.client_public_key = mine.public_key;
-    c.client_secret_key = mine.secret_key;
-  }
+  vehicle::use_curve_keys(c, o.server_key, o.client_key);
   return c;
 }
 

@@ -147,4 +147,16 @@ std::vector<std::string> read_authorized_keys(const std::string& path) {
   return keys;
 }
 
+void use_curve_keys(ClientOptions& options, const std::string& server_key,
+                    const std::string& client_key_file) {
+  if (server_key.empty()) return;
+  if (client_key_file.empty()) {
+    throw KeyFileError("--server-key needs --key with this client's secret key file");
+  }
+  options.server_public_key = read_public_key(server_key);
+  const CurveKeyPair mine = read_secret_key_file(client_key_file);
+  options.client_public_key = mine.public_key;
+  options.client_secret_key = mine.secret_key;
+}
+
 }  // namespace rcpilot::vehicle

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "ctl/control_client.hpp"
+
 namespace rcpilot::vehicle {
 
 // A key file that cannot be used; what() names the file and what to do.
@@ -30,6 +32,11 @@ CurveKeyPair read_secret_key_file(const std::string& path);
 std::string read_public_key(const std::string& file_or_key);
 // Reads an authorized-keys file; at least one key.
 std::vector<std::string> read_authorized_keys(const std::string& path);
+// Puts CURVE on `options` from the programs' --server-key (the node's public key, a file or the
+// key) and --key (this client's secret key file); nothing when `server_key` is empty. Throws
+// KeyFileError when only one of them is given or a file cannot be used.
+void use_curve_keys(ClientOptions& options, const std::string& server_key,
+                    const std::string& client_key_file);
 // True for 40 characters of ZeroMQ's Z85 alphabet that decode to a 32-byte key.
 bool is_z85_key(const std::string& text);
 

@@ -62,19 +62,8 @@ void BM_WorldStepAndRender(benchmark::State& state) {
 // Every camera realism effect on (the set bench/sim_speed.py and docs/sim-effects/all-on.png
 // use): fisheye ray path, three views for motion blur, auto exposure, noise and JPEG.
 rcpilot::config::SimConfig all_effects() {
-  rcpilot::config::SimConfig sim;
-  sim.noise_std = 4;
-  sim.exposure_ms = 10;
-  sim.jpeg_quality = 60;
-  sim.lens = "wide160";
-  sim.auto_exposure = true;
-  sim.latency_ms = 50;
-  sim.shadows = 0.6;
-  sim.light_along_track = 0.6;
+  rcpilot::config::SimConfig sim = rcpilot::sim::with_all_effects({});
   sim.mount_pitch_offset_deg = 2;
-  sim.mount_roll_deg = 2;
-  sim.accel_pitch_deg_per_mps2 = 0.3;
-  sim.distractors = 0.6;
   return sim;
 }
 

@@ -91,4 +91,21 @@ void CameraEffects::compress(cv::Mat& bgr) {
   perception::decode_jpeg(jpeg_.data(), jpeg_.size()).copyTo(bgr);
 }
 
+config::SimConfig with_all_effects(config::SimConfig s) {
+  s.noise_std = 4;
+  s.exposure_ms = 10;
+  s.jpeg_quality = 60;
+  s.lens = "wide160";
+  s.auto_exposure = true;
+  s.latency_ms = 50;
+  s.shadows = 0.6;
+  s.light_along_track = 0.6;
+  s.mount_roll_deg = 2;
+  s.accel_pitch_deg_per_mps2 = 0.3;
+  s.distractors = 0.6;
+  s.lighting_variation = 0.5;
+  s.texture_variation = 0.5;
+  return s;
+}
+
 }  // namespace rcpilot::sim

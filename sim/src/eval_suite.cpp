@@ -51,23 +51,10 @@ std::vector<SuiteCondition> select_conditions(const std::vector<SuiteCondition>&
 
 config::Config condition_config(const config::Config& base, const SuiteCondition& condition) {
   config::Config cfg = base;
-  config::SimConfig& s = cfg.sim;
-  s.seed = condition.track_seed;
-  s.noise_std = 4;
-  s.exposure_ms = 10;
-  s.jpeg_quality = 60;
-  s.lens = "wide160";
-  s.auto_exposure = true;
-  s.latency_ms = 50;
-  s.shadows = 0.6;
-  s.light_along_track = 0.6;
-  s.mount_pitch_offset_deg = condition.pitch_offset_deg;
-  s.mount_roll_deg = 2;
-  s.accel_pitch_deg_per_mps2 = 0.3;
-  s.distractors = 0.6;
-  s.lighting_variation = 0.5;
-  s.texture_variation = 0.5;
-  s.road_width_m = condition.road_width_m;
+  cfg.sim = with_all_effects(base.sim);
+  cfg.sim.seed = condition.track_seed;
+  cfg.sim.mount_pitch_offset_deg = condition.pitch_offset_deg;
+  cfg.sim.road_width_m = condition.road_width_m;
   return cfg;
 }
 

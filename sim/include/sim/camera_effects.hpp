@@ -46,4 +46,9 @@ class CameraEffects {
   std::vector<unsigned char> jpeg_;
 };
 
+// `base` with every camera realism effect on at the strengths of the `all-on` set of
+// scripts/render-sim-effects (the evaluation suite's conditions, bench_render); the seed, mount
+// pitch offset and road width stay as `base` has them.
+config::SimConfig with_all_effects(config::SimConfig base);
+
 }  // namespace rcpilot::sim

@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "perception/pilot.hpp"
+#include "sim/camera_effects.hpp"
 #include "sim/lockstep.hpp"
 #include "sim/track.hpp"
 
@@ -33,8 +34,8 @@ std::vector<SuiteCondition> default_suite();
 std::vector<SuiteCondition> select_conditions(const std::vector<SuiteCondition>& all,
                                               const std::string& only);
 
-// `base` with every realism effect on (the `all-on` set of scripts/render-sim-effects) and the
-// condition's seed, width and pitch offset.
+// `base` with every realism effect on (with_all_effects) and the condition's seed, width and
+// pitch offset.
 config::Config condition_config(const config::Config& base, const SuiteCondition& condition);
 
 // The condition's generated track (one layout per seed, laid out for the widest road so every

@@ -20,11 +20,8 @@ const Track& bench_track() {
 }
 
 // Renders poses spread round the track, as the car would see them, into one re-used buffer.
-void render_frame(benchmark::State& state, double lighting_variation) {
-  rcpilot::config::SimConfig sim;
-  sim.lighting_variation = lighting_variation;
-  const rcpilot::config::CameraConfig camera;
-  const rcpilot::sim::Renderer renderer(sim, camera, bench_track());
+void render_frames(benchmark::State& state, const rcpilot::config::SimConfig& sim) {
+  const rcpilot::sim::Renderer renderer(sim, rcpilot::config::CameraConfig{}, bench_track());
   cv::Mat frame;
   double s = 0.0;
   for (auto _ : state) {
@@ -33,6 +30,12 @@ void render_frame(benchmark::State& state, double lighting_variation) {
     s += 0.37;
   }
   state.SetItemsProcessed(state.iterations());
+}
+
+void render_frame(benchmark::State& state, double lighting_variation) {
+  rcpilot::config::SimConfig sim;
+  sim.lighting_variation = lighting_variation;
+  render_frames(state, sim);
 }
 
 void BM_RenderFrame224(benchmark::State& state) { render_frame(state, 0.0); }
@@ -71,14 +74,7 @@ rcpilot::config::SimConfig all_effects() {
 void BM_RenderFrame224Wide160(benchmark::State& state) {
   rcpilot::config::SimConfig sim;
   sim.lens = "wide160";
-  const rcpilot::sim::Renderer renderer(sim, rcpilot::config::CameraConfig{}, bench_track());
-  cv::Mat frame;
-  double s = 0.0;
-  for (auto _ : state) {
-    renderer.render(bench_track().pose_at(s, 0.1), frame);
-    benchmark::DoNotOptimize(frame.data);
-    s += 0.37;
-  }
+  render_frames(state, sim);
 }
 
 // BM_WorldStepAndRender with every effect on.

@@ -64,7 +64,7 @@ def make_model(args):
     to_input() yields channels-last tensors (a view of NHWC uint8), and matching the weights
     to that layout makes CPU training about 13% faster on the 2-core machine.
     """
-    model = DonkeyLinear()
+    model = DonkeyLinear(args.dropout)
     if args.type == "categorical":
         model = categorical.replace_heads(model)
     if args.init_from:
@@ -306,6 +306,8 @@ def parse_args(argv):
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    p.add_argument("--dropout", type=float, default=0.2,
+                   help="dropout after every layer while training (Donkey's 0.2)")
     p.add_argument("--cosine", action="store_true",
                    help="decay the learning rate to 0 along a cosine over the whole run")
     p.add_argument("--seed", type=int, default=0)
@@ -324,6 +326,8 @@ def parse_args(argv):
         p.error("--tub is required")
     if args.epochs < 1 or args.batch < 1 or not 0.0 <= args.val_fraction < 1.0:
         p.error("need --epochs >= 1, --batch >= 1 and 0 <= --val-fraction < 1")
+    if not 0.0 <= args.dropout < 1.0:
+        p.error("need 0 <= --dropout < 1")
     if not 0.0 < args.throttle_range <= 1.0:
         p.error("need 0 < --throttle-range <= 1")
     args.out = args.out or f"models/{args.type}.onnx"

@@ -1,7 +1,5 @@
 """scripts/import-donkey-config on a Donkey config in cfg_complete.py's layout, and a seeded
 random-mutation test: any input gives a YAML or a clear error naming the file and line."""
-import importlib.machinery
-import importlib.util
 import os
 import random
 import re
@@ -19,15 +17,10 @@ CONFIG = os.path.join(FIXTURES, "config.py")
 MYCONFIG = os.path.join(FIXTURES, "myconfig.py")
 
 
-def load_importer():
-    loader = importlib.machinery.SourceFileLoader("import_donkey_config", SCRIPT)
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from script_loader import load_script  # noqa: E402  (path set just above)
 
-
-importer = load_importer()
+importer = load_script("import-donkey-config", "import_donkey_config")
 
 
 def run(*args):

@@ -7,8 +7,6 @@ shifts stay small sideways).
 Run: /usr/bin/python3 -m unittest discover -s tests/training
 """
 
-import importlib.machinery
-import importlib.util
 import os
 import shutil
 import sys
@@ -21,21 +19,12 @@ import torch
 SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPTS_DIR = os.path.join(SOURCE_DIR, "scripts")
 sys.path.insert(0, SCRIPTS_DIR)
-import train  # noqa: E402  (path set just above)
+sys.path.insert(0, os.path.join(SOURCE_DIR, "tests"))
+import train  # noqa: E402  (paths set just above)
 import tub_data  # noqa: E402
+from script_loader import load_script  # noqa: E402
 
-
-def load_recorder():
-    """scripts/record-training-data as a module (its file name has no .py)."""
-    path = os.path.join(SCRIPTS_DIR, "record-training-data")
-    loader = importlib.machinery.SourceFileLoader("record_training_data", path)
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-recorder = load_recorder()
+recorder = load_script("record-training-data", "record_training_data")
 
 
 class TrainingConditions(unittest.TestCase):

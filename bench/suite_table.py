@@ -17,17 +17,15 @@ def ratio(value):
     return "-" if value is None else f"{value:.2f}x"
 
 
-def row(name, model, expert, ratios, before=None):
+def row(name, model, expert, ratios):
+    """The cells of one table row (a condition or the overall figures)."""
     lap = model["mean_lap_s"]
-    cells = [name, str(model["off_track_events"]), f"{model['off_track_s']:.2f}",
-             f"{model['mean_abs_cte_m']:.4f}", f"{model['max_abs_cte_m']:.4f}",
-             f"{model['mean_cte_m']:+.4f}",
-             f"{'-' if lap is None else f'{lap:.2f}'} / {expert['mean_lap_s']:.2f}",
-             f"{model['mean_speed_mps']:.2f}", f"{expert['mean_speed_mps']:.2f}",
-             f"**{ratio(ratios['mean_abs_cte'])}**", ratio(ratios["mean_lap_s"])]
-    if before is not None:
-        cells.append(ratio(before))
-    return "| " + " | ".join(cells) + " |"
+    return [name, str(model["off_track_events"]), f"{model['off_track_s']:.2f}",
+            f"{model['mean_abs_cte_m']:.4f}", f"{model['max_abs_cte_m']:.4f}",
+            f"{model['mean_cte_m']:+.4f}",
+            f"{'-' if lap is None else f'{lap:.2f}'} / {expert['mean_lap_s']:.2f}",
+            f"{model['mean_speed_mps']:.2f}", f"{expert['mean_speed_mps']:.2f}",
+            f"**{ratio(ratios['mean_abs_cte'])}**", ratio(ratios["mean_lap_s"])]
 
 
 def table(suite, before=None):
@@ -38,13 +36,15 @@ def table(suite, before=None):
         head.append("\\|cte\\| ratio before")
         old = {c["name"]: c["ratio"]["mean_abs_cte"] for c in before["conditions"]}
         old["overall"] = before["overall"]["ratio"]["mean_abs_cte"]
-    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
-    for c in suite["conditions"]:
-        lines.append(row(c["name"], c["driver"], c["expert"], c["ratio"],
-                         old.get(c["name"]) if before is not None else None))
+    rows = [(c["name"], c["driver"], c["expert"], c["ratio"]) for c in suite["conditions"]]
     o = suite["overall"]
-    lines.append(row("overall", o["driver"], o["expert"], o["ratio"],
-                     old.get("overall") if before is not None else None))
+    rows.append(("overall", o["driver"], o["expert"], o["ratio"]))
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for name, model, expert, ratios in rows:
+        cells = row(name, model, expert, ratios)
+        if before is not None:
+            cells.append(ratio(old.get(name)))  # "-" where the earlier run lacks it
+        lines.append("| " + " | ".join(cells) + " |")
     worst = o["worst_ratio"]
     lines.append("")
     lines.append(f"Worst condition: mean |cte| {ratio(worst['mean_abs_cte'])}, mean lap "

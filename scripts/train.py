@@ -18,6 +18,7 @@ import os
 import shlex
 import sys
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -237,17 +238,35 @@ def seed_everything(seed, device):
         torch.backends.cudnn.benchmark = False
 
 
+def make_schedule(optimizer, steps, args):
+    """The per-step learning-rate schedule args asks for, or None for a constant rate."""
+    lr = torch.optim.lr_scheduler
+    parts = []
+    warmup = min(args.warmup_steps, steps)
+    if warmup:
+        # Full-rate Adam steps on a fresh network drive it to the mean steering, and on
+        # varied data it needs most of an epoch to leave that plateau; a ramp avoids it.
+        parts.append(lr.LinearLR(optimizer, start_factor=0.01, end_factor=1.0,
+                                 total_iters=warmup))
+    if args.cosine:
+        # Down to 0 along a cosine over the remaining steps: the last epochs refine
+        # instead of jumping round the minimum, which is what centimetre precision needs.
+        parts.append(lr.CosineAnnealingLR(optimizer, max(steps - warmup, 1)))
+    if len(parts) < 2:
+        return parts[0] if parts else None  # LinearLR alone holds --lr after its ramp
+    # SequentialLR's own hand-over at the milestone trips torch's deprecation notice for
+    # step(epoch); the notice is about torch's code, not ours.
+    warnings.filterwarnings("ignore", message="The epoch parameter", category=UserWarning)
+    return lr.SequentialLR(optimizer, parts, milestones=[warmup])
+
+
 def fit(model, images, labels, args):
     """Trains for args.epochs; returns (best state_dict, best val loss, its steering MAE)."""
     train_idx, val_idx = split_indexes(len(labels), args.val_fraction, args.seed)
     print(f"records: {len(labels)} (train {len(train_idx)}, val {len(val_idx)})", flush=True)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
-    schedule = None
-    if args.cosine:
-        # Learning rate down to 0 along a cosine over all steps: the last epochs refine
-        # instead of jumping round the minimum, which is what centimetre precision needs.
-        steps = args.epochs * ((len(train_idx) + args.batch - 1) // args.batch)
-        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
+    steps = args.epochs * ((len(train_idx) + args.batch - 1) // args.batch)
+    schedule = make_schedule(optimizer, steps, args)
     rng = np.random.default_rng(args.seed + 1)
     best = (None, float("inf"), float("inf"))
     for epoch in range(1, args.epochs + 1):
@@ -310,6 +329,9 @@ def parse_args(argv):
                    help="dropout after every layer while training (Donkey's 0.2)")
     p.add_argument("--cosine", action="store_true",
                    help="decay the learning rate to 0 along a cosine over the whole run")
+    p.add_argument("--warmup-steps", type=int, default=0, metavar="STEPS",
+                   help="raise the learning rate from 1 %% of --lr to --lr over the first "
+                   "STEPS batches")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads and JPEG decoders")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
@@ -326,6 +348,8 @@ def parse_args(argv):
         p.error("--tub is required")
     if args.epochs < 1 or args.batch < 1 or not 0.0 <= args.val_fraction < 1.0:
         p.error("need --epochs >= 1, --batch >= 1 and 0 <= --val-fraction < 1")
+    if args.warmup_steps < 0:
+        p.error("need --warmup-steps >= 0")
     if not 0.0 <= args.dropout < 1.0:
         p.error("need 0 <= --dropout < 1")
     if not 0.0 < args.throttle_range <= 1.0:

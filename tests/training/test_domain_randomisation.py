@@ -2,7 +2,7 @@
 """Tests the domain-randomised training pieces: scripts/record-training-data (which conditions
 each run gets, never an evaluation track; a real recording with rcpilot-sim when ctest names
 the binary in RCPILOT_SIM) and train.py's augmentation (labels kept, mirror negates steering,
-shifts stay small sideways).
+shifts stay small sideways) and its learning-rate schedule.
 
 Run: /usr/bin/python3 -m unittest discover -s tests/training
 """
@@ -140,6 +140,38 @@ class Augmentation(unittest.TestCase):
         self.assertLess(columns.abs().max().item(), 5.0)
         self.assertGreater(rows.abs().max().item(), 10.0)
         self.assertLess(rows.abs().max().item(), 0.07 * 112 * 2 + 5)
+
+
+class LearningRateSchedule(unittest.TestCase):
+    def rates(self, extra, steps=20):
+        """The learning rate each of `steps` optimizer steps uses under train.py `extra`."""
+        args = train.parse_args(["--tub", "unused", "--lr", "0.001"] + extra)
+        optimizer = torch.optim.Adam(torch.nn.Linear(2, 2).parameters(), lr=args.lr)
+        schedule = train.make_schedule(optimizer, steps, args)
+        rates = []
+        for _ in range(steps):
+            rates.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            if schedule:
+                schedule.step()
+        return rates
+
+    def test_warm_up_ramps_from_one_percent_then_the_cosine_decays_to_zero(self):
+        rates = self.rates(["--warmup-steps", "5", "--cosine"])
+        self.assertAlmostEqual(rates[0], 1e-5)
+        self.assertTrue(all(a < b for a, b in zip(rates[:5], rates[1:6])))
+        self.assertAlmostEqual(rates[5], 1e-3)
+        self.assertTrue(all(a > b for a, b in zip(rates[5:], rates[6:])))
+        self.assertLess(rates[-1], 2e-5)
+
+    def test_warm_up_alone_holds_the_rate_after_the_ramp(self):
+        rates = self.rates(["--warmup-steps", "5"])
+        self.assertAlmostEqual(rates[0], 1e-5)
+        self.assertEqual(rates[5:], [rates[5]] * 15)
+        self.assertAlmostEqual(rates[5], 1e-3)
+
+    def test_without_options_the_rate_is_constant(self):
+        self.assertEqual(self.rates([]), [1e-3] * 20)
 
 
 if __name__ == "__main__":

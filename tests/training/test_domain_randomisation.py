@@ -141,6 +141,28 @@ class Augmentation(unittest.TestCase):
         self.assertGreater(rows.abs().max().item(), 10.0)
         self.assertLess(rows.abs().max().item(), 0.07 * 112 * 2 + 5)
 
+    def test_sideways_shift_zero_keeps_a_centred_vertical_line_in_place(self):
+        frame = torch.zeros(256, 1, 224, 224)
+        frame[:, :, :, 111:113] = 1.0
+        def spread(max_dx):
+            moved = train._geometric(frame, max_dx=max_dx)
+            return (moved[:, 0, 20, :].argmax(dim=1).float() - 111.5).abs().max().item()
+        # Zoom is about the centre, so only a sideways shift moves the centre column.
+        self.assertLess(spread(0.0), 1.0)
+        self.assertGreater(spread(0.015), 2.0)
+
+    def test_sideways_shift_option_reaches_augment_and_is_checked(self):
+        self.assertEqual(train.parse_args(["--tub", "t"]).sideways_shift, 0.015)
+        self.assertEqual(train.parse_args(["--tub", "t", "--sideways-shift", "0"]).sideways_shift,
+                         0.0)
+        with open(os.devnull, "w") as devnull:
+            stderr, sys.stderr = sys.stderr, devnull
+            try:
+                with self.assertRaises(SystemExit):
+                    train.parse_args(["--tub", "t", "--sideways-shift", "-0.1"])
+            finally:
+                sys.stderr = stderr
+
 
 class LearningRateSchedule(unittest.TestCase):
     def rates(self, extra, steps=20):

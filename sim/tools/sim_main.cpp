@@ -103,7 +103,7 @@ int record(const config::Config& cfg, const RecordOptions& opt) {
 
 void print_result(const char* who, const sim::LockstepResult& r) {
   std::printf(
-      "%-7s laps %d | |cte| mean %.3f m max %.3f m | off-track %d | %.1f s simulated, %.1f m | "
+      "%-7s laps %d | |cte| mean %.4f m max %.3f m | off-track %d | %.1f s simulated, %.1f m | "
       "neutral ticks %llu | driver p50 %.2f ms\n",
       who, r.laps, r.mean_abs_cte_m, r.max_abs_cte_m, r.off_track_events, r.sim_s, r.distance_m,
       static_cast<unsigned long long>(r.neutral_ticks), r.driver_ms.p50);

@@ -80,7 +80,11 @@ def to_input(images_uint8, device):
     return x.permute(0, 3, 1, 2).float().div_(255.0)
 
 
-def augment(x, labels, flip, sideways_shift=0.015):
+# Default sideways shift, as a fraction of the width; train-categorical-model relies on it.
+SIDEWAYS_SHIFT = 0.015
+
+
+def augment(x, labels, flip, sideways_shift=SIDEWAYS_SHIFT):
     """Photometric and small geometric jitter, and optional mirror with steering negated.
 
     What a real camera varies from frame to frame and car to car leaves the right command
@@ -89,8 +93,8 @@ def augment(x, labels, flip, sideways_shift=0.015):
     it sits (a small zoom). Sideways shifts are kept to a couple of pixels (`sideways_shift`, a
     fraction of the width), since turning the camera sideways does change the right steering;
     the bundled model uses none, as even that much taught it to ignore a centimetre off
-    centre. A mirrored frame of a centred-lane track is
-    a valid frame whose ideal steering is the negative, which balances left and right turns.
+    centre. A mirrored frame of a centred-lane track is a valid frame whose ideal steering is
+    the negative, which balances left and right turns.
     Throttle is unchanged by all of these.
     """
     x = _photometric(x)
@@ -144,7 +148,7 @@ def _noise_like(x):
     return bank[frames, :, dy:dy + h, dx:dx + w]
 
 
-def _geometric(x, max_dy=0.07, max_dx=0.015, max_zoom=0.05):
+def _geometric(x, max_dy=0.07, max_dx=SIDEWAYS_SHIFT, max_zoom=0.05):
     """Per-frame vertical shift (+-7 % of the height), sideways shift (+-1.5 %) and zoom (up to
     5 % in), as one bilinear resample; edges repeat the border pixels."""
     n, device = x.shape[0], x.device
@@ -343,7 +347,7 @@ def parse_args(argv):
                    help="throttle MSE weight relative to steering (steering matters more)")
     p.add_argument("--no-flip", dest="flip", action="store_false",
                    help="disable mirrored frames (use for tracks that are not symmetric)")
-    p.add_argument("--sideways-shift", type=float, default=0.015, metavar="FRACTION",
+    p.add_argument("--sideways-shift", type=float, default=SIDEWAYS_SHIFT, metavar="FRACTION",
                    help="shift frames sideways by up to this fraction of the width, label "
                    "unchanged (0 = none)")
     p.add_argument("--benchmark", type=int, default=0, metavar="STEPS",
